@@ -1,0 +1,143 @@
+"""THE gateway to patient data (DESIGN rule 2).
+
+Every read or write of a patient's data, by a page, an API endpoint or a job acting for a person,
+starts here: `open_patient` checks the relationship and writes the audit event; `visible_patients`
+scopes lists. Not found and not yours both raise `Http404`, so the caller cannot tell them apart.
+Any error while deciding denies (fail closed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from commonground.access import relationships
+from commonground.access.models import BreakGlassGrant
+from commonground.accounts.choices import AccountKind
+from commonground.audit import context as audit_context
+from commonground.audit.choices import Action, Outcome
+from commonground.audit.services import record_patient_access, record_patient_accesses, record_security_event
+from commonground.kit import clock
+from commonground.patients.models import Patient
+
+
+def open_patient(
+    actor: Any,
+    patient_id: UUID | str,
+    *,
+    action: str = Action.READ,
+    object_type: str = "patient",
+    object_id: str = "",
+) -> Patient:
+    """The patient, if `actor` (a request or a user) may see them now; else 404. Writes the audit event."""
+    user, accepted = _user_and_relationships(actor)
+    patient = _find(user, patient_id)
+    if patient is None or not _may_see(user, patient, accepted):
+        _refuse(patient_id, object_type)
+        raise Http404()
+    record_patient_access(
+        patient.id, patient.organisation_id, action=action, object_type=object_type, object_id=object_id
+    )
+    return patient
+
+
+def own_patient_record(user: Any, *, action: str = Action.READ, object_type: str = "patient") -> Patient:
+    """A patient's own record, for the portal."""
+    if not (user.is_authenticated and user.kind == AccountKind.PATIENT):
+        raise Http404()
+    patient = Patient.objects.current().filter(user_id=user.id).first()
+    if patient is None:
+        raise Http404()
+    record_patient_access(patient.id, patient.organisation_id, action=action, object_type=object_type)
+    return patient
+
+
+def visible_patients(actor: Any) -> QuerySet[Patient]:
+    """Every patient the actor may see through the route's relationships (no audit: see `audit_listed`)."""
+    user, accepted = _user_and_relationships(actor)
+    if not (user.is_authenticated and user.is_active) or user.kind != AccountKind.STAFF:
+        return Patient.objects.none()
+    allowed = Q()
+    for name in accepted:
+        allowed |= Q(id__in=relationships.get(name).patient_ids(user))
+    return Patient.objects.current().filter(allowed, organisation_id=user.organisation_id)
+
+
+def audit_listed(patients: Iterable[Patient], *, object_type: str = "patient") -> None:
+    """A list shown to a person writes one event per patient in one bulk insert."""
+    by_organisation: dict[UUID, list[UUID]] = {}
+    for patient in patients:
+        by_organisation.setdefault(patient.organisation_id, []).append(patient.id)
+    for organisation_id, ids in by_organisation.items():
+        record_patient_accesses(ids, organisation_id, action=Action.LIST, object_type=object_type)
+
+
+def record_write(patient: Patient, *, action: str, object_type: str, object_id: str = "") -> None:
+    """A change to a patient's data: the audit event in the same transaction as the change."""
+    record_patient_access(
+        patient.id, patient.organisation_id, action=action, object_type=object_type, object_id=object_id
+    )
+
+
+def _user_and_relationships(actor: Any) -> tuple[Any, tuple[str, ...]]:
+    if hasattr(actor, "user"):  # a request
+        rule = getattr(actor, "access_rule", None)
+        accepted = rule.relationships if rule else (relationships.CARE_TEAM,)
+        return actor.user, accepted
+    return actor, (relationships.CARE_TEAM,)
+
+
+def _find(user: Any, patient_id: UUID | str) -> Patient | None:
+    if not (user.is_authenticated and user.is_active):
+        return None
+    try:
+        return Patient.objects.current().filter(pk=patient_id, organisation_id=user.organisation_id).first()
+    except (ValueError, TypeError):
+        return None
+    except Exception:  # a malformed id on some backends: not found, never a crash
+        return None
+
+
+def _may_see(user: Any, patient: Patient, accepted: tuple[str, ...]) -> bool:
+    try:
+        if user.kind == AccountKind.PATIENT:
+            return bool(patient.user_id == user.id)
+        if user.kind != AccountKind.STAFF:
+            return False
+        if any(relationships.get(name).allows(user, patient.id) for name in accepted):
+            return True
+        return _break_glass_in_force(user, patient)
+    except LookupError:
+        raise
+    except Exception:
+        return False  # fail closed
+
+
+def _break_glass_in_force(user: Any, patient: Patient) -> bool:
+    if not user.can_break_glass:
+        return False
+    grant = (
+        BreakGlassGrant.objects.filter(
+            user_id=user.id, patient_id=patient.id, expires_at__gt=clock.now(), ended_at__isnull=True
+        )
+        .order_by("-started_at")
+        .first()
+    )
+    if grant is None:
+        return False
+    audit_context.current().break_glass_reason = grant.reason
+    return True
+
+
+def _refuse(patient_id: UUID | str, object_type: str) -> None:
+    record_security_event(
+        Action.ACCESS_REFUSED,
+        outcome=Outcome.DENIED,
+        object_type=object_type,
+        object_id=str(patient_id)[:64],
+        survive_rollback=True,
+    )

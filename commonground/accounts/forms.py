@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from commonground.accounts.choices import AccountKind, TokenScope
+from commonground.accounts.models import User
+
+
+class SignInForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "username", "autocapitalize": "none"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=256,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class PasswordResetRequestForm(forms.Form):
+    identifier = forms.CharField(label=_("Username or e-mail"), max_length=254)
+
+
+class NewPasswordForm(forms.Form):
+    password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        max_length=256,
+        help_text=_("At least 12 characters. A few unrelated words make a strong password."),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        max_length=256,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", _("The two passwords are not the same."))
+        return data
+
+
+class JoinForm(NewPasswordForm):
+    username = forms.RegexField(
+        label=_("Choose a username"),
+        max_length=150,
+        regex=r"^[A-Za-z0-9_.-]{3,150}$",
+        help_text=_("Letters, numbers, dots, dashes or underscores; at least 3."),
+        error_messages={"invalid": _("Use letters, numbers, dots, dashes or underscores (at least 3).")},
+    )
+    field_order = ["username", "password", "password_again"]
+
+
+class JoinWithCodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Your invitation code"),
+        max_length=20,
+        help_text=_("The code on the letter from your care team, for example K7QM-3XPA-9RTW."),
+    )
+
+
+class ApiTokenForm(forms.Form):
+    account = forms.ModelChoiceField(label=_("Account the token acts as"), queryset=User.objects.none())
+    name = forms.CharField(label=_("What it is for"), max_length=100)
+    scope = forms.ChoiceField(label=_("Scope"), choices=TokenScope.choices)
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=90)
+
+    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = User.objects.filter(
+            organisation=organisation, kind=AccountKind.STAFF, is_active=True
+        ).order_by("display_name")  # type: ignore[attr-defined]

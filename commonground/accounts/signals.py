@@ -1,0 +1,47 @@
+"""Security events from Django's and axes' signals into the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.signals import user_locked_out
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.dispatch import receiver
+
+from commonground.accounts.models import User
+from commonground.audit import context as audit_context
+from commonground.audit.choices import Action, Outcome
+from commonground.audit.services import record_security_event
+
+
+@receiver(user_logged_in)
+def _signed_in(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
+    audit_context.identify(user.id, user.username, user.role or user.kind, user.organisation_id)
+    record_security_event(Action.LOGIN)
+
+
+@receiver(user_login_failed)
+def _sign_in_failed(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+    username = str(credentials.get("username", ""))[:150]
+    known = User.objects.filter(username=username).values_list("id", "organisation_id").first()
+    record_security_event(
+        Action.LOGIN_FAILED,
+        outcome=Outcome.FAILURE,
+        actor_id=known[0] if known else None,
+        actor_username=username,
+        organisation_id=known[1] if known else None,
+        survive_rollback=True,
+    )
+
+
+@receiver(user_locked_out)
+def _locked_out(sender: Any, request: Any = None, username: str = "", **kwargs: Any) -> None:
+    known = User.objects.filter(username=username).values_list("id", "organisation_id").first()
+    record_security_event(
+        Action.LOCKOUT,
+        outcome=Outcome.DENIED,
+        actor_id=known[0] if known else None,
+        actor_username=str(username)[:150],
+        organisation_id=known[1] if known else None,
+        survive_rollback=True,
+    )

@@ -1,0 +1,35 @@
+"""Sets who is acting for the audit trail and writes the events that must outlive a rollback."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from commonground.audit import context as audit_context
+from commonground.audit.services import write_deferred
+from commonground.kit.http import client_address, new_request_id
+
+
+class AuditContextMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        ctx = audit_context.AuditContext(request_id=new_request_id(), client_address=client_address(request))
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            ctx.actor_id = user.id
+            ctx.actor_username = user.username
+            ctx.actor_role = user.role or user.kind
+            ctx.organisation_id = user.organisation_id
+        token = audit_context.begin(ctx)
+        try:
+            response = self.get_response(request)
+        finally:
+            try:
+                write_deferred()
+            finally:
+                audit_context.end(token)
+        response.headers["X-Request-ID"] = ctx.request_id
+        return response

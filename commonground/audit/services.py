@@ -1,0 +1,136 @@
+"""Writing audit events. Patient-data events go in the request's own transaction, so there is no
+change without its audit row and no audit row for a rolled-back change."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+from uuid import UUID
+
+from django.db import transaction
+
+from commonground.audit import context as audit_context
+from commonground.audit.choices import Action, Outcome
+from commonground.audit.models import AuditEvent
+from commonground.kit import clock
+
+
+def _event(action: str, outcome: str, **fields: Any) -> AuditEvent:
+    ctx = audit_context.current()
+    values: dict[str, Any] = {
+        "occurred_at": clock.now(),
+        "organisation_id": ctx.organisation_id,
+        "actor_id": ctx.actor_id,
+        "actor_username": ctx.actor_username,
+        "actor_role": ctx.actor_role,
+        "on_behalf_of_id": ctx.on_behalf_of_id,
+        "request_id": ctx.request_id,
+        "client_address": ctx.client_address,
+        "break_glass_reason": ctx.break_glass_reason,
+        "action": action,
+        "outcome": outcome,
+    }
+    values.update({key: value for key, value in fields.items() if value is not None})
+    values["detail"] = str(values.get("detail", ""))[:200]
+    return AuditEvent(**values)
+
+
+def record_patient_access(
+    patient_id: UUID,
+    organisation_id: UUID,
+    *,
+    action: str,
+    object_type: str = "patient",
+    object_id: str = "",
+) -> None:
+    """One event per patient and action per request, written now, inside the transaction."""
+    record_patient_accesses([patient_id], organisation_id, action=action, object_type=object_type, object_id=object_id)
+
+
+def record_patient_accesses(
+    patient_ids: Iterable[UUID],
+    organisation_id: UUID,
+    *,
+    action: str,
+    object_type: str = "patient",
+    object_id: str = "",
+) -> None:
+    """A list of 120 patients writes 120 events in one bulk insert."""
+    ctx = audit_context.current()
+    events = []
+    for patient_id in patient_ids:
+        key = (patient_id, action)
+        if key in ctx.written:
+            continue
+        ctx.written.add(key)
+        events.append(
+            _event(
+                action,
+                Outcome.SUCCESS,
+                patient_id=patient_id,
+                organisation_id=organisation_id,
+                object_type=object_type,
+                object_id=object_id or str(patient_id),
+            )
+        )
+    if events:
+        AuditEvent.objects.bulk_create(events)
+
+
+def record_security_event(
+    action: str,
+    *,
+    outcome: str = Outcome.SUCCESS,
+    actor_id: UUID | None = None,
+    actor_username: str = "",
+    organisation_id: UUID | None = None,
+    patient_id: UUID | None = None,
+    object_type: str = "",
+    object_id: str = "",
+    detail: str = "",
+    survive_rollback: bool = False,
+) -> None:
+    """Logins, failures, lockouts, refusals, role and token changes.
+
+    `survive_rollback` events (a refused access, a failed login) are written after the request's
+    transaction ends, so that the refusal that rolls the request back is still on record.
+    """
+    fields: dict[str, Any] = {
+        "patient_id": patient_id,
+        "object_type": object_type,
+        "object_id": object_id,
+        "detail": detail,
+    }
+    if actor_id is not None:
+        fields["actor_id"] = actor_id
+    if actor_username:
+        fields["actor_username"] = actor_username
+    if organisation_id is not None:
+        fields["organisation_id"] = organisation_id
+    event = _event(action, outcome, **fields)
+    if survive_rollback and transaction.get_connection().in_atomic_block:
+        audit_context.current().deferred.append(_as_fields(event))
+        return
+    event.save()
+
+
+def write_deferred() -> None:
+    """Called by the middleware once the request's transaction has ended, committed or not."""
+    ctx = audit_context.current()
+    if not ctx.deferred:
+        return
+    events = [AuditEvent(**fields) for fields in ctx.deferred]
+    ctx.deferred.clear()
+    with transaction.atomic():
+        AuditEvent.objects.bulk_create(events)
+
+
+def _as_fields(event: AuditEvent) -> dict[str, Any]:
+    return {
+        field.attname: getattr(event, field.attname)
+        for field in AuditEvent._meta.concrete_fields
+        if field.attname != "id"
+    }
+
+
+ACCESS_ACTIONS = (Action.READ, Action.LIST, Action.CREATE, Action.UPDATE, Action.ENTERED_IN_ERROR, Action.EXPORT)

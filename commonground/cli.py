@@ -1,0 +1,42 @@
+"""`commonground`: the console command for operators and analysts.
+
+Its own subcommands are listed below; any other word is passed to Django's management commands
+(for example `commonground migrate`).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+COMMANDS = {
+    "serve": "run the web server and the task worker together (the demo and small clinics)",
+    "worker": "run the task worker only (reminders, audit sealing, e-mail)",
+    "audit": "audit trail: `audit seal` chains new events, `audit verify` checks the whole chain",
+    "demo": "demo clinic: `demo seed` loads the synthetic clinic (safe to run twice)",
+    "migrate": "bring the database schema up to date",
+    "check": "Django's system checks",
+}
+
+
+def usage() -> str:
+    lines = ["usage: commonground COMMAND [options]", "", "commands:"]
+    lines += [f"  {name:<9} {text}" for name, text in COMMANDS.items()]
+    lines += ["", "Other Django management commands work too; `commonground COMMAND --help` explains each."]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in ("-h", "--help", "help"):
+        print(usage())
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "commonground.settings")
+    from django.core.management import execute_from_command_line
+
+    command = "qcluster" if args[0] == "worker" else args[0]
+    execute_from_command_line(["commonground", command, *args[1:]])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+from django.urls import path
+
+from commonground.clinician import views
+
+app_name = "clinician"
+urlpatterns = [
+    path("", views.caseload, name="caseload"),
+    path("patients/new/", views.register_patient, name="register"),
+    path("patients/<uuid:patient_id>/", views.chart, name="chart"),
+    path("patients/<uuid:patient_id>/edit/", views.edit_patient, name="edit"),
+    path("patients/<uuid:patient_id>/team/", views.care_team, name="care_team"),
+    path("patients/<uuid:patient_id>/team/<uuid:member_id>/end/", views.end_membership, name="end_membership"),
+    path("patients/<uuid:patient_id>/consents/", views.consents, name="consents"),
+    path(
+        "patients/<uuid:patient_id>/consents/<uuid:consent_id>/withdraw/",
+        views.withdraw_consent,
+        name="withdraw_consent",
+    ),
+    path("patients/<uuid:patient_id>/in-error/<str:kind>/<uuid:record_id>/", views.mark_in_error, name="mark_in_error"),
+    path("patients/<uuid:patient_id>/episodes/start/", views.start_episode, name="start_episode"),
+    path("patients/<uuid:patient_id>/episodes/<uuid:episode_id>/end/", views.end_episode, name="end_episode"),
+    path("patients/<uuid:patient_id>/history/", views.history, name="history"),
+    path("patients/<uuid:patient_id>/invite/", views.invite, name="invite"),
+]

@@ -1,0 +1,58 @@
+"""Base models every domain builds on: a uuid, timestamps, an owning organisation, a version for
+optimistic locking, an *entered in error* state instead of deletion, and the record history."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, ClassVar
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class BaseModel(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.updated_at = timezone.now()
+        super().save(*args, **kwargs)
+
+
+class RecordStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    ENTERED_IN_ERROR = "entered_in_error", _("Entered in error")
+
+
+class ClinicalRecordQuerySet(models.QuerySet[Any]):
+    def current(self) -> ClinicalRecordQuerySet:
+        """Records as the clinic sees them: everything not marked entered in error."""
+        return self.exclude(record_status=RecordStatus.ENTERED_IN_ERROR)
+
+
+class ClinicalRecord(BaseModel):
+    """An editable clinical record: owned by one organisation, versioned, never deleted.
+
+    Every save writes a history row (who, when, why); `version` guards against lost updates
+    (see `kit.versioning`); a record entered by mistake is marked entered in error, not deleted.
+    """
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.PROTECT, related_name="+", db_index=True)
+    version = models.PositiveIntegerField(default=1)
+    record_status = models.CharField(max_length=20, choices=RecordStatus.choices, default=RecordStatus.ACTIVE)
+    history = HistoricalRecords(inherit=True, cascade_delete_history=False)
+
+    objects: ClassVar[Any] = ClinicalRecordQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_entered_in_error(self) -> bool:
+        return self.record_status == RecordStatus.ENTERED_IN_ERROR

@@ -1,0 +1,28 @@
+"""Delivering queued e-mail. Takes an id, reloads, and is safe to run twice."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from commonground.kit import clock
+from commonground.notifications.models import OutgoingEmail
+from commonground.notifications.transports import Message, configured_transport
+
+
+def deliver_email(email_id: str) -> str:
+    with transaction.atomic():
+        email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
+        if email is None or email.status == OutgoingEmail.Status.SENT:
+            return "nothing to do"
+        email.attempts += 1
+        try:
+            configured_transport().send(Message(to=email.to, subject=email.subject, body=email.body))
+        except Exception:
+            email.status = OutgoingEmail.Status.FAILED
+            email.save(update_fields=["attempts", "status"])
+            raise
+        email.status = OutgoingEmail.Status.SENT
+        email.sent_at = clock.now()
+        email.body = ""  # links in it are secrets; the record of sending stays
+        email.save(update_fields=["attempts", "status", "sent_at", "body"])
+    return "sent"

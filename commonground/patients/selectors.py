@@ -1,0 +1,56 @@
+"""Reads of the registry, for callers that have opened the patient through the access gateway."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+
+from commonground.patients.choices import ConsentScope
+from commonground.patients.models import CareEpisode, Consent, Patient, PatientIdentifier, Supporter
+
+
+def current_episode(patient: Patient) -> CareEpisode | None:
+    return CareEpisode.objects.current().filter(patient=patient).order_by("-started_on").first()
+
+
+def episodes(patient: Patient) -> QuerySet[CareEpisode]:
+    return CareEpisode.objects.current().filter(patient=patient).order_by("-started_on")
+
+
+def weeks_in_care(episode: CareEpisode | None, today: date) -> int | None:
+    if episode is None:
+        return None
+    end = episode.ended_on or today
+    return max(0, (end - episode.started_on).days // 7)
+
+
+def consents(patient: Patient) -> QuerySet[Consent]:
+    return Consent.objects.current().filter(patient=patient).select_related("recorded_by").order_by("-given_at")
+
+
+def has_consent(patient_id: Any, scope: str, scope_reference: str = "") -> bool:
+    """Is a consent of this scope in force now? Withdrawal counts from the moment it is recorded."""
+    found = Consent.objects.current().filter(patient_id=patient_id, scope=scope, withdrawn_at__isnull=True)
+    if scope_reference:
+        found = found.filter(scope_reference=scope_reference)
+    return found.exists()
+
+
+def supporters(patient: Patient) -> QuerySet[Supporter]:
+    """Only supporters whose sharing consent is in force."""
+    return (
+        Supporter.objects.current()
+        .filter(patient=patient, consent__withdrawn_at__isnull=True, consent__scope=ConsentScope.SUPPORTER_SHARING)
+        .order_by("name")
+    )
+
+
+def identifiers(patient: Patient) -> QuerySet[PatientIdentifier]:
+    return PatientIdentifier.objects.current().filter(patient=patient).order_by("system")
+
+
+def record_history(patient: Patient, limit: int = 200) -> list[Any]:
+    """Every change to the patient's own record, newest first: who, when, why."""
+    return list(patient.history.select_related("history_user").order_by("-history_date")[:limit])

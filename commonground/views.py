@@ -1,0 +1,60 @@
+"""Site-wide pages: where "home" leads, the health check, and the error pages (never a stack trace)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+
+from commonground.access.routes import Audience, route
+from commonground.accounts.choices import AccountKind, Role
+
+
+@route(Audience.SIGNED_IN)
+def home(request: HttpRequest) -> HttpResponse:
+    user: Any = request.user
+    if user.kind == AccountKind.PATIENT:
+        return redirect("portal:today")
+    if user.role == Role.PRIVACY_OFFICER:
+        return redirect("audit:report")
+    if user.role == Role.ADMINISTRATOR:
+        return redirect("careteam:staff")
+    return redirect("clinician:caseload")
+
+
+@route(Audience.PUBLIC)
+def health(request: HttpRequest) -> HttpResponse:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})
+
+
+def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": title}, status=status)
+    return render(request, "error.html", {"title": title, "text": text}, status=status)
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, "Not found", "There is nothing here, or it is not yours to see.")
+
+
+def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(
+        request, 403, "Not allowed", "This request was refused. If you think this is wrong, ask your administrator."
+    )
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 400, "Bad request", "The request could not be understood.")
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return _error(
+        request,
+        500,
+        "Something went wrong",
+        "Nothing was saved. Please try again; if it happens again, tell your administrator.",
+    )
