@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer, SessionAuth
 
 from commonground.accounts.services import authenticate_token
 from commonground.audit import context as audit_context
@@ -34,11 +34,24 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class SignedInSession(SessionAuth):
+    """The browser session, with Django's CSRF check for unsafe methods.
+
+    Without a signed-in session there is nothing for CSRF to protect, so such a request (say, with a
+    wrong or expired token) is simply unauthenticated: 401, not a CSRF 403.
+    """
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if not request.user.is_authenticated:
+            return None
+        return super().__call__(request)
+
+
 api = NinjaAPI(
     title="Common Ground API",
     version="1",
     description="Patients, care teams and consents, through the same access gateway as the pages.",
-    auth=[TokenAuth(), django_auth],
+    auth=[TokenAuth(), SignedInSession()],
     docs_url="/docs",
     urls_namespace="api",
 )

@@ -128,11 +128,11 @@ def find_usable_link(*, purpose: str, token: str = "", code: str = "") -> OneTim
 
 
 def set_password_with_link(link: OneTimeLink, *, password: str, username: str | None = None) -> User:
-    """Use a link once: set the password (and, when joining, the chosen username)."""
+    """Use a link once: set the password (and, when joining, the chosen username).
+
+    Everything is checked before the link is used up, so a refused password leaves the link usable.
+    """
     user = link.user
-    claimed = OneTimeLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=clock.now())
-    if not claimed:
-        raise DomainError("This link has already been used. Please ask for a new one.")
     if username is not None:
         username = username.strip().lower()
         if User.objects.filter(username=username).exclude(pk=user.pk).exists():
@@ -142,6 +142,9 @@ def set_password_with_link(link: OneTimeLink, *, password: str, username: str | 
         validate_password(password, user)
     except ValidationError as error:
         raise DomainError(" ".join(error.messages), field="password") from error
+    claimed = OneTimeLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=clock.now())
+    if not claimed:
+        raise DomainError("This link has already been used. Please ask for a new one.")
     user.set_password(password)
     user.save()
     end_all_sessions(user)

@@ -62,8 +62,8 @@ def _safe_next(request: HttpRequest) -> str:
     return "/"
 
 
-@require_POST
 @route(Audience.SIGNED_IN)
+@require_POST
 def sign_out(request: HttpRequest) -> HttpResponse:
     services.end_session(request)
     response = redirect("accounts:login")
@@ -159,8 +159,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "new_secret": new_secret})
 
 
-@require_POST
 @route(Audience.ADMINISTRATOR)
+@require_POST
 def revoke_api_token(request: HttpRequest, token_id: str) -> HttpResponse:
     user: Any = request.user
     token = selectors.token_of_organisation(user.organisation_id, token_id)

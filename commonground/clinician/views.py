@@ -196,8 +196,8 @@ def _care_team_post(request: HttpRequest, patient: Any, team: Any, add_form: Any
     return False
 
 
-@require_POST
 @route(Audience.CLINICIAN)
+@require_POST
 def end_membership(request: HttpRequest, patient_id: str, member_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="care_team")
     member = _record_of(team_selectors.current_members(patient.id), member_id)
@@ -280,8 +280,8 @@ def _consents_post(
     return True
 
 
-@require_POST
 @route(Audience.CLINICIAN)
+@require_POST
 def withdraw_consent(request: HttpRequest, patient_id: str, consent_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="consent")
     consent = _record_of(patient_selectors.consents(patient), consent_id)
@@ -301,8 +301,8 @@ def withdraw_consent(request: HttpRequest, patient_id: str, consent_id: str) -> 
 ERROR_TARGETS = {"consent": Consent, "supporter": Supporter, "identifier": PatientIdentifier, "episode": CareEpisode}
 
 
-@require_POST
 @route(Audience.CLINICIAN)
+@require_POST
 def mark_in_error(request: HttpRequest, patient_id: str, kind: str, record_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id)
     model = ERROR_TARGETS.get(kind)
@@ -322,8 +322,8 @@ def mark_in_error(request: HttpRequest, patient_id: str, kind: str, record_id: s
     return redirect("clinician:consents", patient_id=patient.id)
 
 
-@require_POST
 @route(Audience.CLINICIAN)
+@require_POST
 def start_episode(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="care_episode")
     form = forms.EpisodeStartForm(request.POST)
@@ -339,8 +339,8 @@ def start_episode(request: HttpRequest, patient_id: str) -> HttpResponse:
     return redirect("clinician:consents", patient_id=patient.id)
 
 
-@require_POST
 @route(Audience.CLINICIAN)
+@require_POST
 def end_episode(request: HttpRequest, patient_id: str, episode_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="care_episode")
     episode = _record_of(patient_selectors.episodes(patient), episode_id)

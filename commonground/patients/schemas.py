@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 from uuid import UUID
 
 from ninja import Schema
-from pydantic import EmailStr, Field
+from pydantic import AfterValidator, EmailStr, Field, StringConstraints
 
-from commonground.kit.schemas import LongText, NameText, ReasonText, ShortText
+from commonground.kit.schemas import LongText, NameText, ReasonText, ShortText, no_control_characters
 from commonground.patients.choices import ConsentScope, EducationLevel, Gender, Language, PatientStatus, Sex
 
 SexValue = Literal[tuple(Sex.values)]  # type: ignore[valid-type]
@@ -16,6 +16,17 @@ LanguageValue = Literal[tuple(Language.values)]  # type: ignore[valid-type]
 EducationValue = Literal[tuple(EducationLevel.values)]  # type: ignore[valid-type]
 StatusValue = Literal[tuple(PatientStatus.values)]  # type: ignore[valid-type]
 ScopeValue = Literal[tuple(ConsentScope.values)]  # type: ignore[valid-type]
+
+# As long as their columns (Patient.phone, Consent.text_version, Consent.scope_reference).
+PhoneText = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=40), AfterValidator(no_control_characters)
+]
+TextVersion = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40), AfterValidator(no_control_characters)
+]
+ScopeReference = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=64), AfterValidator(no_control_characters)
+]
 
 
 class PatientOut(Schema):
@@ -47,7 +58,7 @@ class PatientIn(Schema):
     preferred_language: LanguageValue = "en"
     education_level: EducationValue = "unknown"
     email: EmailStr | Literal[""] = ""
-    phone: ShortText = ""
+    phone: PhoneText = ""
     address: LongText = ""
     time_zone: ShortText = ""
     main_symptoms: list[ShortText] = Field(default_factory=list, max_length=20)
@@ -65,7 +76,7 @@ class PatientChange(Schema):
     preferred_language: LanguageValue | None = None
     education_level: EducationValue | None = None
     email: EmailStr | Literal[""] | None = None
-    phone: ShortText | None = None
+    phone: PhoneText | None = None
     address: LongText | None = None
     time_zone: ShortText | None = None
     main_symptoms: list[ShortText] | None = Field(default=None, max_length=20)
@@ -84,8 +95,8 @@ class ConsentOut(Schema):
 
 class ConsentIn(Schema):
     scope: ScopeValue
-    text_version: NameText
-    scope_reference: ShortText = ""
+    text_version: TextVersion
+    scope_reference: ScopeReference = ""
 
 
 class VersionIn(Schema):

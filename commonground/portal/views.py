@@ -62,8 +62,8 @@ def my_consents(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
 @route(Audience.PATIENT)
+@require_POST
 def withdraw_my_consent(request: HttpRequest, consent_id: str) -> HttpResponse:
     patient = gateway.own_patient_record(request.user, object_type="consent")
     consent = patient_selectors.consents(patient).filter(pk=consent_id, scope__in=SELF_WITHDRAWABLE).first()

@@ -1,0 +1,155 @@
+"""Signing in and out: lockout, session ids, idle and absolute timeouts, deactivation."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.test import Client, override_settings
+from django.urls import reverse
+
+from commonground.accounts import services
+from commonground.accounts.models import UserSession
+from commonground.kit import clock
+from tests.personas import PASSWORD
+
+pytestmark = pytest.mark.django_db
+SIGN_IN = "/accounts/sign-in/"
+
+
+def sign_in(client: Client, username: str, password: str = PASSWORD):
+    return client.post(SIGN_IN, {"username": username, "password": password})
+
+
+def test_signing_in_lands_on_the_start_page_with_a_new_session_id(coordinator):
+    client = Client()
+    client.get(SIGN_IN)
+    before = client.cookies.get("cg_session")
+    response = sign_in(client, "alice")
+    assert response.status_code == 302 and response["Location"] == "/"
+    after = client.cookies["cg_session"].value
+    assert before is None or before.value != after
+    assert UserSession.objects.filter(user=coordinator, session_key=after).exists()
+
+
+def test_usernames_are_not_case_sensitive(coordinator):
+    assert sign_in(Client(), "ALICE").status_code == 302
+
+
+def test_unknown_user_and_wrong_password_get_the_same_answer(coordinator):
+    unknown = sign_in(Client(), "nobody", "whatever-password")
+    wrong = sign_in(Client(), "alice", "whatever-password")
+    assert unknown.status_code == wrong.status_code == 400
+    assert b"do not match an active account" in unknown.content
+    assert b"do not match an active account" in wrong.content
+    assert b'value="alice"' in wrong.content  # what the user typed is kept
+
+
+def test_five_failures_lock_the_account_even_with_the_right_password(coordinator):
+    client = Client()
+    for _ in range(5):
+        sign_in(client, "alice", "wrong-password-here")
+    locked = sign_in(client, "alice")
+    assert locked.status_code == 429
+    assert b"locked" in locked.content
+    assert "_auth_user_id" not in client.session
+
+
+@override_settings(AXES_FAILURE_LIMIT=3)
+def test_the_lockout_threshold_is_configurable(coordinator):
+    client = Client()
+    for _ in range(3):
+        sign_in(client, "alice", "wrong-password-here")
+    assert sign_in(client, "alice").status_code == 429
+
+
+def test_the_lock_lifts_after_the_cool_off(coordinator):
+    from axes.models import AccessAttempt
+
+    client = Client()
+    for _ in range(5):
+        sign_in(client, "alice", "wrong-password-here")
+    AccessAttempt.objects.update(attempt_time=clock.now() - timedelta(minutes=16))
+    assert sign_in(client, "alice").status_code == 302
+
+
+def test_signing_out_ends_the_session_on_the_server(coordinator):
+    client = Client()
+    sign_in(client, "alice")
+    key = client.cookies["cg_session"].value
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302
+    assert not Session.objects.filter(session_key=key).exists()
+    replay = Client()
+    replay.cookies["cg_session"] = key
+    assert replay.get(reverse("clinician:caseload")).status_code == 302  # to sign-in
+
+
+def test_signing_out_needs_post(coordinator):
+    client = Client()
+    sign_in(client, "alice")
+    assert client.get(reverse("accounts:logout")).status_code == 405
+
+
+def _age_session(client: Client, *, idle: float = 0, since_login: float = 0) -> None:
+    session = client.session
+    now = clock.now().timestamp()
+    session[services.SESSION_LAST_ACTIVE_AT] = now - idle
+    session[services.SESSION_LOGIN_AT] = now - since_login
+    session.save()
+
+
+def test_fifteen_idle_minutes_end_the_session(coordinator):
+    client = Client()
+    sign_in(client, "alice")
+    _age_session(client, idle=14 * 60)
+    assert client.get(reverse("clinician:caseload")).status_code == 200
+    _age_session(client, idle=16 * 60)
+    response = client.get(reverse("clinician:caseload"))
+    assert response.status_code == 302 and "sign-in" in response["Location"]
+
+
+def test_background_polling_does_not_keep_a_session_alive(coordinator):
+    client = Client()
+    sign_in(client, "alice")
+    _age_session(client, idle=10 * 60)
+    for _ in range(3):
+        assert client.get(reverse("clinician:caseload"), headers={"X-Background-Poll": "1"}).status_code == 200
+    _age_session_keep_activity = client.session[services.SESSION_LAST_ACTIVE_AT]
+    assert clock.now().timestamp() - _age_session_keep_activity >= 10 * 60 - 1
+    _age_session(client, idle=16 * 60)
+    assert client.get(reverse("clinician:caseload"), headers={"X-Background-Poll": "1"}).status_code == 302
+
+
+def test_activity_keeps_the_session_but_not_past_its_absolute_lifetime(coordinator):
+    client = Client()
+    sign_in(client, "alice")
+    _age_session(client, idle=60, since_login=11 * 3600)
+    assert client.get(reverse("clinician:caseload")).status_code == 200
+    _age_session(client, idle=60, since_login=12 * 3600 + 60)
+    assert client.get(reverse("clinician:caseload")).status_code == 302
+
+
+def test_an_expired_api_or_htmx_session_answers_401(coordinator):
+    client = Client()
+    sign_in(client, "alice")
+    _age_session(client, idle=16 * 60)
+    assert client.get(reverse("clinician:caseload"), headers={"HX-Request": "true"}).status_code == 401
+
+
+def test_deactivating_an_account_ends_its_sessions_at_once(coordinator):
+    client = Client()
+    sign_in(client, "alice")
+    assert client.get(reverse("clinician:caseload")).status_code == 200
+    services.deactivate_account(coordinator, reason="Left the clinic")
+    assert client.get(reverse("clinician:caseload")).status_code == 302
+    assert not UserSession.objects.filter(user=coordinator).exists()
+    assert sign_in(Client(), "alice").status_code == 400
+
+
+def test_open_redirects_after_sign_in_are_refused(coordinator):
+    response = Client().post(SIGN_IN + "?next=https://evil.example/", {"username": "alice", "password": PASSWORD})
+    assert response["Location"] == "/"
+    response = Client().post(SIGN_IN + "?next=/clinician/", {"username": "alice", "password": PASSWORD})
+    assert response["Location"] == "/clinician/"
