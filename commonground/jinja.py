@@ -35,7 +35,8 @@ def symptoms(codes: list[str]) -> str:
 
 
 def environment(**options: Any) -> Environment:
-    env = Environment(extensions=["jinja2.ext.i18n"], **options)
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update({"static": static, "url": url, "get_messages": get_messages})
     env.filters.update({"local_time": local_time, "day": day, "symptoms": symptoms})

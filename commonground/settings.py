@@ -122,7 +122,7 @@ TEMPLATES = [
     {
         # The project's own pages: Jinja2, from the site folder and each domain's templates/.
         "BACKEND": "django.template.backends.jinja2.Jinja2",
-        "DIRS": [PACKAGE_DIR / "templates"] + sorted(path for path in PACKAGE_DIR.glob("*/templates") if path.is_dir()),
+        "DIRS": [PACKAGE_DIR / "templates", *sorted(p for p in PACKAGE_DIR.glob("*/templates") if p.is_dir())],
         "APP_DIRS": False,
         "OPTIONS": {"environment": "commonground.jinja.environment", "autoescape": True},
     },

@@ -5,7 +5,8 @@ from django.urls import include, path
 from commonground import views
 from commonground.api import api
 
-admin.site.login = login_required(admin.site.login)  # one sign-in page, with its lockout, for everyone
+# One sign-in page, with its lockout, for everyone: the admin sends people to it.
+admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
 admin.site.site_header = "Common Ground administration"
 
 urlpatterns = [

@@ -4,4 +4,4 @@ import os
 
 os.environ["COMMONGROUND_ENV"] = "test"
 
-from commonground.settings import *  # noqa: E402, F403
+from commonground.settings import *  # noqa: F403

@@ -95,11 +95,20 @@ def _patient_routes() -> list[tuple[str, URLPattern]]:
 @pytest.mark.parametrize(("route", "pattern"), _patient_routes(), ids=[r for r, _ in _patient_routes()])
 def test_every_patient_route_is_not_found_for_anyone_outside_the_care_team(route, pattern, patient_record, intruders):
     consent = patient_record.consents.create(
-        organisation=patient_record.organisation, scope="research", text_version="v1",
-        given_at=patient_record.created_at, recorded_by=patient_record.care_team.care_coordinator,
+        organisation=patient_record.organisation,
+        scope="research",
+        text_version="v1",
+        given_at=patient_record.created_at,
+        recorded_by=patient_record.care_team.care_coordinator,
     )
     member = patient_record.care_team_members.first()
-    values = {"patient_id": str(patient_record.id), "consent_id": str(consent.id), "member_id": str(member.id), "record_id": str(consent.id), "kind": "consent"}
+    values = {
+        "patient_id": str(patient_record.id),
+        "consent_id": str(consent.id),
+        "member_id": str(member.id),
+        "record_id": str(consent.id),
+        "kind": "consent",
+    }
     url = _fill(route, values)
     before = Patient.history.count(), AuditEvent.objects.filter(patient_id=patient_record.id).count()
     for who, person in intruders.items():
@@ -125,7 +134,9 @@ def test_every_patient_route_opens_for_the_care_team(route, pattern, patient_rec
 
 
 @pytest.mark.parametrize(("route", "pattern"), our_routes(), ids=[r for r, _ in our_routes()])
-def test_staff_pages_are_not_found_for_the_wrong_audience(route, pattern, patient_user, therapist, administrator, privacy_officer):
+def test_staff_pages_are_not_found_for_the_wrong_audience(
+    route, pattern, patient_user, therapist, administrator, privacy_officer
+):
     rule: RouteRule = pattern.callback.access_rule
     if rule.audience in (Audience.PUBLIC, Audience.SIGNED_IN):
         return
@@ -142,7 +153,9 @@ def _api_patient_operations(client: Client) -> list[tuple[str, str]]:
     return [(method, path) for path, item in spec["paths"].items() if "{patient_id}" in path for method in item]
 
 
-def test_every_api_patient_path_is_not_found_for_anyone_outside_the_care_team(patient_record, outsider, foreign_clinician, other_patient_user):
+def test_every_api_patient_path_is_not_found_for_anyone_outside_the_care_team(
+    patient_record, outsider, foreign_clinician, other_patient_user
+):
     operations = _api_patient_operations(Client())
     assert len(operations) >= 6
     intruders = [outsider, foreign_clinician]
@@ -152,8 +165,12 @@ def test_every_api_patient_path_is_not_found_for_anyone_outside_the_care_team(pa
         for method, path in operations:
             url = "/api" + path.removeprefix("/api").replace("{patient_id}", str(patient_record.id))
             url = url.replace("{consent_id}", str(uuid.uuid4())).replace("{member_id}", str(uuid.uuid4()))
-            response = getattr(client, method)(url, data={"version": 1, "reason": "x", "given_name": "Mallory"}, content_type="application/json")
-            assert response.status_code in (404, 422), f"{person.username} {method.upper()} {url}: {response.status_code}"
+            response = getattr(client, method)(
+                url, data={"version": 1, "reason": "x", "given_name": "Mallory"}, content_type="application/json"
+            )
+            assert response.status_code in (404, 422), (
+                f"{person.username} {method.upper()} {url}: {response.status_code}"
+            )
     session = signed_in(other_patient_user)
     assert session.get(f"/api/patients/{patient_record.id}").status_code == 404
     assert Patient.objects.get(pk=patient_record.pk).given_name == "Ada"
@@ -164,6 +181,10 @@ def test_every_api_path_needs_authentication():
     spec = client.get("/api/openapi.json").json()
     for path, item in spec["paths"].items():
         for method in item:
-            url = path.replace("{patient_id}", str(uuid.uuid4())).replace("{consent_id}", str(uuid.uuid4())).replace("{member_id}", str(uuid.uuid4()))
+            url = (
+                path.replace("{patient_id}", str(uuid.uuid4()))
+                .replace("{consent_id}", str(uuid.uuid4()))
+                .replace("{member_id}", str(uuid.uuid4()))
+            )
             response = getattr(client, method)(url, data={}, content_type="application/json")
             assert response.status_code in (401, 403), f"{method.upper()} {url}: {response.status_code}"

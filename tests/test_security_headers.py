@@ -22,7 +22,9 @@ def test_pages_send_a_csp_without_inline_script_and_forbid_framing(patient_recor
 
 
 def test_pages_with_patient_data_are_never_cached(patient_record, coordinator, patient_user):
-    assert signed_in(coordinator).get(reverse("clinician:chart", args=[patient_record.id]))["Cache-Control"] == "no-store"
+    assert (
+        signed_in(coordinator).get(reverse("clinician:chart", args=[patient_record.id]))["Cache-Control"] == "no-store"
+    )
     assert signed_in(patient_user).get(reverse("portal:today"))["Cache-Control"] == "no-store"
     assert Client().get("/api/openapi.json")["Cache-Control"] == "no-store"
 
@@ -48,7 +50,10 @@ def test_signing_out_clears_the_browsers_copy(coordinator):
 def test_cross_site_posts_are_refused(coordinator, patient_record):
     client = Client(enforce_csrf_checks=True)
     client.force_login(coordinator)
-    response = client.post(reverse("clinician:consents", args=[patient_record.id]), {"form": "consent", "scope": "research", "text_version": "v1"})
+    response = client.post(
+        reverse("clinician:consents", args=[patient_record.id]),
+        {"form": "consent", "scope": "research", "text_version": "v1"},
+    )
     assert response.status_code == 403
     assert not patient_record.consents.exists()
 

@@ -49,7 +49,7 @@ def own_patient_record(user: Any, *, action: str = Action.READ, object_type: str
     """A patient's own record, for the portal."""
     if not (user.is_authenticated and user.kind == AccountKind.PATIENT):
         raise Http404()
-    patient = Patient.objects.current().filter(user_id=user.id).first()
+    patient: Patient | None = Patient.objects.current().filter(user_id=user.id).first()
     if patient is None:
         raise Http404()
     record_patient_access(patient.id, patient.organisation_id, action=action, object_type=object_type)

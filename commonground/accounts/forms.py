@@ -76,6 +76,8 @@ class ApiTokenForm(forms.Form):
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = User.objects.filter(
+        account = self.fields["account"]
+        assert isinstance(account, forms.ModelChoiceField)
+        account.queryset = User.objects.filter(
             organisation=organisation, kind=AccountKind.STAFF, is_active=True
-        ).order_by("display_name")  # type: ignore[attr-defined]
+        ).order_by("display_name")

@@ -15,7 +15,6 @@ from commonground.audit.choices import Action
 from commonground.kit import clock
 from commonground.kit.http import is_background_poll
 
-
 ACTIVITY_RESOLUTION_SECONDS = 30
 
 

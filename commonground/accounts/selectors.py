@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from commonground.accounts.choices import AccountKind, CLINICAL_ROLES
+from commonground.accounts.choices import CLINICAL_ROLES, AccountKind
 from commonground.accounts.models import ApiToken, OneTimeLink, User
 from commonground.kit import clock
 

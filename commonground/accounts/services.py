@@ -266,14 +266,17 @@ def create_staff_account(
 
 
 def change_role(user: User, *, role: str, changed_by: User) -> User:
-    previous = user.role
     user.role = role
     user.is_staff = role == "administrator"
-    user.save(update_fields=["role", "is_staff"])
-    record_security_event(
-        Action.ROLE_CHANGE, object_type="account", object_id=str(user.id), detail=f"{previous} -> {role}"
-    )
+    user.save(update_fields=["role", "is_staff"])  # the role change is audited by accounts.signals
     return user
+
+
+def end_access(user: User) -> None:
+    """Everything that lets an account in ends now: sessions, API tokens, unused links."""
+    end_all_sessions(user)
+    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=clock.now())
+    OneTimeLink.objects.filter(user=user, used_at__isnull=True).update(expires_at=clock.now())
 
 
 def deactivate_account(user: User, *, reason: str) -> None:
@@ -281,8 +284,5 @@ def deactivate_account(user: User, *, reason: str) -> None:
     user.is_active = False
     user.deactivated_at = clock.now()
     user.deactivated_reason = reason[:300]
-    user.save(update_fields=["is_active", "deactivated_at", "deactivated_reason"])
-    end_all_sessions(user)
-    ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=clock.now())
-    OneTimeLink.objects.filter(user=user, used_at__isnull=True).update(expires_at=clock.now())
+    user.save(update_fields=["is_active", "deactivated_at", "deactivated_reason"])  # signals end its access
     record_security_event(Action.ACCOUNT_CHANGE, object_type="account", object_id=str(user.id), detail="deactivated")

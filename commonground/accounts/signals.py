@@ -6,6 +6,7 @@ from typing import Any
 
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from commonground.accounts.models import User
@@ -45,3 +46,30 @@ def _locked_out(sender: Any, request: Any = None, username: str = "", **kwargs: 
         organisation_id=known[1] if known else None,
         survive_rollback=True,
     )
+
+
+WATCHED_FIELDS = ("role", "kind", "is_active", "is_staff", "can_break_glass", "organisation_id")
+
+
+@receiver(pre_save, sender=User)
+def _remember_previous_role(sender: Any, instance: User, **kwargs: Any) -> None:
+    previous = User.objects.filter(pk=instance.pk).values(*WATCHED_FIELDS).first() if instance.pk else None
+    instance._previous_access = previous  # type: ignore[attr-defined]
+
+
+@receiver(post_save, sender=User)
+def _role_or_status_changed(sender: Any, instance: User, created: bool, **kwargs: Any) -> None:
+    """However an account changes (a service, the admin site), a role or status change is audited,
+    and a deactivated account's sessions end at once."""
+    previous = getattr(instance, "_previous_access", None)
+    if created or not previous:
+        return
+    changed = [name for name in WATCHED_FIELDS if previous[name] != getattr(instance, name)]
+    if not changed:
+        return
+    detail = ", ".join(f"{name}: {previous[name]} -> {getattr(instance, name)}" for name in changed)
+    record_security_event(Action.ROLE_CHANGE, object_type="account", object_id=str(instance.id), detail=detail)
+    if previous["is_active"] and not instance.is_active:
+        from commonground.accounts.services import end_access  # services import this module's app
+
+        end_access(instance)

@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from commonground.access.routes import Audience, route
@@ -24,9 +25,10 @@ from commonground.accounts.forms import (
 )
 from commonground.kit.errors import DomainError
 
-SIGN_IN_FAILED = _("That username and password do not match an active account.")
-LOCKED = _(
-    "Too many attempts. For your safety this account is locked for a while; please try again later or ask your administrator."
+SIGN_IN_FAILED = gettext_lazy("That username and password do not match an active account.")
+LOCKED = gettext_lazy(
+    "Too many attempts. For your safety this account is locked for a while; "
+    "please try again later or ask your administrator."
 )
 
 
@@ -49,7 +51,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
         if result.user is not None:
             services.begin_session(request, result.user)
             return redirect(_safe_next(request))
-        error = SIGN_IN_FAILED
+        error = str(SIGN_IN_FAILED)
     return render(request, "accounts/sign_in.html", {"form": form, "error": error}, status=200 if not error else 400)
 
 

@@ -8,13 +8,14 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from commonground.access.routes import Audience, route
 from commonground.audit import selectors
+from commonground.audit.choices import Action
 from commonground.audit.forms import ReportForm
 from commonground.audit.services import record_security_event
-from commonground.audit.choices import Action
 from commonground.kit import clock
 
 CSV_COLUMNS = (
@@ -62,7 +63,7 @@ def report(request: HttpRequest) -> HttpResponse:
 
 
 @route(Audience.PRIVACY_OFFICER)
-def report_csv(request: HttpRequest) -> HttpResponse:
+def report_csv(request: HttpRequest) -> HttpResponseBase:
     user: Any = request.user
     form = ReportForm(request.GET)
     if not form.is_valid():

@@ -29,9 +29,7 @@ class PatientDetailsForm(forms.Form):
     preferred_name = forms.CharField(label=_("Preferred name"), max_length=100, required=False)
     date_of_birth = forms.DateField(label=_("Date of birth"), widget=DATE_INPUT)
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
-    gender = forms.ChoiceField(
-        label=_("Gender"), choices=[("", _("Not recorded"))] + list(Gender.choices), required=False
-    )
+    gender = forms.ChoiceField(label=_("Gender"), choices=[("", _("Not recorded")), *Gender.choices], required=False)
     preferred_language = forms.ChoiceField(
         label=_("Preferred language"), choices=Language.choices, initial=Language.ENGLISH
     )

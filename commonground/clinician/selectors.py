@@ -31,17 +31,24 @@ def chart_tabs() -> list[ChartTab]:
     ]
 
 
-def caseload(request: Any, *, search: str = "", coordinating_only: bool = False) -> list[Patient]:
+@dataclass(frozen=True)
+class CaseloadRow:
+    patient: Patient
+    age: int
+    weeks_in_care: int | None
+
+
+def caseload(request: Any, *, today: date, search: str = "", coordinating_only: bool = False) -> list[CaseloadRow]:
     """The patients on the user's care teams, with what the list shows, in a fixed number of queries.
 
     Every patient listed is audited (one bulk insert).
     """
-    episode_start = CareEpisode.objects.current().filter(patient=OuterRef("pk")).order_by("-started_on")
+    episodes = CareEpisode.objects.current().filter(patient=OuterRef("pk")).order_by("-started_on")
     patients: QuerySet[Patient] = (
         gateway.visible_patients(request)
         .select_related("care_team__care_coordinator")
-        .annotate(episode_started_on=Subquery(episode_start.values("started_on")[:1]))
-        .annotate(episode_ended_on=Subquery(episode_start.values("ended_on")[:1]))
+        .annotate(episode_started_on=Subquery(episodes.values("started_on")[:1]))
+        .annotate(episode_ended_on=Subquery(episodes.values("ended_on")[:1]))
         .order_by("family_name", "given_name")
     )
     if coordinating_only:
@@ -50,9 +57,18 @@ def caseload(request: Any, *, search: str = "", coordinating_only: bool = False)
         patients = patients.filter(
             Q(family_name__icontains=search) | Q(given_name__icontains=search) | Q(record_number__iexact=search)
         )
-    rows = list(patients[:CASELOAD_PAGE_SIZE])
-    gateway.audit_listed(rows)
-    return rows
+    found = list(patients[:CASELOAD_PAGE_SIZE])
+    gateway.audit_listed(found)
+    return [
+        CaseloadRow(
+            patient=patient,
+            age=patient.age_on(today),
+            weeks_in_care=weeks_since(
+                getattr(patient, "episode_started_on", None), getattr(patient, "episode_ended_on", None), today
+            ),
+        )
+        for patient in found
+    ]
 
 
 def weeks_since(started: date | None, ended: date | None, today: date) -> int | None:

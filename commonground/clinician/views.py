@@ -59,11 +59,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     search, coordinating = "", False
     if form.is_valid():
         search, coordinating = form.cleaned_data["q"].strip(), form.cleaned_data["coordinating"]
-    patients = selectors.caseload(request, search=search, coordinating_only=coordinating)
-    today = _today(request)
-    rows = [
-        (p, p.age_on(today), selectors.weeks_since(p.episode_started_on, p.episode_ended_on, today)) for p in patients
-    ]
+    rows = selectors.caseload(request, today=_today(request), search=search, coordinating_only=coordinating)
     template = "clinician/caseload_rows.html" if request.headers.get("HX-Request") else "clinician/caseload.html"
     return render(request, template, {"form": form, "rows": rows, "limit": selectors.CASELOAD_PAGE_SIZE})
 

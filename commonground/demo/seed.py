@@ -202,7 +202,7 @@ def _create_patient(
         "preferred_language": rng.choice(
             [Language.ENGLISH] * 5 + [Language.DUTCH] * 3 + [Language.TURKISH, Language.ARABIC, Language.SPANISH]
         ),
-        "education_level": rng.choice(EducationLevel.values[:-1] + [EducationLevel.UNKNOWN]),
+        "education_level": rng.choice(EducationLevel.values),
         "email": f"{given.lower()}.{family.lower().replace(' ', '')}{number}@example.org" if rng.random() < 0.8 else "",
         "phone": f"+31 6 {rng.randint(10000000, 99999999)}",
         "main_symptoms": rng.choice(SYMPTOM_SETS),
@@ -247,7 +247,7 @@ def _history_of_care(number: int, patient: Patient, staff: dict[str, User], rng:
     if rng.random() < 0.35:
         patient_services.add_supporter(
             patient,
-            name=f"{rng.choice(GIVEN[Sex.FEMALE] + GIVEN[Sex.MALE])} {patient.family_name}",
+            name=f"{rng.choice([*GIVEN[Sex.FEMALE], *GIVEN[Sex.MALE]])} {patient.family_name}",
             relationship=rng.choice(["partner", "daughter", "son", "friend", "sister"]),
             phone=f"+31 6 {rng.randint(10000000, 99999999)}",
             text_version="sharing-2025.1",

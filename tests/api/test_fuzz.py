@@ -8,6 +8,7 @@ consent's and care-team member's real ids, so the handlers are reached past "not
 from __future__ import annotations
 
 import json
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -77,17 +78,15 @@ def load_schema() -> Any:
 schema = load_schema()
 
 
-@schema.hook
-def map_path_parameters(context: Any, path_parameters: dict[str, Any] | None) -> dict[str, Any] | None:
-    for name, value in (path_parameters or {}).items():
-        if name in KNOWN and _heads(value):
-            path_parameters[name] = KNOWN[name]
-    return path_parameters
+def use_seeded_ids(case: Any) -> None:
+    """Three cases in four get the seeded ids, by a stable coin from the case, so shrinking still works.
 
-
-def _heads(value: Any) -> bool:
-    """A deterministic coin from the generated value itself, so that shrinking still works."""
-    return sum(str(value).encode("utf-8", "replace")) % 2 == 0
+    Done in the test, not in a `map_*` hook: schemathesis' coverage phase does not apply those.
+    """
+    if case.path_parameters and zlib.crc32(repr((case.path_parameters, case.query, case.body)).encode()) % 4:
+        for name in case.path_parameters:
+            if name in KNOWN:
+                case.path_parameters[name] = KNOWN[name]
 
 
 def test_the_fuzzed_document_is_the_served_one(client: Any, db: Any) -> None:
@@ -102,4 +101,5 @@ def test_the_fuzzed_document_is_the_served_one(client: Any, db: Any) -> None:
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 def test_no_input_gives_a_server_error(case: Any, seeded: dict[str, str]) -> None:
+    use_seeded_ids(case)
     case.call_and_validate(headers={"Authorization": f"Bearer {seeded['token']}"}, checks=CHECKS)

@@ -134,7 +134,9 @@ def test_phone_width_has_no_horizontal_page_overflow(
         )
         assert widths["inner"] == 390
         bug = f"\n{CHART_OVERFLOW_BUG}" if where == "chart" else ""
-        assert widths["scroll"] <= widths["inner"] + 1, f"the {where} page scrolls sideways at phone width: {widths}{bug}"
+        assert widths["scroll"] <= widths["inner"] + 1, (
+            f"the {where} page scrolls sideways at phone width: {widths}{bug}"
+        )
         assert widths["body"] <= widths["inner"] + 1, f"the {where} body is wider than the phone: {widths}{bug}"
     finally:
         context.close()

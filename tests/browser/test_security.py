@@ -64,7 +64,7 @@ STATIC_BUG = (
     "APP BUG in commonground/settings.py: WHITENOISE_USE_FINDERS = DEBUG, which is False in the test profile, so "
     "whitenoise serves only STATIC_ROOT and a server started without `collectstatic` answers 404 for every "
     "/static/ file (no CSS, no HTMX); with an old var/static it serves stale copies instead. Fix: set "
-    "WHITENOISE_USE_FINDERS = True in the `if ENVIRONMENT == \"test\":` block (next to WHITENOISE_AUTOREFRESH)."
+    'WHITENOISE_USE_FINDERS = True in the `if ENVIRONMENT == "test":` block (next to WHITENOISE_AUTOREFRESH).'
 )
 
 

@@ -82,7 +82,9 @@ def test_a_patient_without_e_mail_joins_with_the_printed_code(patient_record, co
     client = Client()
     response = client.post(reverse("accounts:join"), {"code": issued.code.lower().replace("-", " ")})
     assert response.status_code == 302
-    response = client.post(reverse("accounts:join_finish"), {"username": "ada.l", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
+    response = client.post(
+        reverse("accounts:join_finish"), {"username": "ada.l", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    )
     assert response.status_code == 302
     assert Client().post(reverse("accounts:login"), {"username": "ada.l", "password": NEW_PASSWORD}).status_code == 302
     patient_record.refresh_from_db()
@@ -92,7 +94,9 @@ def test_a_patient_without_e_mail_joins_with_the_printed_code(patient_record, co
     assert b"not valid or has expired" in again.content
 
 
-def test_a_patient_with_e_mail_gets_a_link_and_no_clinical_content(patient_record, coordinator, django_capture_on_commit_callbacks):
+def test_a_patient_with_e_mail_gets_a_link_and_no_clinical_content(
+    patient_record, coordinator, django_capture_on_commit_callbacks
+):
     patient_record.email = "ada@example.org"
     patient_record.save()
     with django_capture_on_commit_callbacks(execute=True):
@@ -113,7 +117,9 @@ def test_weak_passwords_are_refused_and_nothing_is_used_up(patient_record, coord
     issued = patient_services.invite_to_portal(patient_record, invited_by=coordinator)
     client = Client()
     client.get(reverse("accounts:join_link", args=[issued.token]))
-    response = client.post(reverse("accounts:join_finish"), {"username": "ada.l", "password": "password", "password_again": "password"})
+    response = client.post(
+        reverse("accounts:join_finish"), {"username": "ada.l", "password": "password", "password_again": "password"}
+    )
     assert response.status_code == 200
     assert b"too short" in response.content or b"too common" in response.content
     link = OneTimeLink.objects.get(pk=issued.link.pk)
@@ -125,7 +131,9 @@ def test_a_taken_username_is_refused_kindly(patient_record, coordinator):
     issued = patient_services.invite_to_portal(patient_record, invited_by=coordinator)
     client = Client()
     client.get(reverse("accounts:join_link", args=[issued.token]))
-    response = client.post(reverse("accounts:join_finish"), {"username": "alice", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
+    response = client.post(
+        reverse("accounts:join_finish"), {"username": "alice", "password": NEW_PASSWORD, "password_again": NEW_PASSWORD}
+    )
     assert b"taken" in response.content
     assert OneTimeLink.objects.get(pk=issued.link.pk).used_at is None
 

@@ -153,3 +153,46 @@ def test_open_redirects_after_sign_in_are_refused(coordinator):
     assert response["Location"] == "/"
     response = Client().post(SIGN_IN + "?next=/clinician/", {"username": "alice", "password": PASSWORD})
     assert response["Location"] == "/clinician/"
+
+
+def test_deactivating_in_the_admin_site_also_ends_sessions_and_tokens(coordinator, administrator):
+    from commonground.accounts.models import ApiToken
+    from commonground.audit.models import AuditEvent
+
+    client = Client()
+    sign_in(client, "alice")
+    token, _secret = services.create_api_token(coordinator, name="x", scope="read", days=5, created_by=administrator)
+    admin = Client()
+    admin.force_login(administrator)
+    url = reverse("admin:accounts_user_change", args=[coordinator.id])
+    page = admin.get(url)
+    assert page.status_code == 200
+    form = {
+        "username": "alice", "display_name": "Alice", "email": "", "organisation": str(coordinator.organisation_id),
+        "kind": "staff", "role": "care_coordinator",
+    }  # is_active unticked
+    response = admin.post(url, form)
+    assert response.status_code == 302, response.content[:2000]
+    assert client.get(reverse("clinician:caseload")).status_code == 302
+    assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
+    assert AuditEvent.objects.filter(action="role_change", object_id=str(coordinator.id), detail__contains="is_active").exists()
+
+
+def test_a_role_change_is_a_security_event(coordinator, administrator):
+    from commonground.audit.models import AuditEvent
+
+    services.change_role(coordinator, role="psychologist", changed_by=administrator)
+    event = AuditEvent.objects.get(action="role_change", object_id=str(coordinator.id))
+    assert "care_coordinator -> psychologist" in event.detail
+
+
+def test_the_admin_site_is_for_administrators_only(coordinator, administrator):
+    assert signed_in_client(coordinator).get("/admin/accounts/user/").status_code in (302, 403)
+    assert signed_in_client(administrator).get("/admin/accounts/user/").status_code == 200
+    assert Client().get("/admin/").status_code == 302
+
+
+def signed_in_client(user):
+    client = Client()
+    client.force_login(user)
+    return client

@@ -32,7 +32,11 @@ def test_the_link_hash_follows_the_published_recipe():
     import hashlib
     import json
 
-    expected = hashlib.sha256(("0" * 64 + "|" + json.dumps({k: str(v) for k, v in fields.items()}, sort_keys=True, separators=(",", ":"))).encode()).hexdigest()
+    expected = hashlib.sha256(
+        (
+            "0" * 64 + "|" + json.dumps({k: str(v) for k, v in fields.items()}, sort_keys=True, separators=(",", ":"))
+        ).encode()
+    ).hexdigest()
     assert chain.link_hash("0" * 64, fields) == expected
     assert chain.link_hash("1" * 64, fields) != expected
 
@@ -46,7 +50,9 @@ def test_sealing_chains_each_organisation_separately_and_is_idempotent():
     assert seal_pending().sealed == 0
     heads = dict(ChainHead.objects.values_list("chain_key", "last_index"))
     assert heads == {str(ORG_A): 5, str(ORG_B): 3, chain.SYSTEM_CHAIN: 1}
-    indexes = list(AuditEvent.objects.filter(organisation_id=ORG_A).order_by("chain_index").values_list("chain_index", flat=True))
+    indexes = list(
+        AuditEvent.objects.filter(organisation_id=ORG_A).order_by("chain_index").values_list("chain_index", flat=True)
+    )
     assert indexes == [1, 2, 3, 4, 5]
 
 

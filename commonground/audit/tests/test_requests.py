@@ -17,7 +17,9 @@ TODAY = date.today()
 START, END = str(TODAY - timedelta(days=2)), str(TODAY + timedelta(days=2))
 
 
-def test_a_caseload_of_many_patients_writes_one_event_each_in_one_insert(clinic, coordinator, django_assert_max_num_queries):
+def test_a_caseload_of_many_patients_writes_one_event_each_in_one_insert(
+    clinic, coordinator, django_assert_max_num_queries
+):
     patients = [make_patient(clinic, coordinator, given=f"P{i}", family=f"Family{i:03d}") for i in range(30)]
     client = signed_in(coordinator)
     AuditEvent.objects.all().count()

@@ -15,7 +15,9 @@ from tests.personas import signed_in
 pytestmark = pytest.mark.django_db
 
 
-def test_only_active_clinical_staff_of_the_clinic_join_a_team(patient_record, administrator, foreign_clinician, outsider):
+def test_only_active_clinical_staff_of_the_clinic_join_a_team(
+    patient_record, administrator, foreign_clinician, outsider
+):
     for wrong in (administrator, foreign_clinician):
         with pytest.raises(DomainError):
             services.add_member(patient_record, staff=wrong)
@@ -35,14 +37,18 @@ def test_the_coordinator_cannot_leave_before_a_new_one_is_named(patient_record, 
     with pytest.raises(DomainError):
         services.end_membership(member, expected_version=member.version, reason="Leaving")
     team = patient_record.care_team
-    services.assign_roles(team, expected_version=team.version, coordinator=therapist, responsible_clinician=None, reason="Rota change")
+    services.assign_roles(
+        team, expected_version=team.version, coordinator=therapist, responsible_clinician=None, reason="Rota change"
+    )
     member.refresh_from_db()
     services.end_membership(member, expected_version=member.version, reason="Leaving")
     assert coordinator not in [m.staff for m in selectors.current_members(patient_record.id)]
 
 
-def test_a_leavers_caseload_goes_to_the_named_successor_and_their_access_ends(patient_record, other_patient_record, coordinator, outsider):
-    token, secret = create_api_token(coordinator, name="lab import", scope="read", days=30, created_by=coordinator)
+def test_a_leavers_caseload_goes_to_the_named_successor_and_their_access_ends(
+    patient_record, other_patient_record, coordinator, outsider
+):
+    token, _secret = create_api_token(coordinator, name="lab import", scope="read", days=30, created_by=coordinator)
     handover = services.offboard_staff(coordinator, successor=outsider, reason="Retired")
     assert handover.places == 2 and handover.coordinated == 2
     for patient in (patient_record, other_patient_record):
@@ -74,6 +80,8 @@ def test_the_offboarding_page_is_for_administrators(coordinator, therapist, admi
 
 
 def test_the_care_team_tab_adds_a_colleague(patient_record, coordinator, outsider):
-    response = signed_in(coordinator).post(reverse("clinician:care_team", args=[patient_record.id]), {"form": "add", "staff": str(outsider.id)})
+    response = signed_in(coordinator).post(
+        reverse("clinician:care_team", args=[patient_record.id]), {"form": "add", "staff": str(outsider.id)}
+    )
     assert response.status_code == 302
     assert outsider in [m.staff for m in selectors.current_members(patient_record.id)]

@@ -20,7 +20,11 @@ def test_record_numbers_are_sequential_per_clinic(clinic, other_clinic, coordina
     first = make_patient(clinic, coordinator)
     second = make_patient(clinic, coordinator, given="Bo")
     elsewhere = make_patient(other_clinic, foreign_clinician)
-    assert (first.record_number, second.record_number, elsewhere.record_number) == ("CG-000001", "CG-000002", "CG-000001")
+    assert (first.record_number, second.record_number, elsewhere.record_number) == (
+        "CG-000001",
+        "CG-000002",
+        "CG-000001",
+    )
     assert first.identifiers.get().value == "CG-000001"
 
 
@@ -30,9 +34,20 @@ def test_a_new_patient_takes_the_clinic_time_zone(patient_record):
 
 def test_unknown_symptom_codes_and_impossible_birth_dates_are_refused(clinic):
     with pytest.raises(DomainError, match="Unknown symptom code"):
-        services.register_patient(organisation=clinic, details={"given_name": "A", "family_name": "B", "date_of_birth": date(1990, 1, 1), "main_symptoms": ["ZZZ"]})
+        services.register_patient(
+            organisation=clinic,
+            details={
+                "given_name": "A",
+                "family_name": "B",
+                "date_of_birth": date(1990, 1, 1),
+                "main_symptoms": ["ZZZ"],
+            },
+        )
     with pytest.raises(DomainError, match="date of birth"):
-        services.register_patient(organisation=clinic, details={"given_name": "A", "family_name": "B", "date_of_birth": date.today() + timedelta(days=2)})
+        services.register_patient(
+            organisation=clinic,
+            details={"given_name": "A", "family_name": "B", "date_of_birth": date.today() + timedelta(days=2)},
+        )
     assert not Patient.objects.exists()
 
 
@@ -57,11 +72,24 @@ def test_a_stale_edit_is_refused_and_overwrites_nothing(patient_record):
 def test_the_edit_page_shows_both_versions_on_conflict(patient_record, coordinator):
     client = signed_in(coordinator)
     url = reverse("clinician:edit", args=[patient_record.id])
-    services.update_patient(Patient.objects.get(pk=patient_record.pk), expected_version=1, changes={"phone": "+31 20 555"}, reason="Phoned in")
+    services.update_patient(
+        Patient.objects.get(pk=patient_record.pk),
+        expected_version=1,
+        changes={"phone": "+31 20 555"},
+        reason="Phoned in",
+    )
     form = {
-        "given_name": "Ada", "family_name": "Lovelace", "date_of_birth": "1980-05-17", "sex": "female",
-        "preferred_language": "en", "education_level": "unknown", "time_zone": "Europe/Amsterdam",
-        "status": "referred", "phone": "+44 7700 900", "version": "1", "reason": "Typo",
+        "given_name": "Ada",
+        "family_name": "Lovelace",
+        "date_of_birth": "1980-05-17",
+        "sex": "female",
+        "preferred_language": "en",
+        "education_level": "unknown",
+        "time_zone": "Europe/Amsterdam",
+        "status": "referred",
+        "phone": "+44 7700 900",
+        "version": "1",
+        "reason": "Typo",
     }
     response = client.post(url, form)
     assert response.status_code == 200
@@ -71,14 +99,21 @@ def test_the_edit_page_shows_both_versions_on_conflict(patient_record, coordinat
 
 
 def test_the_edit_page_keeps_what_was_typed_when_input_is_bad(patient_record, coordinator):
-    response = signed_in(coordinator).post(reverse("clinician:edit", args=[patient_record.id]), {"given_name": "Ada Augusta", "version": "1"})
+    response = signed_in(coordinator).post(
+        reverse("clinician:edit", args=[patient_record.id]), {"given_name": "Ada Augusta", "version": "1"}
+    )
     assert response.status_code == 200
     assert b"Ada Augusta" in response.content and b"This field is required" in response.content
     assert Patient.objects.get(pk=patient_record.pk).given_name == "Ada"
 
 
 def test_entered_in_error_hides_the_record_but_keeps_its_history(patient_record):
-    consent = services.record_consent(patient_record, scope=ConsentScope.RESEARCH, text_version="v1", recorded_by=patient_record.care_team.care_coordinator)
+    consent = services.record_consent(
+        patient_record,
+        scope=ConsentScope.RESEARCH,
+        text_version="v1",
+        recorded_by=patient_record.care_team.care_coordinator,
+    )
     services.mark_in_error(consent, expected_version=consent.version, reason="Wrong patient")
     assert not selectors.consents(patient_record).exists()
     assert consent.history.filter(record_status="entered_in_error").exists()
@@ -88,7 +123,13 @@ def test_entered_in_error_hides_the_record_but_keeps_its_history(patient_record)
 
 class TestConsent:
     def test_withdrawal_takes_effect_at_once(self, patient_record, coordinator):
-        consent = services.record_consent(patient_record, scope=ConsentScope.RESEARCH, text_version="study-2025.2", scope_reference="TRIAL-1", recorded_by=coordinator)
+        consent = services.record_consent(
+            patient_record,
+            scope=ConsentScope.RESEARCH,
+            text_version="study-2025.2",
+            scope_reference="TRIAL-1",
+            recorded_by=coordinator,
+        )
         assert selectors.has_consent(patient_record.id, ConsentScope.RESEARCH, "TRIAL-1")
         services.withdraw_consent(consent, expected_version=consent.version)
         assert not selectors.has_consent(patient_record.id, ConsentScope.RESEARCH, "TRIAL-1")
@@ -100,7 +141,13 @@ class TestConsent:
             services.record_consent(patient_record, scope=ConsentScope.CARE, text_version=" ", recorded_by=coordinator)
 
     def test_a_supporter_is_recorded_only_with_consent_and_hidden_after_withdrawal(self, patient_record, coordinator):
-        supporter = services.add_supporter(patient_record, name="Charles Babbage", relationship="friend", text_version="sharing-1", recorded_by=coordinator)
+        supporter = services.add_supporter(
+            patient_record,
+            name="Charles Babbage",
+            relationship="friend",
+            text_version="sharing-1",
+            recorded_by=coordinator,
+        )
         assert supporter.consent.scope == ConsentScope.SUPPORTER_SHARING
         assert list(selectors.supporters(patient_record)) == [supporter]
         services.withdraw_consent(supporter.consent, expected_version=supporter.consent.version)
@@ -108,16 +155,28 @@ class TestConsent:
 
     def test_the_supporter_form_needs_the_patients_agreement(self, patient_record, coordinator):
         url = reverse("clinician:consents", args=[patient_record.id])
-        response = signed_in(coordinator).post(url, {"form": "supporter", "name": "Charles", "relationship": "friend", "text_version": "s1"})
+        response = signed_in(coordinator).post(
+            url, {"form": "supporter", "name": "Charles", "relationship": "friend", "text_version": "s1"}
+        )
         assert response.status_code == 200
         assert not patient_record.supporters.exists()
 
     def test_a_patient_withdraws_research_consent_in_the_portal(self, patient_record, patient_user, coordinator):
-        consent = services.record_consent(patient_record, scope=ConsentScope.RESEARCH, text_version="v1", recorded_by=coordinator)
-        care = services.record_consent(patient_record, scope=ConsentScope.CARE, text_version="v1", recorded_by=coordinator)
+        consent = services.record_consent(
+            patient_record, scope=ConsentScope.RESEARCH, text_version="v1", recorded_by=coordinator
+        )
+        care = services.record_consent(
+            patient_record, scope=ConsentScope.CARE, text_version="v1", recorded_by=coordinator
+        )
         client = signed_in(patient_user)
-        assert client.post(reverse("portal:withdraw_consent", args=[consent.id]), {"version": consent.version}).status_code == 302
-        assert client.post(reverse("portal:withdraw_consent", args=[care.id]), {"version": care.version}).status_code == 404
+        assert (
+            client.post(reverse("portal:withdraw_consent", args=[consent.id]), {"version": consent.version}).status_code
+            == 302
+        )
+        assert (
+            client.post(reverse("portal:withdraw_consent", args=[care.id]), {"version": care.version}).status_code
+            == 404
+        )
         assert not selectors.has_consent(patient_record.id, ConsentScope.RESEARCH)
         assert selectors.has_consent(patient_record.id, ConsentScope.CARE)
 
@@ -130,7 +189,9 @@ class TestEpisodes:
         assert selectors.weeks_in_care(episode, date.today()) == 7
         with pytest.raises(DomainError):
             services.open_episode(Patient.objects.get(pk=patient_record.pk), started_on=started)
-        services.close_episode(episode, expected_version=episode.version, ended_on=started + timedelta(days=21), end_reason="Goals reached")
+        services.close_episode(
+            episode, expected_version=episode.version, ended_on=started + timedelta(days=21), end_reason="Goals reached"
+        )
         assert selectors.weeks_in_care(episode, date.today()) == 3
         assert Patient.objects.get(pk=patient_record.pk).status == PatientStatus.DISCHARGED
 
@@ -141,11 +202,21 @@ class TestEpisodes:
 
 
 def test_registering_through_the_page_puts_the_clinician_on_the_team(coordinator):
-    response = signed_in(coordinator).post(reverse("clinician:register"), {
-        "given_name": "Mary", "family_name": "Somerville", "date_of_birth": "1975-12-26", "sex": "female",
-        "preferred_language": "en", "education_level": "tertiary", "time_zone": "Europe/Amsterdam",
-        "main_symptoms": ["A04", "N17"], "care_consent_version": "care-2025.1", "start_episode": "on",
-    })
+    response = signed_in(coordinator).post(
+        reverse("clinician:register"),
+        {
+            "given_name": "Mary",
+            "family_name": "Somerville",
+            "date_of_birth": "1975-12-26",
+            "sex": "female",
+            "preferred_language": "en",
+            "education_level": "tertiary",
+            "time_zone": "Europe/Amsterdam",
+            "main_symptoms": ["A04", "N17"],
+            "care_consent_version": "care-2025.1",
+            "start_episode": "on",
+        },
+    )
     patient = Patient.objects.get(family_name="Somerville")
     assert response.status_code == 302
     assert patient.care_team.care_coordinator == coordinator
@@ -154,7 +225,10 @@ def test_registering_through_the_page_puts_the_clinician_on_the_team(coordinator
 
 
 def test_bad_registration_input_saves_nothing_and_keeps_what_was_typed(coordinator):
-    response = signed_in(coordinator).post(reverse("clinician:register"), {"given_name": "Mary", "family_name": "", "date_of_birth": "not a date", "time_zone": "Europe/Amsterdam"})
+    response = signed_in(coordinator).post(
+        reverse("clinician:register"),
+        {"given_name": "Mary", "family_name": "", "date_of_birth": "not a date", "time_zone": "Europe/Amsterdam"},
+    )
     assert response.status_code == 200
     assert b"Mary" in response.content and b"Enter a valid date" in response.content
     assert not Patient.objects.exists()
