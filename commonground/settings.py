@@ -66,7 +66,8 @@ ALLOWED_HOSTS = env_list("COMMONGROUND_ALLOWED_HOSTS", "127.0.0.1,localhost,test
 CSRF_TRUSTED_ORIGINS = env_list("COMMONGROUND_CSRF_TRUSTED_ORIGINS", "")
 # Behind a TLS-terminating proxy: cookies are Secure and __Host- prefixed, HSTS is sent.
 HTTPS = env_bool("COMMONGROUND_HTTPS", ENVIRONMENT == "production")
-if env_bool("COMMONGROUND_BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("COMMONGROUND_BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
 
@@ -226,7 +227,6 @@ LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE = "UTC"
-DEFAULT_ORGANISATION_TIME_ZONE = env_str("COMMONGROUND_DEFAULT_TIME_ZONE", "Europe/Amsterdam")
 
 # --- static files -----------------------------------------------------------------------------
 STATIC_URL = "/static/"
@@ -258,6 +258,8 @@ AUDIT_SEAL_BATCH = env_int("COMMONGROUND_AUDIT_SEAL_BATCH", 5000)
 
 # --- e-mail -----------------------------------------------------------------------------------
 EMAIL_TRANSPORT = env_str("COMMONGROUND_EMAIL_TRANSPORT", "console")  # smtp | console | memory
+if ENVIRONMENT == "production" and EMAIL_TRANSPORT != "smtp":
+    raise ImproperlyConfigured("COMMONGROUND_EMAIL_TRANSPORT must be smtp in production")
 EMAIL_HOST = env_str("COMMONGROUND_SMTP_HOST", "localhost")
 EMAIL_PORT = env_int("COMMONGROUND_SMTP_PORT", 25)
 EMAIL_HOST_USER = env_str("COMMONGROUND_SMTP_USER", "")
@@ -292,3 +294,4 @@ if ENVIRONMENT == "test":
     Q_CLUSTER["sync"] = True
     STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     WHITENOISE_AUTOREFRESH = True
+    WHITENOISE_USE_FINDERS = True  # serve from the source folders: tests never depend on collectstatic

@@ -7,9 +7,10 @@ from typing import Any
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from commonground.access.routes import Audience, route
-from commonground.accounts.choices import AccountKind, Role
+from commonground.accounts.choices import CLINICAL_ROLES, AccountKind, Role
 
 
 @route(Audience.SIGNED_IN)
@@ -21,7 +22,9 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("audit:report")
     if user.role == Role.ADMINISTRATOR:
         return redirect("careteam:staff")
-    return redirect("clinician:caseload")
+    if user.role in CLINICAL_ROLES:
+        return redirect("clinician:caseload")
+    return render(request, "start.html", {"role": user.get_role_display()})
 
 
 @route(Audience.PUBLIC)
@@ -38,23 +41,26 @@ def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResp
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 404, "Not found", "There is nothing here, or it is not yours to see.")
+    return _error(request, 404, _("Not found"), _("There is nothing here, or it is not yours to see."))
 
 
 def forbidden(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return _error(
-        request, 403, "Not allowed", "This request was refused. If you think this is wrong, ask your administrator."
+        request,
+        403,
+        _("Not allowed"),
+        _("This request was refused. If you think this is wrong, ask your administrator."),
     )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _error(request, 400, "Bad request", "The request could not be understood.")
+    return _error(request, 400, _("Bad request"), _("The request could not be understood."))
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     return _error(
         request,
         500,
-        "Something went wrong",
-        "Nothing was saved. Please try again; if it happens again, tell your administrator.",
+        _("Something went wrong"),
+        _("Nothing was saved. Please try again; if it happens again, tell your administrator."),
     )

@@ -6,6 +6,8 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
 
 from commonground.access.models import BreakGlassGrant
 from commonground.audit import context as audit_context
@@ -18,20 +20,21 @@ from commonground.patients.models import Patient
 MIN_REASON_LENGTH = 10
 
 
+@transaction.atomic
 def start_break_glass(user: Any, *, record_number: str, reason: str) -> BreakGlassGrant:
     """Open one patient's chart outside the care team for a limited time. Only designated staff."""
     if not (user.is_authenticated and user.is_active and user.can_break_glass):
         raise NotFound()
     reason = reason.strip()
     if len(reason) < MIN_REASON_LENGTH:
-        raise DomainError("Please give the reason for emergency access in a sentence.", field="reason")
+        raise DomainError(_("Please give the reason for emergency access in a sentence."), field="reason")
     patient = (
         Patient.objects.current()
         .filter(organisation_id=user.organisation_id, record_number=record_number.strip().upper())
         .first()
     )
     if patient is None:
-        raise DomainError("No patient with that record number in this clinic.", field="record_number")
+        raise DomainError(_("No patient with that record number in this clinic."), field="record_number")
     now = clock.now()
     grant = BreakGlassGrant.objects.create(
         organisation_id=user.organisation_id,

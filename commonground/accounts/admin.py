@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.password_validation import validate_password
 from django.http import HttpRequest
 
 from commonground.accounts.models import ApiToken, Organisation, User
@@ -41,7 +42,12 @@ class OrganisationAdmin(ForAdministrators, admin.ModelAdmin):
 
 
 class StaffCreationForm(forms.ModelForm):
-    password = forms.CharField(widget=forms.PasswordInput, strip=False, help_text="At least 12 characters.")
+    password = forms.CharField(widget=forms.PasswordInput, strip=False)
+
+    def clean_password(self) -> str:
+        password = str(self.cleaned_data["password"])
+        validate_password(password)
+        return password
 
     class Meta:
         model = User
@@ -71,7 +77,23 @@ class UserAdmin(ForAdministrators, DjangoUserAdmin):
         ("Role", {"fields": ("kind", "role", "can_break_glass", "is_active")}),
         ("History", {"fields": ("last_login", "date_joined", "deactivated_at", "deactivated_reason")}),
     )
-    add_fieldsets = ((None, {"fields": ("username", "display_name", "email", "kind", "role", "organisation", "can_break_glass", "password")}),)
+    add_fieldsets = (
+        (
+            None,
+            {
+                "fields": (
+                    "username",
+                    "display_name",
+                    "email",
+                    "kind",
+                    "role",
+                    "organisation",
+                    "can_break_glass",
+                    "password",
+                )
+            },
+        ),
+    )
     filter_horizontal = ()
 
     def get_queryset(self, request: HttpRequest) -> Any:
@@ -82,7 +104,17 @@ class UserAdmin(ForAdministrators, DjangoUserAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(ForAdministrators, admin.ModelAdmin):
     list_display = ("name", "prefix", "user", "scope", "expires_at", "revoked_at")
-    readonly_fields = ("user", "name", "prefix", "token_hash", "scope", "created_at", "expires_at", "revoked_at", "last_used_at")
+    readonly_fields = (
+        "user",
+        "name",
+        "prefix",
+        "token_hash",
+        "scope",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+    )
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # tokens are made on the API tokens page, which shows the secret once

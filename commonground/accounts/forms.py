@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from commonground.accounts.choices import AccountKind, TokenScope
@@ -32,7 +34,7 @@ class NewPasswordForm(forms.Form):
         label=_("New password"),
         strip=False,
         max_length=256,
-        help_text=_("At least 12 characters. A few unrelated words make a strong password."),
+        help_text=_("A few unrelated words make a strong password."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
     password_again = forms.CharField(
@@ -72,10 +74,14 @@ class ApiTokenForm(forms.Form):
     account = forms.ModelChoiceField(label=_("Account the token acts as"), queryset=User.objects.none())
     name = forms.CharField(label=_("What it is for"), max_length=100)
     scope = forms.ChoiceField(label=_("Scope"), choices=TokenScope.choices)
-    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=90)
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, initial=90)
 
     def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        days = self.fields["days"]
+        assert isinstance(days, forms.IntegerField)
+        days.max_value = settings.API_TOKEN_MAX_DAYS
+        days.validators.append(MaxValueValidator(settings.API_TOKEN_MAX_DAYS))
         account = self.fields["account"]
         assert isinstance(account, forms.ModelChoiceField)
         account.queryset = User.objects.filter(

@@ -14,7 +14,9 @@ from django.contrib.auth import authenticate, login, logout
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from commonground.accounts import secrets
 from commonground.accounts.choices import AccountKind, LinkPurpose, TokenScope
@@ -89,6 +91,7 @@ class IssuedLink:
     code: str = ""
 
 
+@transaction.atomic
 def invite_patient_account(user: User, *, invited_by: User) -> IssuedLink:
     """A single-use, expiring invitation: a link for e-mail and a printed code for a patient without it."""
     OneTimeLink.objects.filter(user=user, purpose=LinkPurpose.INVITATION, used_at__isnull=True).update(
@@ -107,7 +110,7 @@ def invite_patient_account(user: User, *, invited_by: User) -> IssuedLink:
     if user.email:
         send_email(
             to=user.email,
-            subject="Your invitation to Common Ground",
+            subject=_("Your invitation to Common Ground"),
             template="accounts/emails/invitation.txt",
             context={"url": f"{settings.SITE_URL}/accounts/join/{token}/", "days": settings.INVITATION_DAYS},
         )
@@ -127,6 +130,7 @@ def find_usable_link(*, purpose: str, token: str = "", code: str = "") -> OneTim
     return link
 
 
+@transaction.atomic
 def set_password_with_link(link: OneTimeLink, *, password: str, username: str | None = None) -> User:
     """Use a link once: set the password (and, when joining, the chosen username).
 
@@ -136,15 +140,15 @@ def set_password_with_link(link: OneTimeLink, *, password: str, username: str | 
     if username is not None:
         username = username.strip().lower()
         if User.objects.filter(username=username).exclude(pk=user.pk).exists():
-            raise DomainError("That username is taken. Please choose another.", field="username")
+            raise DomainError(_("That username is taken. Please choose another."), field="username")
         user.username = username
     try:
         validate_password(password, user)
     except ValidationError as error:
-        raise DomainError(" ".join(error.messages), field="password") from error
+        raise DomainError(_(" ").join(error.messages), field="password") from error
     claimed = OneTimeLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=clock.now())
     if not claimed:
-        raise DomainError("This link has already been used. Please ask for a new one.")
+        raise DomainError(_("This link has already been used. Please ask for a new one."))
     user.set_password(password)
     user.save()
     end_all_sessions(user)
@@ -153,6 +157,7 @@ def set_password_with_link(link: OneTimeLink, *, password: str, username: str | 
     return user
 
 
+@transaction.atomic
 def request_password_reset(identifier: str) -> None:
     """Always the same answer to the caller; an e-mail only when an active account with e-mail exists."""
     identifier = identifier.strip().lower()
@@ -180,7 +185,7 @@ def request_password_reset(identifier: str) -> None:
     )
     send_email(
         to=user.email,
-        subject="Resetting your Common Ground password",
+        subject=_("Resetting your Common Ground password"),
         template="accounts/emails/password_reset.txt",
         context={"url": f"{settings.SITE_URL}/accounts/reset/{token}/", "minutes": settings.PASSWORD_RESET_MINUTES},
     )
@@ -189,16 +194,17 @@ def request_password_reset(identifier: str) -> None:
 # --- API tokens ------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def create_api_token(user: User, *, name: str, scope: str, days: int, created_by: User) -> tuple[ApiToken, str]:
     """Returns the token once; only its hash is kept."""
     if not name.strip():
-        raise DomainError("Say what the token is for.", field="name")
+        raise DomainError(_("Say what the token is for."), field="name")
     if scope not in TokenScope.values:
-        raise DomainError("Choose read or read and write.", field="scope")
+        raise DomainError(_("Choose read or read and write."), field="scope")
     if not 1 <= days <= settings.API_TOKEN_MAX_DAYS:
-        raise DomainError(f"A token lasts 1 to {settings.API_TOKEN_MAX_DAYS} days.", field="days")
+        raise DomainError(_("A token lasts 1 to %(days)d days.") % {"days": settings.API_TOKEN_MAX_DAYS}, field="days")
     if not user.is_active:
-        raise DomainError("This account is not active.")
+        raise DomainError(_("This account is not active."))
     secret = secrets.new_api_token()
     token = ApiToken.objects.create(
         user=user,
@@ -238,6 +244,7 @@ def revoke_api_token(token: ApiToken) -> None:
 # --- accounts ---------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def create_staff_account(
     *,
     organisation: Any,
@@ -279,6 +286,7 @@ def end_access(user: User) -> None:
     OneTimeLink.objects.filter(user=user, used_at__isnull=True).update(expires_at=clock.now())
 
 
+@transaction.atomic
 def deactivate_account(user: User, *, reason: str) -> None:
     """Sessions and tokens end at once; the account stays for the record."""
     user.is_active = False

@@ -6,6 +6,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.errors import HttpError
 
@@ -24,7 +25,7 @@ def get_care_team(request: HttpRequest, patient_id: UUID) -> dict[str, Any]:
     patient = gateway.open_patient(request, patient_id, object_type="care_team")
     team = selectors.care_team_of(patient.id)
     if team is None:
-        raise HttpError(404, "Not Found")
+        raise HttpError(404, _("Not Found"))
     return {
         "id": team.id,
         "care_coordinator_id": team.care_coordinator_id,
@@ -41,7 +42,7 @@ def add_member(request: HttpRequest, patient_id: UUID, payload: MemberIn) -> tup
     user: Any = request.user
     staff = account_selectors.active_clinicians(user.organisation_id).filter(pk=payload.staff_id).first()
     if staff is None:
-        raise DomainError("No active clinical colleague with that id in this clinic.", field="staff_id")
+        raise DomainError(_("No active clinical colleague with that id in this clinic."), field="staff_id")
     return 201, services.add_member(patient, staff=staff)
 
 
@@ -51,5 +52,5 @@ def end_membership(request: HttpRequest, patient_id: UUID, member_id: UUID, payl
     patient = gateway.open_patient(request, patient_id, object_type="care_team")
     member = selectors.current_members(patient.id).filter(pk=member_id).first()
     if member is None:
-        raise HttpError(404, "Not Found")
+        raise HttpError(404, _("Not Found"))
     return services.end_membership(member, expected_version=payload.version, reason=payload.reason)

@@ -6,6 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
+from django.utils.translation import gettext as _
+
 from commonground.accounts.choices import CLINICAL_ROLES, AccountKind, Role
 from commonground.accounts.services import deactivate_account
 from commonground.audit.choices import Action
@@ -19,11 +22,11 @@ from commonground.patients.models import Patient
 
 def _check_clinician(staff: Any, patient: Patient) -> None:
     if staff.kind != AccountKind.STAFF or staff.role not in CLINICAL_ROLES:
-        raise DomainError("Only clinical staff can be on a care team.", field="staff")
+        raise DomainError(_("Only clinical staff can be on a care team."), field="staff")
     if not staff.is_active:
-        raise DomainError("This colleague's account is not active.", field="staff")
+        raise DomainError(_("This colleague's account is not active."), field="staff")
     if staff.organisation_id != patient.organisation_id:
-        raise DomainError("This colleague works for another clinic.", field="staff")
+        raise DomainError(_("This colleague works for another clinic."), field="staff")
 
 
 def _audit(patient: Patient, action: str, object_id: Any) -> None:
@@ -32,10 +35,11 @@ def _audit(patient: Patient, action: str, object_id: Any) -> None:
     )
 
 
+@transaction.atomic
 def form_care_team(patient: Patient, *, coordinator: Any, responsible_clinician: Any | None = None) -> CareTeam:
     """The patient's one care team, with its coordinator (and responsible clinician) as first members."""
     if CareTeam.objects.filter(patient=patient).exists():
-        raise DomainError("This patient already has a care team.")
+        raise DomainError(_("This patient already has a care team."))
     _check_clinician(coordinator, patient)
     team = save_new(
         CareTeam(
@@ -52,13 +56,14 @@ def form_care_team(patient: Patient, *, coordinator: Any, responsible_clinician:
     return team
 
 
+@transaction.atomic
 def add_member(patient: Patient, *, staff: Any, team_role: str = "") -> CareTeamMember:
     _check_clinician(staff, patient)
     team = CareTeam.objects.filter(patient=patient).first()
     if team is None:
-        raise DomainError("Form the care team first.")
+        raise DomainError(_("Form the care team first."))
     if CareTeamMember.objects.current().filter(patient=patient, staff=staff, left_at__isnull=True).exists():
-        raise DomainError("This colleague is already on the care team.", field="staff")
+        raise DomainError(_("This colleague is already on the care team."), field="staff")
     member = save_new(
         CareTeamMember(
             organisation_id=patient.organisation_id,
@@ -74,10 +79,13 @@ def add_member(patient: Patient, *, staff: Any, team_role: str = "") -> CareTeam
     return member
 
 
+@transaction.atomic
 def end_membership(member: CareTeamMember, *, expected_version: int, reason: str) -> CareTeamMember:
     team = member.care_team
     if member.staff_id in (team.care_coordinator_id, team.responsible_clinician_id):
-        raise DomainError("Name a new care coordinator or responsible clinician before this colleague leaves the team.")
+        raise DomainError(
+            _("Name a new care coordinator or responsible clinician before this colleague leaves the team.")
+        )
     save_edit(
         member,
         expected_version=expected_version,
@@ -88,6 +96,7 @@ def end_membership(member: CareTeamMember, *, expected_version: int, reason: str
     return member
 
 
+@transaction.atomic
 def assign_roles(
     team: CareTeam, *, expected_version: int, coordinator: Any, responsible_clinician: Any | None, reason: str
 ) -> CareTeam:
@@ -102,7 +111,7 @@ def assign_roles(
         ):
             add_member(patient, staff=person)
     if coordinator.role != Role.CARE_COORDINATOR and coordinator.role not in CLINICAL_ROLES:
-        raise DomainError("The care coordinator must be clinical staff.", field="care_coordinator")
+        raise DomainError(_("The care coordinator must be clinical staff."), field="care_coordinator")
     save_edit(
         team,
         expected_version=expected_version,
@@ -120,14 +129,15 @@ class Handover:
     responsible: int
 
 
+@transaction.atomic
 def offboard_staff(leaver: Any, *, successor: Any, reason: str) -> Handover:
     """A colleague leaves: their caseload goes to the named successor, then their account ends at once."""
     if successor.pk == leaver.pk:
-        raise DomainError("Choose someone else to take over the caseload.", field="successor")
+        raise DomainError(_("Choose someone else to take over the caseload."), field="successor")
     if successor.kind != AccountKind.STAFF or successor.role not in CLINICAL_ROLES or not successor.is_active:
-        raise DomainError("The successor must be an active clinical colleague.", field="successor")
+        raise DomainError(_("The successor must be an active clinical colleague."), field="successor")
     if successor.organisation_id != leaver.organisation_id:
-        raise DomainError("The successor works for another clinic.", field="successor")
+        raise DomainError(_("The successor works for another clinic."), field="successor")
     handover = Handover(places=0, coordinated=0, responsible=0)
     for member in (
         CareTeamMember.objects.current()

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from commonground.access import gateway
 from commonground.patients.models import CareEpisode, Patient
@@ -24,10 +25,10 @@ class ChartTab:
 def chart_tabs() -> list[ChartTab]:
     """The chart's tabs. Later domains (measures, goals, diary, plan, notes, safety) add theirs here."""
     return [
-        ChartTab("overview", "Overview", "clinician:chart"),
-        ChartTab("team", "Care team", "clinician:care_team"),
-        ChartTab("consents", "Consents and supporters", "clinician:consents"),
-        ChartTab("history", "Record history", "clinician:history"),
+        ChartTab("overview", _("Overview"), "clinician:chart"),
+        ChartTab("team", _("Care team"), "clinician:care_team"),
+        ChartTab("consents", _("Consents and supporters"), "clinician:consents"),
+        ChartTab("history", _("Record history"), "clinician:history"),
     ]
 
 

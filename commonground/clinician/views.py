@@ -55,7 +55,8 @@ def _apply_error(form: Any, error: DomainError) -> None:
 
 @route(Audience.CLINICIAN)
 def caseload(request: HttpRequest) -> HttpResponse:
-    form = forms.SearchForm(request.GET or None)
+    # Searching posts the form: a patient's name is patient data and never goes into a URL.
+    form = forms.SearchForm(request.POST or None)
     search, coordinating = "", False
     if form.is_valid():
         search, coordinating = form.cleaned_data["q"].strip(), form.cleaned_data["coordinating"]

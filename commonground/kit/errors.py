@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext
+
 
 class DomainError(Exception):
     """A rule of the clinic was not met; `message` is shown to the user as it is."""
@@ -19,8 +21,10 @@ class StaleEdit(DomainError):
 
     def __init__(self, current: Any) -> None:
         super().__init__(
-            "Someone else saved this record after you opened it. "
-            "Your changes were not saved; compare both versions and try again."
+            gettext(
+                "Someone else saved this record after you opened it. "
+                "Your changes were not saved; compare both versions and try again."
+            )
         )
         self.current = current
 

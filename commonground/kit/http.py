@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.http import HttpRequest
 
 
 def client_address(request: HttpRequest) -> str:
-    """The client's address as the server saw it (the proxy's own header is trusted only behind one)."""
+    """The client's address. Behind a proxy (COMMONGROUND_BEHIND_PROXY) it is the last address the
+    proxy appended to X-Forwarded-For; earlier entries come from the client and are not trusted."""
+    if settings.BEHIND_PROXY:
+        forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", "")).split(",")[-1].strip()
+        if forwarded:
+            return forwarded[:64]
     return str(request.META.get("REMOTE_ADDR", ""))[:64]
 
 

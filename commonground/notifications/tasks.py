@@ -9,7 +9,12 @@ from commonground.notifications.models import OutgoingEmail
 from commonground.notifications.transports import Message, configured_transport
 
 
+class DeliveryFailed(Exception):
+    """Raised after the failure is recorded, so that the task queue retries the job."""
+
+
 def deliver_email(email_id: str) -> str:
+    failure: Exception | None = None
     with transaction.atomic():
         email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
         if email is None or email.status == OutgoingEmail.Status.SENT:
@@ -17,12 +22,15 @@ def deliver_email(email_id: str) -> str:
         email.attempts += 1
         try:
             configured_transport().send(Message(to=email.to, subject=email.subject, body=email.body))
-        except Exception:
+        except Exception as error:  # any transport error: record it, retry later
+            failure = error
             email.status = OutgoingEmail.Status.FAILED
             email.save(update_fields=["attempts", "status"])
-            raise
-        email.status = OutgoingEmail.Status.SENT
-        email.sent_at = clock.now()
-        email.body = ""  # links in it are secrets; the record of sending stays
-        email.save(update_fields=["attempts", "status", "sent_at", "body"])
+        else:
+            email.status = OutgoingEmail.Status.SENT
+            email.sent_at = clock.now()
+            email.body = ""  # links in it are secrets; the record of sending stays
+            email.save(update_fields=["attempts", "status", "sent_at", "body"])
+    if failure is not None:
+        raise DeliveryFailed(f"attempt {email.attempts} failed: {type(failure).__name__}") from failure
     return "sent"

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import logging
+import sys
 from dataclasses import dataclass
 from typing import Protocol
 
 from django.conf import settings
 from django.core.mail import get_connection
 from django.core.mail.message import EmailMessage
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -33,11 +31,14 @@ class SmtpTransport:
 
 
 class ConsoleTransport:
-    """The demo prints that a message went out (not its body: links are secrets, addresses are personal)."""
+    """The demo's mailbox: prints the whole message, links included, to the server's console.
+
+    For the local demo only (nobody else reads that console); production refuses this transport.
+    """
 
     def send(self, message: Message) -> None:
-        log.info("e-mail delivered to the console transport: %s", message.subject)
-        print(f"\n--- e-mail (demo transport) ---\nSubject: {message.subject}\n\n{message.body}\n---\n", flush=True)
+        sys.stdout.write(f"\n--- e-mail (demo transport) ---\nSubject: {message.subject}\n\n{message.body}\n---\n")
+        sys.stdout.flush()
 
 
 class MemoryTransport:

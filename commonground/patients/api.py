@@ -7,6 +7,7 @@ from uuid import UUID
 
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import Field
@@ -45,12 +46,12 @@ def register_patient(request: HttpRequest, payload: PatientIn) -> tuple[int, Any
     require_write(request)
     user: Any = request.user
     if user.role not in CLINICAL_ROLES:
-        raise HttpError(403, "Only clinical staff register patients.")
+        raise HttpError(403, _("Only clinical staff register patients."))
     details = payload.dict()
     if not details["time_zone"]:
         details.pop("time_zone")
     elif not clock.is_valid_time_zone(details["time_zone"]):
-        raise DomainError("Unknown time zone.", field="time_zone")
+        raise DomainError(_("Unknown time zone."), field="time_zone")
     with transaction.atomic():
         patient = services.register_patient(organisation=user.organisation, details=details)
         is_coordinator = user.role == Role.CARE_COORDINATOR
@@ -70,7 +71,7 @@ def change_patient(request: HttpRequest, patient_id: UUID, payload: PatientChang
     changes = payload.dict(exclude_unset=True, exclude={"version", "reason"})
     changes = {key: value for key, value in changes.items() if value is not None}
     if "time_zone" in changes and not clock.is_valid_time_zone(changes["time_zone"]):
-        raise DomainError("Unknown time zone.", field="time_zone")
+        raise DomainError(_("Unknown time zone."), field="time_zone")
     return services.update_patient(patient, expected_version=payload.version, changes=changes, reason=payload.reason)
 
 
@@ -85,7 +86,9 @@ def record_consent(request: HttpRequest, patient_id: UUID, payload: ConsentIn) -
     require_write(request)
     patient = gateway.open_patient(request, patient_id, object_type="consent")
     if payload.scope == "supporter_sharing":
-        raise DomainError("Consent to share with a supporter is recorded together with the supporter.", field="scope")
+        raise DomainError(
+            _("Consent to share with a supporter is recorded together with the supporter."), field="scope"
+        )
     consent = services.record_consent(
         patient,
         scope=payload.scope,
@@ -102,5 +105,5 @@ def withdraw_consent(request: HttpRequest, patient_id: UUID, consent_id: UUID, p
     patient = gateway.open_patient(request, patient_id, object_type="consent")
     consent = selectors.consents(patient).filter(pk=consent_id).first()
     if consent is None:
-        raise HttpError(404, "Not Found")
+        raise HttpError(404, _("Not Found"))
     return services.withdraw_consent(consent, expected_version=payload.version, note=payload.reason)

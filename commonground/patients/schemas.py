@@ -11,7 +11,7 @@ from commonground.kit.schemas import LongText, NameText, ReasonText, ShortText, 
 from commonground.patients.choices import ConsentScope, EducationLevel, Gender, Language, PatientStatus, Sex
 
 SexValue = Literal[tuple(Sex.values)]  # type: ignore[valid-type]
-GenderValue = Literal[tuple([""] + Gender.values)]  # type: ignore[valid-type]
+GenderValue = Literal[("", *Gender.values)]  # type: ignore[valid-type]
 LanguageValue = Literal[tuple(Language.values)]  # type: ignore[valid-type]
 EducationValue = Literal[tuple(EducationLevel.values)]  # type: ignore[valid-type]
 StatusValue = Literal[tuple(PatientStatus.values)]  # type: ignore[valid-type]

@@ -6,7 +6,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext as _
 
 from commonground.accounts.choices import AccountKind
 from commonground.accounts.models import User
@@ -47,10 +49,10 @@ def _audit(patient: Patient, action: str, object_type: str, object_id: Any) -> N
 def _check_details(details: dict[str, Any]) -> None:
     unknown = [code for code in details.get("main_symptoms", []) if code not in SYMPTOM_CODES]
     if unknown:
-        raise DomainError(f"Unknown symptom code: {', '.join(unknown)}", field="main_symptoms")
+        raise DomainError(_("Unknown symptom code: %(codes)s") % {"codes": ", ".join(unknown)}, field="main_symptoms")
     born = details.get("date_of_birth")
-    if born is not None and (born > date.today() or born.year < 1900):
-        raise DomainError("The date of birth must be a real date in the past.", field="date_of_birth")
+    if born is not None and (born > clock.now().date() or born.year < 1900):
+        raise DomainError(_("The date of birth must be a real date in the past."), field="date_of_birth")
 
 
 def next_record_number(organisation_id: Any) -> str:
@@ -59,6 +61,7 @@ def next_record_number(organisation_id: Any) -> str:
     return f"CG-{number:06d}"
 
 
+@transaction.atomic
 def register_patient(*, organisation: Any, details: dict[str, Any], reason: str = "Registered") -> Patient:
     """A new patient in the registry, with a clinic record number as first identifier."""
     _check_details(details)
@@ -79,28 +82,30 @@ def register_patient(*, organisation: Any, details: dict[str, Any], reason: str 
     return patient
 
 
+@transaction.atomic
 def update_patient(patient: Patient, *, expected_version: int, changes: dict[str, Any], reason: str) -> Patient:
     _check_details(changes)
     changes = {key: value for key, value in changes.items() if key in EDITABLE_FIELDS}
     if not reason.strip():
-        raise DomainError("Please say why the record is changed.", field="reason")
+        raise DomainError(_("Please say why the record is changed."), field="reason")
     save_edit(patient, expected_version=expected_version, reason=reason, changes=changes)
     _audit(patient, Action.UPDATE, "patient", patient.id)
     return patient
 
 
+@transaction.atomic
 def add_identifier(patient: Patient, *, system: str, value: str) -> PatientIdentifier:
     value = value.strip()
     if system not in IdentifierSystem.values or system == IdentifierSystem.RECORD_NUMBER:
-        raise DomainError("Choose the kind of number.", field="system")
+        raise DomainError(_("Choose the kind of number."), field="system")
     if not value:
-        raise DomainError("Enter the number.", field="value")
+        raise DomainError(_("Enter the number."), field="value")
     if (
         PatientIdentifier.objects.current()
         .filter(organisation_id=patient.organisation_id, system=system, value=value)
         .exists()
     ):
-        raise DomainError("Another patient in this clinic already has this number.", field="value")
+        raise DomainError(_("Another patient in this clinic already has this number."), field="value")
     identifier = save_new(
         PatientIdentifier(organisation_id=patient.organisation_id, patient=patient, system=system, value=value),
         reason="Identifier added",
@@ -112,9 +117,10 @@ def add_identifier(patient: Patient, *, system: str, value: str) -> PatientIdent
 # --- care episodes -----------------------------------------------------------------------------
 
 
+@transaction.atomic
 def open_episode(patient: Patient, *, started_on: date, reason_for_care: str = "") -> CareEpisode:
     if CareEpisode.objects.current().filter(patient=patient, ended_on__isnull=True).exists():
-        raise DomainError("This patient already has an open care episode.", field="started_on")
+        raise DomainError(_("This patient already has an open care episode."), field="started_on")
     episode = save_new(
         CareEpisode(
             organisation_id=patient.organisation_id,
@@ -135,11 +141,12 @@ def open_episode(patient: Patient, *, started_on: date, reason_for_care: str = "
     return episode
 
 
+@transaction.atomic
 def close_episode(episode: CareEpisode, *, expected_version: int, ended_on: date, end_reason: str) -> CareEpisode:
     if ended_on < episode.started_on:
-        raise DomainError("The end date is before the start.", field="ended_on")
+        raise DomainError(_("The end date is before the start."), field="ended_on")
     if not episode.is_open:
-        raise DomainError("This care episode has already ended.")
+        raise DomainError(_("This care episode has already ended."))
     save_edit(
         episode,
         expected_version=expected_version,
@@ -160,6 +167,7 @@ def close_episode(episode: CareEpisode, *, expected_version: int, ended_on: date
 # --- consent -------------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def record_consent(
     patient: Patient,
     *,
@@ -170,9 +178,9 @@ def record_consent(
     given_at: Any = None,
 ) -> Consent:
     if scope not in ConsentScope.values:
-        raise DomainError("Choose what the consent is for.", field="scope")
+        raise DomainError(_("Choose what the consent is for."), field="scope")
     if not text_version.strip():
-        raise DomainError("Record which version of the consent text was agreed to.", field="text_version")
+        raise DomainError(_("Record which version of the consent text was agreed to."), field="text_version")
     consent = save_new(
         Consent(
             organisation_id=patient.organisation_id,
@@ -189,10 +197,11 @@ def record_consent(
     return consent
 
 
+@transaction.atomic
 def withdraw_consent(consent: Consent, *, expected_version: int, note: str = "") -> Consent:
     """Takes effect at once: every check of this consent from now on finds it withdrawn."""
     if consent.withdrawn_at is not None:
-        raise DomainError("This consent was already withdrawn.")
+        raise DomainError(_("This consent was already withdrawn."))
     save_edit(
         consent,
         expected_version=expected_version,
@@ -206,6 +215,7 @@ def withdraw_consent(consent: Consent, *, expected_version: int, note: str = "")
 # --- supporters ---------------------------------------------------------------------------------
 
 
+@transaction.atomic
 def add_supporter(
     patient: Patient,
     *,
@@ -218,7 +228,7 @@ def add_supporter(
 ) -> Supporter:
     """A supporter is recorded together with the patient's consent to it, never without."""
     if not name.strip() or not relationship.strip():
-        raise DomainError("Enter the supporter's name and how they relate to the patient.", field="name")
+        raise DomainError(_("Enter the supporter's name and how they relate to the patient."), field="name")
     consent = record_consent(
         patient, scope=ConsentScope.SUPPORTER_SHARING, text_version=text_version, recorded_by=recorded_by
     )
@@ -240,9 +250,10 @@ def add_supporter(
     return supporter
 
 
+@transaction.atomic
 def mark_in_error(record: Any, *, expected_version: int, reason: str) -> Any:
     if not reason.strip():
-        raise DomainError("Please say why this was entered in error.", field="reason")
+        raise DomainError(_("Please say why this was entered in error."), field="reason")
     mark_entered_in_error(record, expected_version=expected_version, reason=reason)
     patient = record if isinstance(record, Patient) else record.patient
     _audit(patient, Action.ENTERED_IN_ERROR, type(record).__name__.lower(), record.id)
@@ -252,10 +263,11 @@ def mark_in_error(record: Any, *, expected_version: int, reason: str) -> Any:
 # --- the patient's own account -------------------------------------------------------------------
 
 
+@transaction.atomic
 def invite_to_portal(patient: Patient, *, invited_by: Any) -> IssuedLink:
     """Create (or re-invite) the patient's portal account: a link by e-mail and a printed code."""
     if patient.status == PatientStatus.DISCHARGED:
-        raise DomainError("This patient has been discharged; start a new care episode first.")
+        raise DomainError(_("This patient has been discharged; start a new care episode first."))
     user = patient.user
     if user is None:
         user = User.objects.create_user(
@@ -268,6 +280,8 @@ def invite_to_portal(patient: Patient, *, invited_by: Any) -> IssuedLink:
         )
         save_edit(patient, expected_version=patient.version, reason="Portal account created", changes={"user": user})
     elif user.has_usable_password():
-        raise DomainError("This patient already has an account. They can reset their password from the sign-in page.")
+        raise DomainError(
+            _("This patient already has an account. They can reset their password from the sign-in page.")
+        )
     _audit(patient, Action.CREATE, "portal_invitation", user.id)
     return invite_patient_account(user, invited_by=invited_by)

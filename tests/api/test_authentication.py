@@ -166,4 +166,3 @@ def test_a_patient_account_sees_no_patients_and_cannot_register_one(patient_user
     assert client.get(PATIENTS).json() == []
     response = client.post(PATIENTS, new_patient_body(), content_type="application/json")
     assert response.status_code == 403
-

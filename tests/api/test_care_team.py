@@ -26,6 +26,10 @@ def end_url(patient, member_id) -> str:
     return f"{members_url(patient)}/{member_id}/end"
 
 
+def end(client, patient, member_id, version, **extra):
+    return client.post(end_url(patient, member_id), {"version": version, **extra}, content_type=JSON)
+
+
 def membership(patient, staff) -> CareTeamMember:
     return CareTeamMember.objects.get(patient=patient, staff=staff, left_at__isnull=True)
 
@@ -79,9 +83,7 @@ def test_someone_off_the_team_cannot_add_themselves(api_as, patient_record, outs
 
 def test_ending_a_membership_with_the_right_version(api_as, patient_record, coordinator, therapist):
     member = membership(patient_record, therapist)
-    response = api_as(coordinator).post(
-        end_url(patient_record, member.id), {"version": member.version, "reason": "Therapy finished"}, content_type=JSON
-    )
+    response = end(api_as(coordinator), patient_record, member.id, member.version, reason="Therapy finished")
     assert response.status_code == 200
     assert response.json()["version"] == member.version + 1
     assert not team_selectors.is_on_care_team(therapist, patient_record.id)
@@ -90,9 +92,7 @@ def test_ending_a_membership_with_the_right_version(api_as, patient_record, coor
 
 def test_ending_a_membership_with_a_stale_version_is_409(api_as, patient_record, coordinator, therapist):
     member = membership(patient_record, therapist)
-    response = api_as(coordinator).post(
-        end_url(patient_record, member.id), {"version": member.version + 1}, content_type=JSON
-    )
+    response = end(api_as(coordinator), patient_record, member.id, member.version + 1)
     assert response.status_code == 409
     assert response.json()["current_version"] == member.version
     assert team_selectors.is_on_care_team(therapist, patient_record.id)
@@ -100,27 +100,24 @@ def test_ending_a_membership_with_a_stale_version_is_409(api_as, patient_record,
 
 def test_the_coordinator_cannot_leave_before_a_successor_is_named(api_as, patient_record, coordinator):
     member = membership(patient_record, coordinator)
-    response = api_as(coordinator).post(end_url(patient_record, member.id), {"version": member.version}, content_type=JSON)
+    response = end(api_as(coordinator), patient_record, member.id, member.version)
     assert response.status_code == 422
     assert team_selectors.is_on_care_team(coordinator, patient_record.id)
 
 
 def test_ending_an_unknown_or_ended_membership_is_404(api_as, patient_record, coordinator, therapist):
     client = api_as(coordinator)
-    assert client.post(end_url(patient_record, uuid.uuid4()), {"version": 1}, content_type=JSON).status_code == 404
+    assert end(client, patient_record, uuid.uuid4(), 1).status_code == 404
     member = membership(patient_record, therapist)
-    assert client.post(end_url(patient_record, member.id), {"version": member.version}, content_type=JSON).status_code == 200
-    again = client.post(end_url(patient_record, member.id), {"version": member.version + 1}, content_type=JSON)
-    assert again.status_code == 404
+    assert end(client, patient_record, member.id, member.version).status_code == 200
+    assert end(client, patient_record, member.id, member.version + 1).status_code == 404
 
 
 def test_a_membership_of_another_patient_is_404_through_this_patients_url(
     api_as, patient_record, other_patient_record, coordinator
 ):
     other_member = membership(other_patient_record, coordinator)
-    response = api_as(coordinator).post(
-        end_url(patient_record, other_member.id), {"version": other_member.version}, content_type=JSON
-    )
+    response = end(api_as(coordinator), patient_record, other_member.id, other_member.version)
     assert response.status_code == 404
 
 
@@ -128,5 +125,5 @@ def test_the_care_team_of_a_patient_one_may_not_see_is_404(api_as, patient_recor
     member = membership(patient_record, therapist)
     client = api_as(outsider)
     assert client.get(team_url(patient_record)).status_code == 404
-    assert client.post(end_url(patient_record, member.id), {"version": member.version}, content_type=JSON).status_code == 404
+    assert end(client, patient_record, member.id, member.version).status_code == 404
     assert team_selectors.is_on_care_team(therapist, patient_record.id)

@@ -26,7 +26,8 @@ def withdraw_url(patient, consent_id) -> str:
 def test_recording_a_consent_returns_it_and_lists_it(api_as, patient_record, therapist):
     client = api_as(therapist)
     response = client.post(
-        consents_url(patient_record), {"scope": "research", "text_version": "2025-01", "scope_reference": "STUDY-7"},
+        consents_url(patient_record),
+        {"scope": "research", "text_version": "2025-01", "scope_reference": "STUDY-7"},
         content_type=JSON,
     )
     assert response.status_code == 201
@@ -121,7 +122,9 @@ def test_withdrawing_a_consent_one_may_not_see_is_404_and_changes_nothing(api_as
 def test_a_consent_of_another_patient_is_404_through_this_patients_url(
     api_as, patient_record, other_patient_record, coordinator
 ):
-    other = patient_services.record_consent(other_patient_record, scope="care", text_version="v1", recorded_by=coordinator)
+    other = patient_services.record_consent(
+        other_patient_record, scope="care", text_version="v1", recorded_by=coordinator
+    )
     response = api_as(coordinator).post(withdraw_url(patient_record, other.id), {"version": 1}, content_type=JSON)
     assert response.status_code == 404
     assert Consent.objects.get(pk=other.pk).withdrawn_at is None

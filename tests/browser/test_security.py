@@ -27,7 +27,7 @@ def test_pages_carry_the_security_headers_and_run_without_console_errors(
     # The page's own style sheet and scripts loaded and run under that policy.
     assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(243, 245, 248)"
     page.wait_for_function("() => typeof window.htmx === 'object'")
-    with page.expect_response(lambda answer: "/clinician/?" in answer.url):
+    with page.expect_response(lambda answer: answer.url.endswith("/clinician/") and answer.request.method == "POST"):
         page.get_by_label("Find a patient").fill(known_patient.family_name)
     expect(page.locator("#caseload-rows tbody tr").first).to_contain_text(known_patient.family_name)
 

@@ -168,14 +168,20 @@ def test_deactivating_in_the_admin_site_also_ends_sessions_and_tokens(coordinato
     page = admin.get(url)
     assert page.status_code == 200
     form = {
-        "username": "alice", "display_name": "Alice", "email": "", "organisation": str(coordinator.organisation_id),
-        "kind": "staff", "role": "care_coordinator",
+        "username": "alice",
+        "display_name": "Alice",
+        "email": "",
+        "organisation": str(coordinator.organisation_id),
+        "kind": "staff",
+        "role": "care_coordinator",
     }  # is_active unticked
     response = admin.post(url, form)
     assert response.status_code == 302, response.content[:2000]
     assert client.get(reverse("clinician:caseload")).status_code == 302
     assert ApiToken.objects.get(pk=token.pk).revoked_at is not None
-    assert AuditEvent.objects.filter(action="role_change", object_id=str(coordinator.id), detail__contains="is_active").exists()
+    assert AuditEvent.objects.filter(
+        action="role_change", object_id=str(coordinator.id), detail__contains="is_active"
+    ).exists()
 
 
 def test_a_role_change_is_a_security_event(coordinator, administrator):

@@ -15,6 +15,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 
+def _stop(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
 class Command(BaseCommand):
     help = "Run the web server and the task worker together."
 
@@ -37,6 +41,8 @@ class Command(BaseCommand):
             "--access-logformat",
             "%(m)s %(s)s %(L)ss",
         ]
+        # Stopping this command (Ctrl+C or SIGTERM) stops both children.
+        signal.signal(signal.SIGTERM, _stop)
         processes = [subprocess.Popen(web)]
         if not options["no_worker"]:
             processes.append(subprocess.Popen([os.path.join(bin_dir, "commonground"), "worker"]))
