@@ -36,12 +36,12 @@ class ForAdministrators:
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(ForAdministrators, admin.ModelAdmin):
+class OrganisationAdmin(ForAdministrators, admin.ModelAdmin[Organisation]):
     list_display = ("name", "slug", "time_zone")
     search_fields = ("name",)
 
 
-class StaffCreationForm(forms.ModelForm):
+class StaffCreationForm(forms.ModelForm[User]):
     password = forms.CharField(widget=forms.PasswordInput, strip=False)
 
     def clean_password(self) -> str:
@@ -54,7 +54,7 @@ class StaffCreationForm(forms.ModelForm):
         fields = ("username", "display_name", "email", "kind", "role", "organisation", "can_break_glass")
 
     def save(self, commit: bool = True) -> User:
-        user = super().save(commit=False)
+        user: User = super().save(commit=False)
         user.username = user.username.strip().lower()
         user.set_password(self.cleaned_data["password"])
         user.is_staff = user.role == "administrator"
@@ -64,7 +64,7 @@ class StaffCreationForm(forms.ModelForm):
 
 
 @admin.register(User)
-class UserAdmin(ForAdministrators, DjangoUserAdmin):
+class UserAdmin(ForAdministrators, DjangoUserAdmin[User]):
     add_form = StaffCreationForm
     list_display = ("username", "display_name", "kind", "role", "organisation", "is_active")
     list_filter = ("kind", "role", "is_active", "organisation")
@@ -102,7 +102,7 @@ class UserAdmin(ForAdministrators, DjangoUserAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(ForAdministrators, admin.ModelAdmin):
+class ApiTokenAdmin(ForAdministrators, admin.ModelAdmin[ApiToken]):
     list_display = ("name", "prefix", "user", "scope", "expires_at", "revoked_at")
     readonly_fields = (
         "user",

@@ -26,7 +26,6 @@ from commonground.kit.errors import DomainError, StaleEdit
 from commonground.patients import selectors as patient_selectors
 from commonground.patients import services as patient_services
 from commonground.patients.choices import ConsentScope
-from commonground.patients.models import CareEpisode, Consent, PatientIdentifier, Supporter
 
 
 def _today(request: HttpRequest) -> Any:
@@ -295,17 +294,16 @@ def withdraw_consent(request: HttpRequest, patient_id: str, consent_id: str) -> 
     return redirect("clinician:consents", patient_id=patient.id)
 
 
-ERROR_TARGETS = {"consent": Consent, "supporter": Supporter, "identifier": PatientIdentifier, "episode": CareEpisode}
 
 
 @route(Audience.CLINICIAN)
 @require_POST
 def mark_in_error(request: HttpRequest, patient_id: str, kind: str, record_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id)
-    model = ERROR_TARGETS.get(kind)
-    if model is None:
-        return render(request, "error.html", {"title": _("Not found"), "text": ""}, status=404)
-    record = _record_of(model.objects.current().filter(patient=patient), record_id)
+    records = patient_selectors.correctable_records(patient, kind)
+    if records is None:
+        raise Http404()
+    record = _record_of(records, record_id)
     form = forms.VersionedActionForm(request.POST)
     try:
         if not form.is_valid() or not form.cleaned_data["reason"]:

@@ -51,6 +51,18 @@ def identifiers(patient: Patient) -> QuerySet[PatientIdentifier]:
     return PatientIdentifier.objects.current().filter(patient=patient).order_by("system")
 
 
+def correctable_records(patient: Patient, kind: str) -> QuerySet[Any] | None:
+    """The patient's records of one kind that may be marked entered in error (None: no such kind)."""
+    models: dict[str, Any] = {
+        "consent": Consent,
+        "supporter": Supporter,
+        "identifier": PatientIdentifier,
+        "episode": CareEpisode,
+    }
+    model = models.get(kind)
+    return None if model is None else model.objects.current().filter(patient=patient)
+
+
 def record_history(patient: Patient, limit: int = 200) -> list[Any]:
     """Every change to the patient's own record, newest first: who, when, why."""
     return list(patient.history.select_related("history_user").order_by("-history_date")[:limit])
