@@ -99,6 +99,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "commonground.kit.middleware.ServerTimingMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "commonground.kit.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

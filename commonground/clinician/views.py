@@ -28,9 +28,13 @@ from commonground.patients import services as patient_services
 from commonground.patients.choices import ConsentScope
 
 
-def _today(request: HttpRequest) -> Any:
+def _clinic_time_zone(request: HttpRequest) -> str:
     user: Any = request.user
-    return clock.local_date(clock.now(), user.organisation.time_zone)
+    return str(user.organisation.time_zone)
+
+
+def _today(request: HttpRequest) -> Any:
+    return clock.local_date(clock.now(), _clinic_time_zone(request))
 
 
 def _chart(request: HttpRequest, patient: Any, tab: str, template: str, **context: Any) -> HttpResponse:
@@ -43,7 +47,7 @@ def _chart(request: HttpRequest, patient: Any, tab: str, template: str, **contex
         episode=episode,
         weeks_in_care=patient_selectors.weeks_in_care(episode, today),
         age=patient.age_on(today),
-        tz=patient.organisation.time_zone,
+        tz=_clinic_time_zone(request),  # the patient's clinic is the user's, already loaded
     )
     return render(request, template, context)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +14,22 @@ CONTENT_SECURITY_POLICY = (
 )
 # Swagger UI sets inline styles; the docs page shows no patient data.
 API_DOCS_POLICY = CONTENT_SECURITY_POLICY.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+class ServerTimingMiddleware:
+    """Outermost: how long the server spent on the request, as `Server-Timing: app;dur=<ms>`.
+
+    The performance harness reads it to report server time apart from queueing in the load generator.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        started = time.perf_counter()
+        response = self.get_response(request)
+        response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
+        return response
 
 
 class SecurityHeadersMiddleware:
