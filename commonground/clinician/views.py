@@ -298,8 +298,6 @@ def withdraw_consent(request: HttpRequest, patient_id: str, consent_id: str) -> 
     return redirect("clinician:consents", patient_id=patient.id)
 
 
-
-
 @route(Audience.CLINICIAN)
 @require_POST
 def mark_in_error(request: HttpRequest, patient_id: str, kind: str, record_id: str) -> HttpResponse:
