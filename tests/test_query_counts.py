@@ -46,7 +46,9 @@ def test_the_caseload_query_count_does_not_grow_with_the_caseload(clinic, coordi
     assert few == many == CASELOAD_QUERIES
 
 
-def test_the_chart_query_count_does_not_grow_with_the_care_team(clinic, patient_record, coordinator, therapist, outsider, psychiatrist):
+def test_the_chart_query_count_does_not_grow_with_the_care_team(
+    clinic, patient_record, coordinator, therapist, outsider, psychiatrist
+):
     client = signed_in(coordinator)
     url = reverse("clinician:chart", args=[patient_record.id])
     with CaptureQueriesContext(connection) as small_team:
