@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeAlias
 from uuid import UUID
 
 from ninja import Schema
@@ -10,12 +10,13 @@ from pydantic import AfterValidator, EmailStr, Field, StringConstraints
 from commonground.kit.schemas import LongText, NameText, ReasonText, ShortText, no_control_characters
 from commonground.patients.choices import ConsentScope, EducationLevel, Gender, Language, PatientStatus, Sex
 
-SexValue = Literal[tuple(Sex.values)]  # type: ignore[valid-type]
-GenderValue = Literal[("", *Gender.values)]  # type: ignore[valid-type]
-LanguageValue = Literal[tuple(Language.values)]  # type: ignore[valid-type]
-EducationValue = Literal[tuple(EducationLevel.values)]  # type: ignore[valid-type]
-StatusValue = Literal[tuple(PatientStatus.values)]  # type: ignore[valid-type]
-ScopeValue = Literal[tuple(ConsentScope.values)]  # type: ignore[valid-type]
+# The choices are the models' own (string enums): the API accepts exactly their values.
+SexValue: TypeAlias = Sex
+GenderValue: TypeAlias = Gender | Literal[""]
+LanguageValue: TypeAlias = Language
+EducationValue: TypeAlias = EducationLevel
+StatusValue: TypeAlias = PatientStatus
+ScopeValue: TypeAlias = ConsentScope
 
 # As long as their columns (Patient.phone, Consent.text_version, Consent.scope_reference).
 PhoneText = Annotated[
@@ -53,10 +54,10 @@ class PatientIn(Schema):
     family_name: NameText
     preferred_name: ShortText = ""
     date_of_birth: date = Field(ge=date(1900, 1, 1), le=date(2100, 1, 1))
-    sex: SexValue = "unknown"
+    sex: SexValue = Sex.UNKNOWN
     gender: GenderValue = ""
-    preferred_language: LanguageValue = "en"
-    education_level: EducationValue = "unknown"
+    preferred_language: LanguageValue = Language.ENGLISH
+    education_level: EducationValue = EducationLevel.UNKNOWN
     email: EmailStr | Literal[""] = ""
     phone: PhoneText = ""
     address: LongText = ""

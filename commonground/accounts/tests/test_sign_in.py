@@ -202,3 +202,12 @@ def signed_in_client(user):
     client = Client()
     client.force_login(user)
     return client
+
+
+def test_a_forged_session_cookie_is_no_session_not_an_error(coordinator):
+    client = Client()
+    for forged in ('"abcdefgh\\000ij"', "x" * 500, "../../etc", "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"):
+        client.cookies["cg_session"] = forged
+        response = client.get(reverse("clinician:caseload"))
+        assert response.status_code == 302, forged
+        assert client.get("/api/me").status_code == 401
