@@ -7,7 +7,7 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import HttpError
 
 from commonground.access import gateway
@@ -36,14 +36,14 @@ def get_care_team(request: HttpRequest, patient_id: UUID) -> dict[str, Any]:
 
 
 @router.post("/{patient_id}/care-team/members", response={201: MemberOut})
-def add_member(request: HttpRequest, patient_id: UUID, payload: MemberIn) -> tuple[int, Any]:
+def add_member(request: HttpRequest, patient_id: UUID, payload: MemberIn) -> Status[Any]:
     require_write(request)
     patient = gateway.open_patient(request, patient_id, object_type="care_team")
     user: Any = request.user
     staff = account_selectors.active_clinicians(user.organisation_id).filter(pk=payload.staff_id).first()
     if staff is None:
         raise DomainError(_("No active clinical colleague with that id in this clinic."), field="staff_id")
-    return 201, services.add_member(patient, staff=staff)
+    return Status(201, services.add_member(patient, staff=staff))
 
 
 @router.post("/{patient_id}/care-team/members/{member_id}/end", response=MemberOut)

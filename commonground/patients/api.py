@@ -8,7 +8,7 @@ from uuid import UUID
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -42,7 +42,7 @@ def list_patients(request: HttpRequest, filters: Query[PatientFilter]) -> list[A
 
 
 @router.post("", response={201: PatientOut})
-def register_patient(request: HttpRequest, payload: PatientIn) -> tuple[int, Any]:
+def register_patient(request: HttpRequest, payload: PatientIn) -> Status[Any]:
     require_write(request)
     user: Any = request.user
     if user.role not in CLINICAL_ROLES:
@@ -56,7 +56,7 @@ def register_patient(request: HttpRequest, payload: PatientIn) -> tuple[int, Any
         patient = services.register_patient(organisation=user.organisation, details=details)
         is_coordinator = user.role == Role.CARE_COORDINATOR
         team_services.form_care_team(patient, coordinator=user, responsible_clinician=None if is_coordinator else user)
-    return 201, patient
+    return Status(201, patient)
 
 
 @router.get("/{patient_id}", response=PatientOut)
@@ -82,7 +82,7 @@ def list_consents(request: HttpRequest, patient_id: UUID) -> Any:
 
 
 @router.post("/{patient_id}/consents", response={201: ConsentOut})
-def record_consent(request: HttpRequest, patient_id: UUID, payload: ConsentIn) -> tuple[int, Any]:
+def record_consent(request: HttpRequest, patient_id: UUID, payload: ConsentIn) -> Status[Any]:
     require_write(request)
     patient = gateway.open_patient(request, patient_id, object_type="consent")
     if payload.scope == "supporter_sharing":
@@ -96,7 +96,7 @@ def record_consent(request: HttpRequest, patient_id: UUID, payload: ConsentIn) -
         scope_reference=payload.scope_reference,
         recorded_by=request.user,
     )
-    return 201, consent
+    return Status(201, consent)
 
 
 @router.post("/{patient_id}/consents/{consent_id}/withdraw", response=ConsentOut)
