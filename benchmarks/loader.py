@@ -200,7 +200,7 @@ CONVERTERS: dict[str, dict[str, Converter]] = {
 }
 
 
-def history_row(table: str, row: Sequence[Any], reason: str, user_id: uuid.UUID | None) -> tuple[Any, ...]:
+def history_row(row: Sequence[Any], reason: str, user_id: uuid.UUID | None) -> tuple[Any, ...]:
     """The creation row simple-history writes for a new record ('+', at the record's creation time)."""
     created_at = row[1]
     return (*row, created_at, reason, "+", user_id)
