@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "commonground.careteam",
     "commonground.access",
     "commonground.notifications",
+    "commonground.measures",
     "commonground.clinician",
     "commonground.portal",
     "commonground.demo",

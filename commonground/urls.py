@@ -1,12 +1,11 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from commonground import views
 from commonground.api import api
 
-# One sign-in page, with its lockout, for everyone: the admin sends people to it.
-admin.site.login = login_required(admin.site.login)  # type: ignore[method-assign]
+# One sign-in page, with its lockout and session clock, for everyone: the admin's own form is never used.
+admin.site.login = views.admin_sign_in  # type: ignore[method-assign]
 admin.site.site_header = "Common Ground administration"
 
 urlpatterns = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.views import redirect_to_login
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -32,6 +33,11 @@ def health(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def admin_sign_in(request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+    """The admin site's sign-in goes to Common Ground's own (lockout, session clock, audit)."""
+    return redirect_to_login(request.GET.get("next", "/admin/"))
 
 
 def _error(request: HttpRequest, status: int, title: str, text: str) -> HttpResponse:

@@ -24,6 +24,12 @@ CASELOAD_QUERIES = 7
 CHART_QUERIES = 12
 
 
+def _steady(client):
+    """The first request of a test session starts its clock (one session write); measure after it."""
+    client.get(reverse("portal:today"))
+    return client
+
+
 def _caseload_queries(client) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(reverse("clinician:caseload")).status_code == 200
@@ -38,7 +44,7 @@ def _grow_caseload(clinic, coordinator, therapist, count: int, start: int) -> No
 
 
 def test_the_caseload_query_count_does_not_grow_with_the_caseload(clinic, coordinator, therapist):
-    client = signed_in(coordinator)
+    client = _steady(signed_in(coordinator))
     _grow_caseload(clinic, coordinator, therapist, 3, 0)
     few = _caseload_queries(client)
     _grow_caseload(clinic, coordinator, therapist, 30, 3)
@@ -49,7 +55,7 @@ def test_the_caseload_query_count_does_not_grow_with_the_caseload(clinic, coordi
 def test_the_chart_query_count_does_not_grow_with_the_care_team(
     clinic, patient_record, coordinator, therapist, outsider, psychiatrist
 ):
-    client = signed_in(coordinator)
+    client = _steady(signed_in(coordinator))
     url = reverse("clinician:chart", args=[patient_record.id])
     with CaptureQueriesContext(connection) as small_team:
         assert client.get(url).status_code == 200

@@ -32,11 +32,16 @@ def open_patient(
     action: str = Action.READ,
     object_type: str = "patient",
     object_id: str = "",
+    allow_break_glass: bool = True,
 ) -> Patient:
-    """The patient, if `actor` (a request or a user) may see them now; else 404. Writes the audit event."""
+    """The patient, if `actor` (a request or a user) may see them now; else 404. Writes the audit event.
+
+    `allow_break_glass=False` for actions emergency access must never reach (changing the care team:
+    otherwise a time-boxed emergency grant could make itself permanent).
+    """
     user, accepted = _user_and_relationships(actor)
     patient = _find(user, patient_id)
-    if patient is None or not _may_see(user, patient, accepted):
+    if patient is None or not _may_see(user, patient, accepted, allow_break_glass):
         _refuse(patient_id, object_type)
         raise Http404()
     record_patient_access(
@@ -102,15 +107,16 @@ def _find(user: Any, patient_id: UUID | str) -> Patient | None:
         return None
 
 
-def _may_see(user: Any, patient: Patient, accepted: tuple[str, ...]) -> bool:
+def _may_see(user: Any, patient: Patient, accepted: tuple[str, ...], allow_break_glass: bool) -> bool:
     try:
         if user.kind == AccountKind.PATIENT:
-            return bool(patient.user_id == user.id)
+            # A patient reaches their own record only where a route says so (the portal's routes).
+            return relationships.SELF in accepted and bool(patient.user_id == user.id)
         if user.kind != AccountKind.STAFF:
             return False
         if any(relationships.get(name).allows(user, patient.id) for name in accepted):
             return True
-        return _break_glass_in_force(user, patient)
+        return allow_break_glass and _break_glass_in_force(user, patient)
     except LookupError:
         raise
     except Exception:

@@ -26,6 +26,8 @@ class Relationship:
 _registry: dict[str, Relationship] = {}
 
 CARE_TEAM = "care_team"
+# The patient themselves. Not a registered relationship: the gateway checks it, on routes that accept it.
+SELF = "self"
 
 
 def register(relationship: Relationship) -> None:

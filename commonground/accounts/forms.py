@@ -7,8 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from commonground.accounts.choices import AccountKind, TokenScope
-from commonground.accounts.models import User
+from commonground.accounts.choices import TokenScope
 
 
 class SignInForm(forms.Form):
@@ -71,19 +70,15 @@ class JoinWithCodeForm(forms.Form):
 
 
 class ApiTokenForm(forms.Form):
-    account = forms.ModelChoiceField(label=_("Account the token acts as"), queryset=User.objects.none())
+    """A token always acts as the person who makes it: nobody mints a token that acts as someone else."""
+
     name = forms.CharField(label=_("What it is for"), max_length=100)
     scope = forms.ChoiceField(label=_("Scope"), choices=TokenScope.choices)
     days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, initial=90)
 
-    def __init__(self, *args: Any, organisation: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         days = self.fields["days"]
         assert isinstance(days, forms.IntegerField)
         days.max_value = settings.API_TOKEN_MAX_DAYS
         days.validators.append(MaxValueValidator(settings.API_TOKEN_MAX_DAYS))
-        account = self.fields["account"]
-        assert isinstance(account, forms.ModelChoiceField)
-        account.queryset = User.objects.filter(
-            organisation=organisation, kind=AccountKind.STAFF, is_active=True
-        ).order_by("display_name")

@@ -23,8 +23,12 @@ class SessionExpiryMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and SESSION_LOGIN_AT in request.session:
+        if request.user.is_authenticated:
             now = clock.now().timestamp()
+            if SESSION_LOGIN_AT not in request.session:
+                # A session made some other way than our sign-in still gets the clock: from now.
+                request.session[SESSION_LOGIN_AT] = now
+                request.session[SESSION_LAST_ACTIVE_AT] = now
             if self._expired(request, now):
                 end_session(request, action=Action.SESSION_EXPIRED)
                 return self._signed_out(request)

@@ -7,11 +7,18 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from commonground.accounts.choices import CLINICAL_ROLES, AccountKind, LinkPurpose, Role, TokenScope
+from commonground.kit.clock import is_valid_time_zone
+
+
+def validate_time_zone(value: str) -> None:
+    if not is_valid_time_zone(value):
+        raise ValidationError(_("Unknown time zone: %(zone)s"), params={"zone": value})
 
 
 class Organisation(models.Model):
@@ -20,7 +27,9 @@ class Organisation(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(unique=True)
-    time_zone = models.CharField(_("time zone"), max_length=64, default="Europe/Amsterdam")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Amsterdam", validators=[validate_time_zone]
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     def __str__(self) -> str:

@@ -5,7 +5,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from commonground.accounts.choices import CLINICAL_ROLES, AccountKind
+from commonground.accounts.choices import CLINICAL_ROLES, AccountKind, Role
 from commonground.accounts.models import ApiToken, OneTimeLink, User
 from commonground.kit import clock
 
@@ -17,13 +17,17 @@ def usable_link_by_id(link_id: Any, purpose: str) -> OneTimeLink | None:
     return link if link is not None and link.is_usable(clock.now()) else None
 
 
-def tokens_of_organisation(organisation_id: Any) -> QuerySet[ApiToken]:
-    return ApiToken.objects.filter(user__organisation_id=organisation_id).select_related("user").order_by("-created_at")
+def tokens_visible_to(user: Any) -> QuerySet[ApiToken]:
+    """An administrator sees every token of the clinic; anyone else their own."""
+    tokens = ApiToken.objects.filter(user__organisation_id=user.organisation_id)
+    if user.role != Role.ADMINISTRATOR:
+        tokens = tokens.filter(user_id=user.id)
+    return tokens.select_related("user").order_by("-created_at")
 
 
-def token_of_organisation(organisation_id: Any, token_id: Any) -> ApiToken:
+def token_visible_to(user: Any, token_id: Any) -> ApiToken:
     try:
-        return ApiToken.objects.get(pk=token_id, user__organisation_id=organisation_id)
+        return tokens_visible_to(user).get(pk=token_id)
     except (ApiToken.DoesNotExist, ValueError) as error:
         raise Http404() from error
 

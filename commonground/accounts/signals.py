@@ -48,12 +48,16 @@ def _locked_out(sender: Any, request: Any = None, username: str = "", **kwargs: 
     )
 
 
-WATCHED_FIELDS = ("role", "kind", "is_active", "is_staff", "can_break_glass", "organisation_id")
+WATCHED_FIELDS = ("role", "kind", "is_active", "is_staff", "can_break_glass", "organisation_id", "email")
+# Compared, never written into the audit detail.
+SECRET_FIELDS = ("password",)
 
 
 @receiver(pre_save, sender=User)
 def _remember_previous_role(sender: Any, instance: User, **kwargs: Any) -> None:
-    previous = User.objects.filter(pk=instance.pk).values(*WATCHED_FIELDS).first() if instance.pk else None
+    previous = (
+        User.objects.filter(pk=instance.pk).values(*WATCHED_FIELDS, *SECRET_FIELDS).first() if instance.pk else None
+    )
     instance._previous_access = previous  # type: ignore[attr-defined]
 
 
@@ -64,10 +68,14 @@ def _role_or_status_changed(sender: Any, instance: User, created: bool, **kwargs
     previous = getattr(instance, "_previous_access", None)
     if created or not previous:
         return
+    if previous["password"] != instance.password:
+        record_security_event(Action.PASSWORD_CHANGED, object_type="account", object_id=str(instance.id))
     changed = [name for name in WATCHED_FIELDS if previous[name] != getattr(instance, name)]
     if not changed:
         return
-    detail = ", ".join(f"{name}: {previous[name]} -> {getattr(instance, name)}" for name in changed)
+    detail = ", ".join(f"{name}: {previous[name]} -> {getattr(instance, name)}" for name in changed if name != "email")
+    if "email" in changed:
+        detail = ", ".join(filter(None, [detail, "e-mail changed"]))
     record_security_event(Action.ROLE_CHANGE, object_type="account", object_id=str(instance.id), detail=detail)
     if previous["is_active"] and not instance.is_active:
         from commonground.accounts.services import end_access  # services import this module's app

@@ -141,15 +141,17 @@ def join_finish(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/join.html", {"form": form})
 
 
-@route(Audience.ADMINISTRATOR)
+@route(Audience.STAFF)
 def api_tokens(request: HttpRequest) -> HttpResponse:
+    """Staff make tokens for their own account (an integration signs in as a named person);
+    administrators also see, and may revoke, every token of the clinic."""
     user: Any = request.user
-    form = ApiTokenForm(request.POST or None, organisation=user.organisation)
+    form = ApiTokenForm(request.POST or None)
     new_secret = ""
     if request.method == "POST" and form.is_valid():
         try:
             _token, new_secret = services.create_api_token(
-                form.cleaned_data["account"],
+                user,
                 name=form.cleaned_data["name"],
                 scope=form.cleaned_data["scope"],
                 days=form.cleaned_data["days"],
@@ -157,15 +159,15 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
-    tokens = selectors.tokens_of_organisation(user.organisation_id)
+    tokens = selectors.tokens_visible_to(user)
     return render(request, "accounts/api_tokens.html", {"form": form, "tokens": tokens, "new_secret": new_secret})
 
 
-@route(Audience.ADMINISTRATOR)
+@route(Audience.STAFF)
 @require_POST
 def revoke_api_token(request: HttpRequest, token_id: str) -> HttpResponse:
     user: Any = request.user
-    token = selectors.token_of_organisation(user.organisation_id, token_id)
+    token = selectors.token_visible_to(user, token_id)
     services.revoke_api_token(token)
     messages.success(request, _("The token is revoked."))
     return redirect("accounts:api_tokens")

@@ -18,7 +18,7 @@ class AuditContext:
     on_behalf_of_id: UUID | None = None
     break_glass_reason: str = ""
     # (patient id, action) pairs already written in this request: one event per patient per request.
-    written: set[tuple[UUID, str]] = field(default_factory=set)
+    written: set[tuple[UUID, str, str]] = field(default_factory=set)
     # Events that must survive the request's rollback (refusals), written after the response.
     deferred: list[dict[str, object]] = field(default_factory=list)
 

@@ -58,8 +58,10 @@ def record_patient_accesses(
     """A list of 120 patients writes 120 events in one bulk insert."""
     ctx = audit_context.current()
     events = []
+    # Reads and lists: one event per patient per request. Writes: one per record written.
+    record = "" if action in (Action.READ, Action.LIST) else f"{object_type}:{object_id}"
     for patient_id in patient_ids:
-        key = (patient_id, action)
+        key = (patient_id, action, record)
         if key in ctx.written:
             continue
         ctx.written.add(key)

@@ -22,7 +22,7 @@ router = Router(tags=["care teams"])
 
 @router.get("/{patient_id}/care-team", response=CareTeamOut)
 def get_care_team(request: HttpRequest, patient_id: UUID) -> dict[str, Any]:
-    patient = gateway.open_patient(request, patient_id, object_type="care_team")
+    patient = gateway.open_patient(request, patient_id, object_type="care_team", allow_break_glass=False)
     team = selectors.care_team_of(patient.id)
     if team is None:
         raise HttpError(404, _("Not Found"))
@@ -38,7 +38,7 @@ def get_care_team(request: HttpRequest, patient_id: UUID) -> dict[str, Any]:
 @router.post("/{patient_id}/care-team/members", response={201: MemberOut})
 def add_member(request: HttpRequest, patient_id: UUID, payload: MemberIn) -> Status[Any]:
     require_write(request)
-    patient = gateway.open_patient(request, patient_id, object_type="care_team")
+    patient = gateway.open_patient(request, patient_id, object_type="care_team", allow_break_glass=False)
     user: Any = request.user
     staff = account_selectors.active_clinicians(user.organisation_id).filter(pk=payload.staff_id).first()
     if staff is None:
@@ -49,7 +49,7 @@ def add_member(request: HttpRequest, patient_id: UUID, payload: MemberIn) -> Sta
 @router.post("/{patient_id}/care-team/members/{member_id}/end", response=MemberOut)
 def end_membership(request: HttpRequest, patient_id: UUID, member_id: UUID, payload: EndMembershipIn) -> Any:
     require_write(request)
-    patient = gateway.open_patient(request, patient_id, object_type="care_team")
+    patient = gateway.open_patient(request, patient_id, object_type="care_team", allow_break_glass=False)
     member = selectors.current_members(patient.id).filter(pk=member_id).first()
     if member is None:
         raise HttpError(404, _("Not Found"))

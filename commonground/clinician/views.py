@@ -144,7 +144,7 @@ def edit_patient(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 @route(Audience.CLINICIAN)
 def care_team(request: HttpRequest, patient_id: str) -> HttpResponse:
-    patient = gateway.open_patient(request, patient_id, object_type="care_team")
+    patient = gateway.open_patient(request, patient_id, object_type="care_team", allow_break_glass=False)
     user: Any = request.user
     team = team_selectors.care_team_of(patient.id)
     clinicians = account_selectors.active_clinicians(user.organisation_id)
@@ -199,7 +199,7 @@ def _care_team_post(request: HttpRequest, patient: Any, team: Any, add_form: Any
 @route(Audience.CLINICIAN)
 @require_POST
 def end_membership(request: HttpRequest, patient_id: str, member_id: str) -> HttpResponse:
-    patient = gateway.open_patient(request, patient_id, object_type="care_team")
+    patient = gateway.open_patient(request, patient_id, object_type="care_team", allow_break_glass=False)
     member = _record_of(team_selectors.current_members(patient.id), member_id)
     form = forms.VersionedActionForm(request.POST)
     try:

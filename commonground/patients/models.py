@@ -67,7 +67,13 @@ class PatientIdentifier(ClinicalRecord):
     value = models.CharField(_("number"), max_length=64)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["organisation", "system", "value"], name="unique_identifier")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "system", "value"],
+                condition=models.Q(record_status="active"),
+                name="unique_identifier_in_use",
+            )
+        ]
 
 
 class CareEpisode(ClinicalRecord):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from commonground.kit.models import RecordStatus
 from commonground.patients.choices import ConsentScope
 from commonground.patients.models import CareEpisode, Consent, Patient, PatientIdentifier, Supporter
 
@@ -42,7 +43,12 @@ def supporters(patient: Patient) -> QuerySet[Supporter]:
     """Only supporters whose sharing consent is in force."""
     return (
         Supporter.objects.current()
-        .filter(patient=patient, consent__withdrawn_at__isnull=True, consent__scope=ConsentScope.SUPPORTER_SHARING)
+        .filter(
+            patient=patient,
+            consent__withdrawn_at__isnull=True,
+            consent__scope=ConsentScope.SUPPORTER_SHARING,
+            consent__record_status=RecordStatus.ACTIVE,
+        )
         .order_by("name")
     )
 

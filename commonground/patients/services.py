@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
@@ -89,6 +89,8 @@ def update_patient(patient: Patient, *, expected_version: int, changes: dict[str
     if not reason.strip():
         raise DomainError(_("Please say why the record is changed."), field="reason")
     save_edit(patient, expected_version=expected_version, reason=reason, changes=changes)
+    if patient.user_id and "email" in changes:
+        User.objects.filter(pk=patient.user_id).update(email=patient.email)  # resets go to the new address
     _audit(patient, Action.UPDATE, "patient", patient.id)
     return patient
 
@@ -100,16 +102,20 @@ def add_identifier(patient: Patient, *, system: str, value: str) -> PatientIdent
         raise DomainError(_("Choose the kind of number."), field="system")
     if not value:
         raise DomainError(_("Enter the number."), field="value")
-    if (
-        PatientIdentifier.objects.current()
-        .filter(organisation_id=patient.organisation_id, system=system, value=value)
-        .exists()
-    ):
-        raise DomainError(_("Another patient in this clinic already has this number."), field="value")
-    identifier = save_new(
-        PatientIdentifier(organisation_id=patient.organisation_id, patient=patient, system=system, value=value),
-        reason="Identifier added",
+    in_use = _("This number is already recorded in this clinic. Check the number, or ask the records office.")
+    taken = PatientIdentifier.objects.current().filter(
+        organisation_id=patient.organisation_id, system=system, value=value
     )
+    if taken.exists():
+        raise DomainError(in_use, field="value")
+    try:
+        with transaction.atomic():
+            identifier = save_new(
+                PatientIdentifier(organisation_id=patient.organisation_id, patient=patient, system=system, value=value),
+                reason="Identifier added",
+            )
+    except IntegrityError as error:  # recorded by someone else a moment ago
+        raise DomainError(in_use, field="value") from error
     _audit(patient, Action.CREATE, "patient_identifier", identifier.id)
     return identifier
 
@@ -117,8 +123,14 @@ def add_identifier(patient: Patient, *, system: str, value: str) -> PatientIdent
 # --- care episodes -----------------------------------------------------------------------------
 
 
+def _patient_today(patient: Patient) -> date:
+    return clock.local_date(clock.now(), patient.time_zone)
+
+
 @transaction.atomic
 def open_episode(patient: Patient, *, started_on: date, reason_for_care: str = "") -> CareEpisode:
+    if started_on > _patient_today(patient):
+        raise DomainError(_("A care episode cannot start in the future."), field="started_on")
     if CareEpisode.objects.current().filter(patient=patient, ended_on__isnull=True).exists():
         raise DomainError(_("This patient already has an open care episode."), field="started_on")
     episode = save_new(
@@ -143,6 +155,8 @@ def open_episode(patient: Patient, *, started_on: date, reason_for_care: str = "
 
 @transaction.atomic
 def close_episode(episode: CareEpisode, *, expected_version: int, ended_on: date, end_reason: str) -> CareEpisode:
+    if ended_on > _patient_today(episode.patient):
+        raise DomainError(_("A care episode cannot end in the future."), field="ended_on")
     if ended_on < episode.started_on:
         raise DomainError(_("The end date is before the start."), field="ended_on")
     if not episode.is_open:
@@ -279,7 +293,10 @@ def invite_to_portal(patient: Patient, *, invited_by: Any) -> IssuedLink:
             kind=AccountKind.PATIENT,
         )
         save_edit(patient, expected_version=patient.version, reason="Portal account created", changes={"user": user})
-    elif user.has_usable_password():
+    elif user.email != patient.email:
+        user.email = patient.email  # the invitation goes to the address the team has now
+        user.save(update_fields=["email"])
+    if user.has_usable_password():
         raise DomainError(
             _("This patient already has an account. They can reset their password from the sign-in page.")
         )

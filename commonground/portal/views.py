@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commonground.access import gateway
+from commonground.access.relationships import SELF
 from commonground.access.routes import Audience, route
 from commonground.careteam import selectors as team_selectors
 from commonground.kit import clock
@@ -25,7 +26,7 @@ from commonground.portal import selectors
 SELF_WITHDRAWABLE = {ConsentScope.SUPPORTER_SHARING, ConsentScope.GROUP_PARTICIPATION, ConsentScope.RESEARCH}
 
 
-@route(Audience.PATIENT)
+@route(Audience.PATIENT, relationships=(SELF,))
 def today(request: HttpRequest) -> HttpResponse:
     patient = gateway.own_patient_record(request.user)
     now = clock.now()
@@ -40,14 +41,14 @@ def today(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/today.html", context)
 
 
-@route(Audience.PATIENT)
+@route(Audience.PATIENT, relationships=(SELF,))
 def access_log(request: HttpRequest) -> HttpResponse:
     patient = gateway.own_patient_record(request.user, object_type="access_log")
     page = selectors.who_accessed(patient.id, viewer=request.user, page=_page(request))
     return render(request, "portal/access_log.html", {"patient": patient, "page": page, "tz": patient.time_zone})
 
 
-@route(Audience.PATIENT)
+@route(Audience.PATIENT, relationships=(SELF,))
 def my_consents(request: HttpRequest) -> HttpResponse:
     patient = gateway.own_patient_record(request.user, object_type="consent")
     return render(
@@ -62,7 +63,7 @@ def my_consents(request: HttpRequest) -> HttpResponse:
     )
 
 
-@route(Audience.PATIENT)
+@route(Audience.PATIENT, relationships=(SELF,))
 @require_POST
 def withdraw_my_consent(request: HttpRequest, consent_id: str) -> HttpResponse:
     patient = gateway.own_patient_record(request.user, object_type="consent")

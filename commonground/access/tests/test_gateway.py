@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.http import Http404
 
-from commonground.access import gateway, services
+from commonground.access import gateway, relationships, services
+from commonground.access.routes import Audience, RouteRule
 from commonground.audit.models import AuditEvent
 from commonground.audit.services import write_deferred
 from commonground.careteam import services as team_services
@@ -46,10 +48,28 @@ def test_staff_of_another_clinic_never_see_the_patient(patient_record, foreign_c
     assert patient_record not in gateway.visible_patients(foreign_clinician)
 
 
-def test_a_patient_sees_only_their_own_record(patient_record, patient_user, other_patient_record):
-    assert gateway.open_patient(patient_user, patient_record.id) == patient_record
+def _portal_request(user):
+    """A request on a route that accepts the patient themselves (the portal's routes)."""
+    return SimpleNamespace(user=user, access_rule=RouteRule(Audience.PATIENT, (relationships.SELF,)))
+
+
+def test_a_patient_sees_only_their_own_record_and_only_where_a_route_allows_it(
+    patient_record, patient_user, other_patient_record
+):
+    assert gateway.open_patient(_portal_request(patient_user), patient_record.id) == patient_record
     with pytest.raises(Http404):
-        gateway.open_patient(patient_user, other_patient_record.id)
+        gateway.open_patient(_portal_request(patient_user), other_patient_record.id)
+    with pytest.raises(Http404):  # staff routes and the API do not accept "self"
+        gateway.open_patient(patient_user, patient_record.id)
+
+
+def test_a_role_outside_the_clinical_set_ends_what_a_care_team_place_grants(patient_record, therapist):
+    from commonground.accounts.services import change_role
+
+    change_role(therapist, role="privacy_officer", changed_by=therapist)
+    with pytest.raises(Http404):
+        gateway.open_patient(therapist, patient_record.id)
+    assert not gateway.visible_patients(therapist).exists()
 
 
 def test_administrators_and_privacy_officers_see_no_clinical_data(patient_record, administrator, privacy_officer):

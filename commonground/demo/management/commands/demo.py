@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from commonground.demo.seed import DEMO_PASSWORD, STAFF, load_demo_clinic, print_progress
 
@@ -16,6 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("action", choices=["seed", "logins"])
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "seed" and settings.ENVIRONMENT == "production":
+            raise CommandError("The demo clinic has published passwords: it is never loaded in production.")
         if options["action"] == "seed":
             result = load_demo_clinic(progress=print_progress)
             if result.created:
