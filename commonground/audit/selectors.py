@@ -15,6 +15,7 @@ REPORT_PAGE_SIZE = 100
 PATIENT_PAGE_SIZE = 50
 # Sorting only by these columns: the allow-list keeps user input out of SQL.
 SORTABLE = (
+    "id",
     "occurred_at",
     "actor_username",
     "actor_role",
@@ -26,6 +27,8 @@ SORTABLE = (
     "client_address",
     "request_id",
     "break_glass_reason",
+    "detail",
+    "chain_index",
 )
 
 

@@ -117,15 +117,17 @@ def edit_patient(request: HttpRequest, patient_id: str) -> HttpResponse:
     initial = {field: getattr(patient, field) for field in patient_services.EDITABLE_FIELDS}
     initial["version"] = patient.version
     form = forms.EditPatientForm(request.POST or None, initial=initial)
-    conflict = None
+    conflict, typed, conflict_message = None, None, ""
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version, reason = data.pop("version"), data.pop("reason")
         try:
             patient_services.update_patient(patient, expected_version=version, changes=data, reason=reason)
         except StaleEdit as error:
-            conflict = error.current
-            form.add_error(None, error.message)
+            # Show both versions; the form starts again from the saved one, at its version.
+            conflict, typed, conflict_message = error.current, request.POST, error.message
+            saved = {field: getattr(conflict, field) for field in patient_services.EDITABLE_FIELDS}
+            form = forms.EditPatientForm(initial={**saved, "version": conflict.version})
         except DomainError as error:
             _apply_error(form, error)
         else:
@@ -137,6 +139,8 @@ def edit_patient(request: HttpRequest, patient_id: str) -> HttpResponse:
         "overview",
         "clinician/edit_patient.html",
         form=form,
+        typed=typed,
+        conflict_message=conflict_message,
         conflict=conflict,
         editable=patient_services.EDITABLE_FIELDS,
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 
 from commonground.kit import clock
 from commonground.notifications.models import OutgoingEmail
 from commonground.notifications.transports import Message, configured_transport
+
+FINAL_ATTEMPT = settings.Q_CLUSTER["max_attempts"]
 
 
 class DeliveryFailed(Exception):
@@ -25,7 +28,9 @@ def deliver_email(email_id: str) -> str:
         except Exception as error:  # any transport error: record it, retry later
             failure = error
             email.status = OutgoingEmail.Status.FAILED
-            email.save(update_fields=["attempts", "status"])
+            if email.attempts >= FINAL_ATTEMPT:
+                email.body = ""  # given up: the link in it must not stay in the database
+            email.save(update_fields=["attempts", "status", "body"])
         else:
             email.status = OutgoingEmail.Status.SENT
             email.sent_at = clock.now()

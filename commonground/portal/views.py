@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -70,14 +71,21 @@ def withdraw_my_consent(request: HttpRequest, consent_id: str) -> HttpResponse:
     consent = patient_selectors.consents(patient).filter(pk=consent_id, scope__in=SELF_WITHDRAWABLE).first()
     if consent is None:
         raise Http404()
+    form = VersionForm(request.POST)
     try:
+        if not form.is_valid():
+            raise DomainError(_("Something went wrong with the form. Please try again."))
         patient_services.withdraw_consent(
-            consent, expected_version=int(request.POST.get("version", "0") or 0), note="Withdrawn by the patient"
+            consent, expected_version=form.cleaned_data["version"], note="Withdrawn by the patient"
         )
         messages.success(request, _("Done. Your consent is withdrawn from now on."))
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("portal:consents")
+
+
+class VersionForm(forms.Form):
+    version = forms.IntegerField(min_value=1)
 
 
 def _page(request: HttpRequest) -> int:

@@ -211,3 +211,51 @@ def test_a_forged_session_cookie_is_no_session_not_an_error(coordinator):
         response = client.get(reverse("clinician:caseload"))
         assert response.status_code == 302, forged
         assert client.get("/api/me").status_code == 401
+
+
+def test_the_admin_sign_in_form_is_never_used(administrator):
+    response = Client().get("/admin/login/?next=/admin/")
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/sign-in/")
+
+
+def test_a_session_made_another_way_still_times_out(coordinator):
+    client = Client()
+    client.force_login(coordinator)  # no sign-in clock yet
+    assert client.get(reverse("clinician:caseload")).status_code == 200
+    _age_session(client, idle=16 * 60)
+    assert client.get(reverse("clinician:caseload")).status_code == 302
+
+
+def test_tokens_act_only_as_their_maker(coordinator, administrator):
+    admin = Client()
+    admin.force_login(administrator)
+    admin.post(reverse("accounts:api_tokens"), {"name": "mine", "scope": "write", "days": "5"})
+    from commonground.accounts.models import ApiToken
+
+    assert set(ApiToken.objects.values_list("user__username", flat=True)) == {"erin"}
+    mine = Client()
+    mine.force_login(coordinator)
+    page = mine.get(reverse("accounts:api_tokens"))
+    assert page.status_code == 200 and b"erin" not in page.content.lower()
+
+
+def test_the_admin_site_stays_inside_the_administrators_clinic(administrator, foreign_clinician, patient_user):
+    admin = Client()
+    admin.force_login(administrator)
+    listing = admin.get("/admin/accounts/user/").content
+    assert b"hal" not in listing and b"ada" not in listing
+    assert admin.get(f"/admin/accounts/user/{foreign_clinician.id}/change/").status_code == 302  # not found here
+    assert admin.get(f"/admin/accounts/organisation/{foreign_clinician.organisation_id}/change/").status_code == 302
+
+
+def test_an_administrator_changing_a_password_is_audited(administrator, coordinator):
+    from commonground.audit.models import AuditEvent
+
+    admin = Client()
+    admin.force_login(administrator)
+    url = f"/admin/accounts/user/{coordinator.id}/password/"
+    response = admin.post(url, {"password1": "another long passphrase", "password2": "another long passphrase"})
+    assert response.status_code == 302
+    assert AuditEvent.objects.filter(
+        action="password_changed", object_id=str(coordinator.id), actor_id=administrator.id
+    ).exists()

@@ -129,3 +129,12 @@ def test_the_command_fails_on_tampering_and_passes_otherwise(capsys):
     with pytest.raises(CommandError):
         call_command("audit", "verify")
     assert "BROKEN" in capsys.readouterr().err
+
+
+def test_deleting_a_chain_head_does_not_hide_the_chain():
+    _events(3, ORG_A)
+    seal_pending()
+    ChainHead.objects.filter(chain_key=str(ORG_A)).delete()
+    report = verify_all()
+    assert not report.ok
+    assert "head is missing" in report.broken[0].reason

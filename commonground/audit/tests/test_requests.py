@@ -104,3 +104,22 @@ def test_a_patient_sees_who_opened_their_record(patient_record, patient_user, th
     response = signed_in(patient_user).get(reverse("portal:access_log"))
     assert response.status_code == 200
     assert b"Bob" in response.content and b"Psychosomatic therapist" in response.content
+
+
+def test_registering_writes_one_event_per_record_created(coordinator):
+    signed_in(coordinator).post(
+        reverse("clinician:register"),
+        {
+            "given_name": "Mary",
+            "family_name": "Somerville",
+            "date_of_birth": "1975-12-26",
+            "sex": "female",
+            "preferred_language": "en",
+            "education_level": "tertiary",
+            "time_zone": "Europe/Amsterdam",
+            "care_consent_version": "care-2025.1",
+            "start_episode": "on",
+        },
+    )
+    created = set(AuditEvent.objects.filter(action="create").values_list("object_type", flat=True))
+    assert {"patient", "care_team", "consent", "care_episode"} <= created

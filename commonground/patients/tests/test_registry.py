@@ -96,6 +96,12 @@ def test_the_edit_page_shows_both_versions_on_conflict(patient_record, coordinat
     assert b"Someone else saved this record" in response.content
     assert b"+31 20 555" in response.content and b"+44 7700 900" in response.content
     assert Patient.objects.get(pk=patient_record.pk).phone == "+31 20 555"
+    # The form now starts from the saved version: re-entering the change saves it.
+    assert response.content.count(b'name="version"') == 1
+    assert b'name="version" value="2"' in response.content
+    resubmitted = client.post(url, {**form, "version": "2", "reason": "Typo, checked with the patient"})
+    assert resubmitted.status_code == 302
+    assert Patient.objects.get(pk=patient_record.pk).phone == "+44 7700 900"
 
 
 def test_the_edit_page_keeps_what_was_typed_when_input_is_bad(patient_record, coordinator):
@@ -242,3 +248,42 @@ def test_today_is_the_patients_local_day():
     late_evening_utc = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
     assert local_date(late_evening_utc, "Europe/Amsterdam") == date(2026, 3, 2)
     assert local_date(late_evening_utc, "America/New_York") == date(2026, 3, 1)
+
+
+def test_an_identifier_entered_in_error_can_be_recorded_on_the_right_patient(patient_record, other_patient_record):
+    wrong = services.add_identifier(patient_record, system="national", value="123456782")
+    services.mark_in_error(wrong, expected_version=wrong.version, reason="Wrong patient")
+    right = services.add_identifier(other_patient_record, system="national", value="123456782")
+    assert right.patient == other_patient_record
+    with pytest.raises(DomainError, match="already recorded"):
+        services.add_identifier(patient_record, system="national", value="123456782")
+
+
+def test_a_supporter_goes_when_their_consent_is_entered_in_error(patient_record, coordinator):
+    supporter = services.add_supporter(
+        patient_record, name="Sam", relationship="friend", text_version="s1", recorded_by=coordinator
+    )
+    services.mark_in_error(
+        supporter.consent, expected_version=supporter.consent.version, reason="Recorded for the wrong patient"
+    )
+    assert not selectors.supporters(patient_record).exists()
+
+
+def test_care_episodes_cannot_be_dated_in_the_future(patient_record):
+    with pytest.raises(DomainError, match="future"):
+        services.open_episode(patient_record, started_on=date.today() + timedelta(days=400))
+
+
+def test_the_portal_account_follows_the_patients_e_mail(patient_record, coordinator):
+    patient_record.email = "typo@wrong.example"
+    patient_record.save()
+    services.invite_to_portal(patient_record, invited_by=coordinator)
+    patient_record.refresh_from_db()
+    services.update_patient(
+        patient_record,
+        expected_version=patient_record.version,
+        changes={"email": "ada@right.example"},
+        reason="Corrected",
+    )
+    patient_record.user.refresh_from_db()
+    assert patient_record.user.email == "ada@right.example"
