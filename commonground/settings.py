@@ -247,13 +247,14 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = DEBUG
 
 # --- background jobs: django-q2 with the database as broker ---------------------------------
+JOB_MAX_ATTEMPTS = 3
 Q_CLUSTER = {
     "name": "commonground",
     "orm": "default",
     "workers": env_int("COMMONGROUND_WORKERS", 1),
     "timeout": 300,
     "retry": 360,
-    "max_attempts": 3,
+    "max_attempts": JOB_MAX_ATTEMPTS,
     "catch_up": False,
     "save_limit": 500,
     "sync": env_bool("COMMONGROUND_JOBS_SYNC", False),

@@ -159,36 +159,74 @@ def set_password_with_link(link: OneTimeLink, *, password: str, username: str | 
 
 @transaction.atomic
 def request_password_reset(identifier: str) -> None:
-    """Always the same answer to the caller; an e-mail only when an active account with e-mail exists."""
-    identifier = identifier.strip().lower()
+    """The same answer and the same work for every caller: the look-up happens in a job after commit,
+    so neither the words nor the time of the answer tell whether an account exists."""
+    identifier = identifier.strip().lower()[:254]
+    record_security_event(Action.PASSWORD_RESET_REQUESTED, detail="requested")
+    transaction.on_commit(lambda: _enqueue_reset(identifier))
+
+
+def _enqueue_reset(identifier: str) -> None:
+    from django_q.tasks import async_task
+
+    async_task("commonground.accounts.tasks.send_password_reset", identifier)
+
+
+RESET_RESEND_MINUTES = 5
+
+
+@transaction.atomic
+def send_password_reset(identifier: str) -> bool:
+    """The job behind `request_password_reset`: an e-mail only to an active account with an address,
+    and at most one every few minutes (a flood of requests sends no flood of e-mails)."""
     user = (
-        User.objects.filter(is_active=True).filter(username=identifier).first()
+        User.objects.filter(is_active=True, username=identifier).first()
         or User.objects.filter(is_active=True, email__iexact=identifier).first()
     )
-    record_security_event(
-        Action.PASSWORD_RESET_REQUESTED,
-        actor_id=user.id if user else None,
-        organisation_id=user.organisation_id if user else None,
-        detail="" if user else "no matching account",
-    )
     if user is None or not user.email or not user.has_usable_password():
-        return
-    OneTimeLink.objects.filter(user=user, purpose=LinkPurpose.PASSWORD_RESET, used_at__isnull=True).update(
-        expires_at=clock.now()
-    )
-    token = secrets.new_link_token()
-    OneTimeLink.objects.create(
-        user=user,
-        purpose=LinkPurpose.PASSWORD_RESET,
-        token_hash=secrets.digest(token),
-        expires_at=clock.now() + timedelta(minutes=settings.PASSWORD_RESET_MINUTES),
-    )
+        return False
+    recent = clock.now() - timedelta(minutes=RESET_RESEND_MINUTES)
+    if OneTimeLink.objects.filter(user=user, purpose=LinkPurpose.PASSWORD_RESET, created_at__gt=recent).exists():
+        return False
+    issued = _issue_reset_link(user, with_code=False)
     send_email(
         to=user.email,
         subject=_("Resetting your Common Ground password"),
         template="accounts/emails/password_reset.txt",
-        context={"url": f"{settings.SITE_URL}/accounts/reset/{token}/", "minutes": settings.PASSWORD_RESET_MINUTES},
+        context={
+            "url": f"{settings.SITE_URL}/accounts/reset/{issued.token}/",
+            "minutes": settings.PASSWORD_RESET_MINUTES,
+        },
     )
+    return True
+
+
+@transaction.atomic
+def issue_reset_code(user: User, *, issued_by: User) -> IssuedLink:
+    """For a patient without e-mail who forgot their password: a printed code from the care team."""
+    issued = _issue_reset_link(user, with_code=True, issued_by=issued_by, days=settings.INVITATION_DAYS)
+    record_security_event(
+        Action.PASSWORD_RESET_REQUESTED, object_type="account", object_id=str(user.id), detail="printed code"
+    )
+    return issued
+
+
+def _issue_reset_link(user: User, *, with_code: bool, issued_by: User | None = None, days: int = 0) -> IssuedLink:
+    OneTimeLink.objects.filter(user=user, purpose=LinkPurpose.PASSWORD_RESET, used_at__isnull=True).update(
+        expires_at=clock.now()
+    )
+    token = secrets.new_link_token()
+    code = secrets.new_printed_code() if with_code else ""
+    lifetime = timedelta(days=days) if days else timedelta(minutes=settings.PASSWORD_RESET_MINUTES)
+    link = OneTimeLink.objects.create(
+        user=user,
+        purpose=LinkPurpose.PASSWORD_RESET,
+        token_hash=secrets.digest(token),
+        code_hash=secrets.digest(code) if code else None,
+        expires_at=clock.now() + lifetime,
+        created_by=issued_by,
+    )
+    return IssuedLink(link=link, token=token, code=code)
 
 
 # --- API tokens ------------------------------------------------------------------------------------

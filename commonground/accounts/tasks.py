@@ -12,6 +12,12 @@ from commonground.accounts.models import UserSession
 from commonground.kit import clock
 
 
+def send_password_reset(identifier: str) -> bool:
+    from commonground.accounts.services import send_password_reset as send
+
+    return send(identifier)
+
+
 def clear_expired_sessions() -> int:
     now = clock.now()
     expired = Session.objects.filter(expire_date__lt=now)

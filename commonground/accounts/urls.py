@@ -7,6 +7,7 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="login"),
     path("sign-out/", views.sign_out, name="logout"),
     path("reset/", views.password_reset_request, name="password_reset"),
+    path("reset/finish/", views.reset_with_code, name="reset_finish"),
     path("reset/<str:token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("join/", views.join_with_code, name="join"),
     path("join/finish/", views.join_finish, name="join_finish"),

@@ -87,6 +87,10 @@ def password_reset_confirm(request: HttpRequest, token: str) -> HttpResponse:
     link = services.find_usable_link(purpose=LinkPurpose.PASSWORD_RESET, token=token)
     if link is None:
         return render(request, "accounts/link_unusable.html", status=404)
+    return _choose_new_password(request, link)
+
+
+def _choose_new_password(request: HttpRequest, link: Any, done: Any = None) -> HttpResponse:
     form = NewPasswordForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -94,9 +98,20 @@ def password_reset_confirm(request: HttpRequest, token: str) -> HttpResponse:
         except DomainError as error:
             form.add_error("password" if error.field == "password" else None, error.message)
         else:
+            if done:
+                done()
             messages.success(request, _("Your password is changed. Please sign in."))
             return redirect("accounts:login")
     return render(request, "accounts/new_password.html", {"form": form})
+
+
+@route(Audience.PUBLIC)
+def reset_with_code(request: HttpRequest) -> HttpResponse:
+    """After a printed reset code from the care team: choose a new password."""
+    link = selectors.usable_link_by_id(request.session.get("cg_reset_link"), LinkPurpose.PASSWORD_RESET)
+    if link is None:
+        return render(request, "accounts/link_unusable.html", status=404)
+    return _choose_new_password(request, link, done=lambda: request.session.pop("cg_reset_link", None))
 
 
 @route(Audience.PUBLIC)
@@ -104,10 +119,15 @@ def join_with_code(request: HttpRequest) -> HttpResponse:
     """A patient without e-mail types the printed code; then chooses a username and password."""
     form = JoinWithCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        link = services.find_usable_link(purpose=LinkPurpose.INVITATION, code=form.cleaned_data["code"])
+        code = form.cleaned_data["code"]
+        link = services.find_usable_link(purpose=LinkPurpose.INVITATION, code=code)
         if link is not None:
             request.session["cg_join_link"] = str(link.id)
             return redirect("accounts:join_finish")
+        reset = services.find_usable_link(purpose=LinkPurpose.PASSWORD_RESET, code=code)
+        if reset is not None:
+            request.session["cg_reset_link"] = str(reset.id)
+            return redirect("accounts:reset_finish")
         form.add_error("code", _("This code is not valid or has expired. Please ask your care team for a new one."))
     return render(request, "accounts/join_code.html", {"form": form})
 

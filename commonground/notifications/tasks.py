@@ -9,7 +9,7 @@ from commonground.kit import clock
 from commonground.notifications.models import OutgoingEmail
 from commonground.notifications.transports import Message, configured_transport
 
-FINAL_ATTEMPT = settings.Q_CLUSTER["max_attempts"]
+FINAL_ATTEMPT: int = settings.JOB_MAX_ATTEMPTS
 
 
 class DeliveryFailed(Exception):

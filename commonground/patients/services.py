@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from commonground.accounts.choices import AccountKind
 from commonground.accounts.models import User
-from commonground.accounts.services import IssuedLink, invite_patient_account
+from commonground.accounts.services import IssuedLink, invite_patient_account, issue_reset_code
 from commonground.audit.choices import Action
 from commonground.audit.services import record_patient_access
 from commonground.kit import clock
@@ -297,8 +297,9 @@ def invite_to_portal(patient: Patient, *, invited_by: Any) -> IssuedLink:
         user.email = patient.email  # the invitation goes to the address the team has now
         user.save(update_fields=["email"])
     if user.has_usable_password():
-        raise DomainError(
-            _("This patient already has an account. They can reset their password from the sign-in page.")
-        )
+        # The patient has an account but cannot get in (no e-mail, forgotten password): a printed code
+        # lets them choose a new password.
+        _audit(patient, Action.CREATE, "password_reset_code", user.id)
+        return issue_reset_code(user, issued_by=invited_by)
     _audit(patient, Action.CREATE, "portal_invitation", user.id)
     return invite_patient_account(user, invited_by=invited_by)

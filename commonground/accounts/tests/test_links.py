@@ -64,7 +64,7 @@ def test_reset_e_mails_carry_no_clinical_content(coordinator, patient_record, dj
 def test_an_expired_reset_link_is_refused(coordinator):
     coordinator.email = "alice@clinic.example"
     coordinator.save()
-    services.request_password_reset("alice")
+    assert services.send_password_reset("alice")
     link = OneTimeLink.objects.get(purpose=LinkPurpose.PASSWORD_RESET)
     OneTimeLink.objects.filter(pk=link.pk).update(expires_at=link.created_at - timedelta(seconds=1))
     link.refresh_from_db()
@@ -143,3 +143,36 @@ def test_links_and_codes_are_stored_only_as_hashes(patient_record, coordinator):
     link = OneTimeLink.objects.get(pk=issued.link.pk)
     assert issued.token not in (link.token_hash, link.code_hash)
     assert issued.code not in (link.token_hash, link.code_hash)
+
+
+def test_a_flood_of_reset_requests_sends_one_e_mail(coordinator):
+    coordinator.email = "alice@clinic.example"
+    coordinator.save()
+    assert services.send_password_reset("alice")
+    assert not services.send_password_reset("alice")
+    assert not services.send_password_reset("alice@clinic.example")
+    assert OneTimeLink.objects.filter(purpose=LinkPurpose.PASSWORD_RESET).count() == 1
+
+
+def test_the_reset_request_itself_does_no_account_look_up(coordinator):
+    """The answer's work is the same for every identifier: the look-up happens in the job."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as known:
+        services.request_password_reset("alice")
+    with CaptureQueriesContext(connection) as unknown:
+        services.request_password_reset("nobody-at-all")
+    assert len(known) == len(unknown)
+    assert not any("accounts_user" in query["sql"] for query in [*known.captured_queries, *unknown.captured_queries])
+
+
+def test_a_patient_without_e_mail_gets_a_printed_reset_code_from_the_team(patient_record, patient_user, coordinator):
+    issued = patient_services.invite_to_portal(patient_record, invited_by=coordinator)
+    assert issued.link.purpose == LinkPurpose.PASSWORD_RESET and issued.code
+    client = Client()
+    assert client.post(reverse("accounts:join"), {"code": issued.code}).status_code == 302
+    response = client.post(reverse("accounts:reset_finish"), {"password": NEW_PASSWORD, "password_again": NEW_PASSWORD})
+    assert response.status_code == 302
+    assert Client().post(reverse("accounts:login"), {"username": "ada", "password": NEW_PASSWORD}).status_code == 302
+    assert client.post(reverse("accounts:join"), {"code": issued.code}).status_code == 200  # used
