@@ -14,6 +14,10 @@ COMMANDS = {
     "worker": "run the task worker only (reminders, audit sealing, e-mail)",
     "audit": "audit trail: `audit seal` chains new events, `audit verify` checks the whole chain",
     "demo": "demo clinic: `demo seed` loads the synthetic clinic (safe to run twice)",
+    "clinic": "`clinic create` sets up a clinic and its first administrator",
+    "score": "score one questionnaire response: `score phq9 --items '[1,0,2,...]'` prints JSON",
+    "change": "reliable change between two scores: `change --pre 14 --post 6 --instrument phq9`",
+    "instruments": "`instruments list|show ID|load FILE`: the questionnaire library and a clinic's own files",
     "migrate": "bring the database schema up to date",
     "check": "Django's system checks",
 }

@@ -260,6 +260,8 @@ Q_CLUSTER = {
     "sync": env_bool("COMMONGROUND_JOBS_SYNC", False),
     "poll": 2,
 }
+# A clinic's own instrument files and licensed texts (`commonground instruments load FILE`).
+INSTRUMENTS_DIR = Path(env_str("COMMONGROUND_INSTRUMENTS_DIR", str(VAR_DIR / "instruments")))
 AUDIT_SEAL_BATCH = env_int("COMMONGROUND_AUDIT_SEAL_BATCH", 5000)
 
 # --- e-mail -----------------------------------------------------------------------------------
