@@ -81,6 +81,15 @@ def audit_listed(patients: Iterable[Patient], *, object_type: str = "patient") -
         record_patient_accesses(ids, organisation_id, action=Action.LIST, object_type=object_type)
 
 
+def audit_listed_ids(patients: Iterable[tuple[UUID, UUID]], *, object_type: str = "patient") -> None:
+    """As `audit_listed`, for lists read as plain values: (patient id, organisation id) pairs."""
+    by_organisation: dict[UUID, list[UUID]] = {}
+    for patient_id, organisation_id in patients:
+        by_organisation.setdefault(organisation_id, []).append(patient_id)
+    for organisation_id, ids in by_organisation.items():
+        record_patient_accesses(ids, organisation_id, action=Action.LIST, object_type=object_type)
+
+
 def record_write(patient: Patient, *, action: str, object_type: str, object_id: str = "") -> None:
     """A change to a patient's data: the audit event in the same transaction as the change."""
     record_patient_access(

@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
+from uuid import UUID
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from commonground.access import gateway
-from commonground.patients.models import CareEpisode, Patient
+from commonground.patients.choices import PatientStatus
+from commonground.patients.models import CareEpisode, age_on
 
 CASELOAD_PAGE_SIZE = 200
 
@@ -34,20 +37,44 @@ def chart_tabs() -> list[ChartTab]:
 
 @dataclass(frozen=True)
 class CaseloadRow:
-    patient: Patient
+    """One line of the caseload: only what the list shows (no model objects, no per-row lookups)."""
+
+    id: UUID
+    chart_url: str
+    record_number: str
+    name: str
     age: int
+    status: str
+    status_label: str
     weeks_in_care: int | None
+    coordinator: str
+    main_symptoms: list[str]
+
+
+CASELOAD_COLUMNS = (
+    "id",
+    "organisation_id",
+    "record_number",
+    "family_name",
+    "given_name",
+    "preferred_name",
+    "date_of_birth",
+    "status",
+    "main_symptoms",
+    "care_team__care_coordinator__display_name",
+    "episode_started_on",
+    "episode_ended_on",
+)
 
 
 def caseload(request: Any, *, today: date, search: str = "", coordinating_only: bool = False) -> list[CaseloadRow]:
-    """The patients on the user's care teams, with what the list shows, in a fixed number of queries.
+    """The patients on the user's care teams, with what the list shows, in one query.
 
     Every patient listed is audited (one bulk insert).
     """
     episodes = CareEpisode.objects.current().filter(patient=OuterRef("pk")).order_by("-started_on")
-    patients: QuerySet[Patient] = (
+    patients = (
         gateway.visible_patients(request)
-        .select_related("care_team__care_coordinator")
         .annotate(episode_started_on=Subquery(episodes.values("started_on")[:1]))
         .annotate(episode_ended_on=Subquery(episodes.values("ended_on")[:1]))
         .order_by("family_name", "given_name")
@@ -58,18 +85,32 @@ def caseload(request: Any, *, today: date, search: str = "", coordinating_only: 
         patients = patients.filter(
             Q(family_name__icontains=search) | Q(given_name__icontains=search) | Q(record_number__iexact=search)
         )
-    found = list(patients[:CASELOAD_PAGE_SIZE])
-    gateway.audit_listed(found)
+    found = list(patients.values(*CASELOAD_COLUMNS)[:CASELOAD_PAGE_SIZE])
+    gateway.audit_listed_ids([(row["id"], row["organisation_id"]) for row in found])
+    chart_url = _chart_url_maker()
+    labels = dict(PatientStatus.choices)
     return [
         CaseloadRow(
-            patient=patient,
-            age=patient.age_on(today),
-            weeks_in_care=weeks_since(
-                getattr(patient, "episode_started_on", None), getattr(patient, "episode_ended_on", None), today
-            ),
+            id=row["id"],
+            chart_url=chart_url(row["id"]),
+            record_number=row["record_number"],
+            name=f"{row['family_name']}, {row['preferred_name'] or row['given_name']}",
+            age=age_on(row["date_of_birth"], today),
+            status=row["status"],
+            status_label=str(labels.get(row["status"], row["status"])),
+            weeks_in_care=weeks_since(row["episode_started_on"], row["episode_ended_on"], today),
+            coordinator=row["care_team__care_coordinator__display_name"] or "",
+            main_symptoms=row["main_symptoms"] or [],
         )
-        for patient in found
+        for row in found
     ]
+
+
+def _chart_url_maker() -> Any:
+    """The chart's URL for any id, from one `reverse` (120 reverses cost more than the query)."""
+    placeholder = UUID(int=0)
+    pattern = reverse("clinician:chart", args=[placeholder])
+    return lambda patient_id: pattern.replace(str(placeholder), str(patient_id))
 
 
 def weeks_since(started: date | None, ended: date | None, today: date) -> int | None:

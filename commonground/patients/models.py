@@ -20,6 +20,11 @@ from commonground.patients.choices import (
 )
 
 
+def age_on(born: date, day: date) -> int:
+    """Age in whole years on `day` (a birthday on 29 February counts from 1 March in other years)."""
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
 class Patient(ClinicalRecord):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="patient"
@@ -57,8 +62,7 @@ class Patient(ClinicalRecord):
         return f"{first} {self.family_name}"
 
     def age_on(self, day: date) -> int:
-        born = self.date_of_birth
-        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+        return age_on(self.date_of_birth, day)
 
 
 class PatientIdentifier(ClinicalRecord):

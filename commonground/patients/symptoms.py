@@ -5,6 +5,9 @@ A clinic may extend it later; codes, not free text, so that lists and research c
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext_lazy as _
 
 SYMPTOM_CODES: dict[str, object] = {
@@ -32,7 +35,14 @@ SYMPTOM_CODES: dict[str, object] = {
 
 
 def symptom_label(code: str) -> str:
-    return str(SYMPTOM_CODES.get(code, code))
+    return _labels_in(get_language() or "en").get(code, code)
+
+
+@lru_cache(maxsize=16)
+def _labels_in(language: str) -> dict[str, str]:
+    """The labels translated into one language, once (a caseload shows hundreds of them)."""
+    with override(language):
+        return {code: str(label) for code, label in SYMPTOM_CODES.items()}
 
 
 def symptom_choices() -> list[tuple[str, str]]:
