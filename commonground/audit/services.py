@@ -96,8 +96,8 @@ def _insert_patient_events(
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
             # Only the model's own column names and placeholders go into the text; every value is a parameter.
-            values = ", ".join([row_marks] * len(chunk))
-            sql = f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES {values}"  # noqa: S608
+            placeholders = ", ".join([row_marks] * len(chunk))
+            sql = f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES {placeholders}"  # noqa: S608
             cursor.execute(sql, [value for row in chunk for value in row])
 
 
