@@ -62,5 +62,10 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The performance harness (benchmarks/): builds or reuses the synthetic clinic under var/bench/, measures,
+# writes var/bench/results.json and docs/benchmarks.md. On PostgreSQL when DATABASE_URL names one.
+bench: install var
+	$(BIN)/python -m benchmarks
+
 clean:
 	rm -rf $(VENV) node_modules var/static

@@ -55,11 +55,15 @@ REASONS = (
 LANGUAGES = ("en", "en", "en", "nl", "nl", "tr", "ar", "es", "pl")
 EDUCATION = ("primary", "lower_secondary", "upper_secondary", "tertiary", "unknown")
 # Audit actions on a patient's record over the year: mostly reads and lists by the team.
-PATIENT_ACTIONS = (("read", "patient"),) * 9 + (("list", "patient"),) * 6 + (
-    ("read", "care_team"),
-    ("read", "consent"),
-    ("update", "patient"),
-    ("create", "consent"),
+PATIENT_ACTIONS = (
+    (("read", "patient"),) * 9
+    + (("list", "patient"),) * 6
+    + (
+        ("read", "care_team"),
+        ("read", "consent"),
+        ("update", "patient"),
+        ("create", "consent"),
+    )
 )
 EVENTS_PER_PATIENT = (15, 25)
 LOGINS_PER_STAFF_PER_YEAR = 52
@@ -94,7 +98,9 @@ class ClinicPlan:
         self.staff, self.coordinators, self.clinicians = [], [], {role: [] for role in CLINICAL_ROLES}
         self._add_staff(BENCH_COORDINATOR, "Bench Coordinator", "care_coordinator")
         for number in range(1, math.ceil((self.patients - CASELOAD_SIZE) / CASELOAD_SIZE) + 1):
-            self.coordinators.append(self._add_staff(f"coordinator-{number:03d}", f"Coordinator {number}", "care_coordinator"))
+            self.coordinators.append(
+                self._add_staff(f"coordinator-{number:03d}", f"Coordinator {number}", "care_coordinator")
+            )
         per_role = max(2, math.ceil(self.patients / 400))
         for role in CLINICAL_ROLES:
             for number in range(1, per_role + 1):
@@ -154,7 +160,9 @@ def patient_rows(plan: ClinicPlan, start: int, stop: int) -> dict[str, list[tupl
     return rows
 
 
-def _add(rows: dict[str, list[tuple[Any, ...]]], table: str, row: tuple[Any, ...], reason: str, user: uuid.UUID) -> None:
+def _add(
+    rows: dict[str, list[tuple[Any, ...]]], table: str, row: tuple[Any, ...], reason: str, user: uuid.UUID
+) -> None:
     rows.setdefault(table, []).append(row)
     rows.setdefault(HISTORICAL[table], []).append(history_row(row, reason, user))
 
@@ -172,7 +180,11 @@ def _one_patient(plan: ClinicPlan, index: int, rows: dict[str, list[tuple[Any, .
     given, family = rng.choice(GIVEN[sex]), rng.choice(FAMILY)
     started = min(plan.today, (registered + timedelta(days=rng.randint(0, 14))).date())
     in_care_days = (plan.today - started).days
-    ended = started + timedelta(days=rng.randint(60, min(240, in_care_days - 1))) if in_care_days > 90 and rng.random() < 0.2 else None
+    ended = (
+        started + timedelta(days=rng.randint(60, min(240, in_care_days - 1)))
+        if in_care_days > 90 and rng.random() < 0.2
+        else None
+    )
     patient = (
         *_record(plan, registered),
         org,
@@ -298,7 +310,20 @@ def _episode_and_consents(
         name = f"{rng.choice(GIVEN['female'] + GIVEN['male'])} {rng.choice(FAMILY)}"
         relationship = rng.choice(("partner", "daughter", "son", "friend", "sister"))
         phone = f"+31 6 {rng.randint(10_000_000, 99_999_999)}"
-        supporter = (supporter_id, given, given, 1, "active", org, patient_id, consent[0], name, relationship, phone, "")
+        supporter = (
+            supporter_id,
+            given,
+            given,
+            1,
+            "active",
+            org,
+            patient_id,
+            consent[0],
+            name,
+            relationship,
+            phone,
+            "",
+        )
         _add(rows, "patients_supporter", supporter, "Supporter added with consent", user)
 
 

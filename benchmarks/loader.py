@@ -230,9 +230,10 @@ class Writer:
             marks = ", ".join("?" for _ in columns)
             self.connection.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", converted)  # noqa: S608
         else:
-            with self.connection.cursor() as cursor, cursor.copy(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-            ) as copy:
+            with (
+                self.connection.cursor() as cursor,
+                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy,
+            ):
                 for row in converted:
                     copy.write_row(row)
         self.counts[table] = self.counts.get(table, 0) + len(converted)

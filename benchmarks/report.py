@@ -1,0 +1,247 @@
+"""docs/benchmarks.md, rewritten by every run from var/bench/results.json and var/bench/runs.json.
+
+The hand-written part ("What we learned") lives in benchmarks/NOTES.md and is included as it is.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sqlite3
+import subprocess
+from typing import Any
+
+from benchmarks.config import DOCS_FILE, NOTES_FILE, ROOT
+from benchmarks.measure import TARGET_FLOOR_SHARE, TARGET_P95_MS
+from benchmarks.results import Row, markdown_table, table
+
+TARGET_SCENARIOS = ("caseload", "chart")
+TARGET_PATIENTS = 10_000
+
+REPRODUCE = """\
+```sh
+make bench                                    # SQLite, 10,000 patients; the clinic is built once and cached
+DATABASE_URL=postgres://postgres@127.0.0.1:5432/commonground_benchsrc make bench   # PostgreSQL
+BENCH_PATIENTS=500 BENCH_ROUNDS=1 BENCH_DURATION=5 make bench                      # a smoke run
+.venv/bin/python -m benchmarks.report          # rewrite this page from var/bench/*.json (after editing NOTES.md)
+```
+
+With `DATABASE_URL` set, only its server and credentials are used: the harness creates and drops its own
+databases, `commonground_bench_<N>` (the cached clinic) and `commonground_bench_<N>_*` (working copies);
+the role needs `CREATEDB`.
+
+| variable | default | meaning |
+|---|---|---|
+| `BENCH_PATIENTS` | 10000 | size of the synthetic clinic (at least 240) |
+| `BENCH_WORKERS` | 4 | gunicorn sync worker processes, the same for the application and every floor |
+| `BENCH_CONCURRENCY` | 8 | load-generator threads, each with its own connection (and session) |
+| `BENCH_WARMUP` | 2 | seconds of warm-up before measuring |
+| `BENCH_DURATION` | 20 | at most this many seconds measured per side and round |
+| `BENCH_MAX_REQUESTS` | 3000 | at most this many requests measured per side and round |
+| `BENCH_ROUNDS` | 3 | rounds per page scenario (application and floor alternate who goes first) |
+| `BENCH_SCENARIOS` | all | comma-separated names, e.g. `caseload,chart` |
+| `BENCH_REBUILD` | no | `1` rebuilds the clinic even when the cached one is current |
+"""
+
+METHOD = """\
+- **The clinic** (`benchmarks/clinic.py`, `loader.py`, `build.py`): the real migrations (`commonground migrate`)
+  create the schema, then the rows are bulk-loaded — PostgreSQL `COPY`, SQLite `executemany` in one
+  transaction — in the form Django stores them on each backend; then `ANALYZE` (PostgreSQL: `VACUUM ANALYZE`).
+  One organisation; `bench-coordinator` coordinates and is on the teams of exactly 120 patients; the other
+  patients are spread over other coordinators (at most 120 each), and clinicians in six clinical roles (one per
+  400 patients in each) fill teams of 2-4 current members, a tenth with a colleague who has left. Every
+  patient has a record number, most a national number, a care episode started within the last year (15 %
+  ended), consent to care, some to research and some to a supporter (with the Supporter row), the creation
+  rows of the record history, and 15-25 audit events over the year (reads and lists by the team, unsealed),
+  besides weekly sign-ins of every clinician. The built database is cached with a marker (builder version
+  and source, migration state); each measurement runs on a fresh copy of it (a file copy, or
+  `CREATE DATABASE ... TEMPLATE`), so rounds and runs stay comparable.
+- **The application** runs under gunicorn (`commonground.wsgi:application`, sync workers, `BENCH_WORKERS`
+  of them) with `COMMONGROUND_ENV=production`: a random 50-character secret key, DEBUG off, HTTPS settings on
+  (secure `__Host-` cookies; plain HTTP on loopback as behind a TLS-terminating proxy), the SMTP transport
+  (nothing is sent) and static files collected into `var/bench/runtime/`. No access log, for the application
+  and the floor alike. Server time is the application's own `Server-Timing: app;dur=` header (the outermost
+  middleware); client time is measured by the load generator around each request.
+- **The load generator** (`benchmarks/loadgen.py`) is a separate process on loopback: `BENCH_CONCURRENCY`
+  threads, each with its own http.client connection (gunicorn's sync workers close it after each response;
+  the thread reconnects) and its own session, signed in through the real sign-in page before any timing.
+  A warm-up, then measuring until the request or the time bound. Every response must be 200; a round with
+  errors fails the target.
+- **The floor** (`benchmarks/capture.py`, `floor.py`): the application's real SQL for one request is captured
+  in-process (Django's test client, signed in through the real page, an execute wrapper recording every
+  statement with its parameters) on the floor's working copy, and replayed per request by a plain WSGI
+  application under the same gunicorn, workers and concurrency: the same statements — the session and user
+  reads and the audit insert included — in one transaction (`BEGIN IMMEDIATE` on SQLite, as the application),
+  the current time, a fresh request id and (for the chart) the requested patient put in place, the rows read
+  returned as minimal JSON. The application's figures are also given as ratios to the floor's, measured in
+  the same run: the machine is shared and noisy, the ratios are what to compare.
+- **audit_seal** (`benchmarks/audit_seal.py`): `seal_pending()` over every unsealed event of the clinic on a
+  fresh copy (events/s), then `commonground audit verify` as a subprocess over the whole chain, timed, and
+  required to say it is intact. Its floor seals the same events with the same hashing through the plain
+  driver (one SELECT and one `executemany` UPDATE per batch of 5,000) and must reach the same chain heads.
+- **The profile** columns come from the capture: the median of 40 in-process requests (Django test client,
+  no gunicorn), split into the time in SQL (execute wrapper) and in template rendering; a cProfile of 20
+  more is written to `var/bench/scripts/<scenario>-<backend>.profile.txt`.
+"""
+
+
+def machine() -> dict[str, Any]:
+    model = _proc_field("/proc/cpuinfo", "model name") or platform.processor()
+    memory_kib = _proc_field("/proc/meminfo", "MemTotal").split(" ")[0] or "0"
+    memory_gib = int(memory_kib) / 1024 / 1024
+    return {
+        "cpus": len(os.sched_getaffinity(0)),
+        "cpu_model": model or "unknown",
+        "memory_gib": round(memory_gib, 1),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+    }
+
+
+def _proc_field(path: str, name: str) -> str:
+    try:
+        with open(path) as handle:
+            for line in handle:
+                if line.startswith(name):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return ""
+
+
+def git_commit() -> str:
+    done = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "commonground"], cwd=ROOT, capture_output=True, text=True
+    )
+    return done.stdout.strip() + (" (app changes not committed)" if dirty.stdout.strip() else "")
+
+
+def _targets(rows: list[Row]) -> str:
+    lines = [
+        f"Caseload page and patient chart, at {TARGET_PATIENTS:,} patients: p95 server time ≤ {TARGET_P95_MS:.0f} ms "
+        f"and at least {TARGET_FLOOR_SHARE:.2f} of the floor's requests per second (and no errors).",
+        "",
+        "| scenario | backend | p95 ms | ≤ 50 ms | rate / floor | ≥ 0.25 | errors | target |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    found = False
+    for row in rows:
+        if row["name"] not in TARGET_SCENARIOS or row["patients"] != TARGET_PATIENTS:
+            continue
+        found = True
+        p95_ok = row["p95_ms"] is not None and row["p95_ms"] <= TARGET_P95_MS
+        share_ok = (row.get("rps_ratio") or 0) >= TARGET_FLOOR_SHARE
+        lines.append(
+            f"| {row['name']} | {row['backend']} | {row['p95_ms']:.1f} | {'met' if p95_ok else 'missed'} | "
+            f"{row.get('rps_ratio') or 0:.2f} | {'met' if share_ok else 'missed'} | {row.get('errors', 0)} | "
+            f"**{'met' if row.get('target_met') else 'missed'}** |"
+        )
+    if not found:
+        lines.append(f"| (no run at {TARGET_PATIENTS:,} patients yet) | | | | | | | |")
+    return "\n".join(lines)
+
+
+def _details(rows: list[Row]) -> str:
+    lines = [
+        "| scenario | backend | patients | statements | in-process ms | SQL ms | template ms | p95 per round ms | "
+        "rate per round | floor rate per round |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    seal = []
+    for row in rows:
+        if row.get("unit") == "events/s":
+            seal.append(
+                f"- audit_seal, {row['backend']}, {row['patients']:,} patients: {row['events']:,} events sealed in "
+                f"{row['seal_s']:.1f} s ({row['events_per_s']:,.0f}/s; the floor {row['floor_seal_s']:.1f} s, "
+                f"{row['floor_events_per_s']:,.0f}/s; same chain heads: "
+                f"{'yes' if row['chain_matches_floor'] else 'NO'}); "
+                f"`commonground audit verify` {row['verify_s']:.1f} s for {row['verify_checked']:,} events "
+                f"({row['verify_internal_s']:.1f} s inside the command), intact."
+            )
+            continue
+        profile = row.get("profile", {})
+        lines.append(
+            f"| {row['name']} | {row['backend']} | {row['patients']:,} | {row.get('statements', '-')} | "
+            f"{profile.get('total_ms', '-')} | {profile.get('sql_ms', '-')} | {profile.get('template_ms', '-')} | "
+            f"{', '.join(f'{value:.1f}' for value in row.get('p95_ms_rounds', []))} | "
+            f"{', '.join(f'{value:.0f}' for value in row.get('rps_rounds', []))} | "
+            f"{', '.join(f'{value:.0f}' for value in row.get('floor_rps_rounds', []))} |"
+        )
+    return "\n".join(lines) + "\n\n" + "\n".join(seal)
+
+
+def _runs(runs: dict[str, Row]) -> str:
+    lines = [
+        "| backend | patients | date | clinic build | whole run | workers | concurrency | rounds | database "
+        "| app commit |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for run in sorted(runs.values(), key=lambda run: (run["backend"] != "sqlite", run["patients"])):
+        build = f"{run['build_seconds']:.0f} s" + (" (cached)" if run["build_cached"] else "")
+        lines.append(
+            f"| {run['backend']} | {run['patients']:,} | {run['date']} | {build} | "
+            f"{run['total_seconds'] / 60:.1f} min | "
+            f"{run['workers']} | {run['concurrency']} | {run['rounds']} | {run['database_version']} | {run['commit']} |"
+        )
+    return "\n".join(lines)
+
+
+def write(rows: list[Row], runs: dict[str, Row]) -> None:
+    here = machine()
+    notes = NOTES_FILE.read_text().strip() if NOTES_FILE.exists() else "(no notes yet)"
+    notes = notes.removeprefix("# What we learned").strip()
+    text = f"""# Performance benchmarks
+
+<!-- Written by `make bench` (benchmarks/report.py) from var/bench/results.json and var/bench/runs.json.
+     Do not edit by hand: the next run rewrites it. "What we learned" comes from benchmarks/NOTES.md. -->
+
+`make bench` builds a synthetic clinic, serves the real application under gunicorn and loads it from a
+separate process, and measures beside it, in the same run, a *floor*: a plain WSGI application that replays
+the application's own SQL for the same request. Server times are the application's `Server-Timing`; the rates
+are requests (or audit events) per second; "/ floor" columns are the ratios to the floor. On this shared,
+noisy machine, compare ratios and medians, not single figures.
+
+## Targets
+
+{_targets(rows)}
+
+## Results
+
+Server-time percentiles (ms), client p95 (ms, as the load generator saw it), throughput, the floor's and the
+ratios; median of the rounds.
+
+{markdown_table(table(rows))}
+
+### Details
+
+{_details(rows)}
+
+## Runs
+
+{_runs(runs)}
+
+## Machine
+
+{here["cpus"]} CPUs ({here["cpu_model"]}), {here["memory_gib"]:.0f} GiB memory, Linux {here["kernel"]}, Python
+{here["python"]}, SQLite {here["sqlite"]}. The load generator, gunicorn and the database share these CPUs.
+
+## How to reproduce
+
+{REPRODUCE}
+## How it measures
+
+{METHOD}
+## What we learned
+
+{notes}
+"""
+    DOCS_FILE.write_text(text)
+
+
+if __name__ == "__main__":
+    # `python -m benchmarks.report`: rewrite docs/benchmarks.md from the stored results (after editing NOTES.md).
+    from benchmarks.results import load_rows, load_runs
+
+    write(load_rows(), load_runs())
