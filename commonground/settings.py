@@ -116,6 +116,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "commonground.kit.middleware.WritesAreAtomicMiddleware",  # last: it runs the view (decision 0009)
 ]
 
 ROOT_URLCONF = "commonground.urls"
@@ -154,7 +155,8 @@ DATABASES = {
         env_str("DATABASE_URL", DEFAULT_SQLITE_URL), conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
     )
 }
-DATABASES["default"]["ATOMIC_REQUESTS"] = True
+# Not ATOMIC_REQUESTS: WritesAreAtomicMiddleware makes every unsafe request one transaction (decision 0009).
+DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["OPTIONS"] = {
         # Every request may write an audit event, so a request takes the write lock up front:

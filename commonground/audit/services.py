@@ -92,7 +92,8 @@ def _insert_patient_events(
     columns = ", ".join(quote(f.column) for f in _EVENT_COLUMNS)
     row_marks = "(" + ", ".join(["%s"] * len(_EVENT_COLUMNS)) + ")"
     batch = max(1, 900 // len(_EVENT_COLUMNS))  # SQLite's limit on parameters per statement
-    with connection.cursor() as cursor:
+    # Inside a writing request this joins its transaction; for a read it is the request's one short write.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         for start in range(0, len(rows), batch):
             chunk = rows[start : start + batch]
             # Only the model's own column names and placeholders go into the text; every value is a parameter.

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 CONTENT_SECURITY_POLICY = (
@@ -30,6 +32,33 @@ class ServerTimingMiddleware:
         response = self.get_response(request)
         response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.2f}"
         return response
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class WritesAreAtomicMiddleware:
+    """One transaction per request that may change something (decision 0009).
+
+    An unsafe request (POST, PUT, PATCH, DELETE) runs its whole view, rendering included, in one
+    transaction: an exception rolls everything back. A safe request reads in autocommit, so on SQLite it
+    never holds the database's one write lock while it queries and renders; its only write, the audit
+    event of what it showed, is its own short transaction. Must be the last middleware: it runs the view.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., HttpResponse], args: Any, kwargs: Any
+    ) -> HttpResponse | None:
+        if request.method in SAFE_METHODS:
+            return None
+        with transaction.atomic():
+            return view(request, *args, **kwargs)
 
 
 class SecurityHeadersMiddleware:
