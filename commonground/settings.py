@@ -94,6 +94,8 @@ INSTALLED_APPS = [
     "commonground.access",
     "commonground.notifications",
     "commonground.measures",
+    "commonground.safety",
+    "commonground.coordination",
     "commonground.clinician",
     "commonground.portal",
     "commonground.demo",

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from commonground.clinician import views
+from commonground.clinician import measures_urls, registry_urls, views
 
 app_name = "clinician"
 urlpatterns = [
@@ -22,3 +22,4 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/history/", views.history, name="history"),
     path("patients/<uuid:patient_id>/invite/", views.invite, name="invite"),
 ]
+urlpatterns += measures_urls.urlpatterns + registry_urls.urlpatterns

@@ -1,0 +1,423 @@
+"""Writes of the measures domain: measurement plans and their schedule, responses and their scores.
+
+Callers have opened the patient through the access gateway. Each write records its audit event in the
+same transaction; e-mails and jobs go after commit. Scoring is the pure engine's (`measures.scoring`),
+and alerts raised by a response are the safety domain's (`safety.services`).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from commonground.audit.choices import Action
+from commonground.audit.services import record_patient_access
+from commonground.kit import clock
+from commonground.kit.errors import DomainError
+from commonground.kit.versioning import mark_entered_in_error, save_edit, save_new
+from commonground.measures import definitions, selectors
+from commonground.measures.change import change_between
+from commonground.measures.choices import EntryMode, Occasion, ResponseStatus, ScheduleStatus
+from commonground.measures.datatypes import Instrument, UnknownInstrument
+from commonground.measures.models import MeasurementPlan, Response, ScheduledMeasure
+from commonground.measures.schedule import PlanTimes, horizon, planned_measures
+from commonground.measures.scoring import NOT_APPLICABLE, InvalidResponse, Score, score
+from commonground.patients.models import Patient
+
+PLAN_FIELDS = ("instruments", "starts_on", "interval_weeks", "at_end_of_therapy", "follow_up_months")
+
+
+def _audit(patient: Patient, action: str, object_type: str, object_id: Any) -> None:
+    record_patient_access(
+        patient.id, patient.organisation_id, action=action, object_type=object_type, object_id=str(object_id)
+    )
+
+
+# --- instruments -----------------------------------------------------------------------------------------
+
+
+def known_instrument(instrument_id: str) -> Instrument:
+    try:
+        return definitions.instrument(instrument_id)
+    except UnknownInstrument:
+        raise DomainError(_("There is no questionnaire called %(id)s.") % {"id": instrument_id}) from None
+
+
+def scheduled_instruments(instrument_ids: list[str]) -> list[str]:
+    """The plan's questionnaires as scheduled: a battery (PHQ-SADS) becomes its parts, each asked once."""
+    result: list[str] = []
+    for instrument_id in instrument_ids:
+        found = known_instrument(instrument_id)
+        parts = list(found.battery.parts) if found.battery else [found.id]
+        result.extend(part for part in parts if part not in result)
+    return result
+
+
+# --- measurement plans and schedules ---------------------------------------------------------------------
+
+
+def _check_plan(details: dict[str, Any]) -> None:
+    if not details.get("instruments"):
+        raise DomainError(_("Choose at least one questionnaire."), field="instruments")
+    scheduled_instruments(list(details["instruments"]))
+    if not 1 <= int(details.get("interval_weeks", 0)) <= 52:
+        raise DomainError(_("The interval must be between 1 and 52 weeks."), field="interval_weeks")
+    months = details.get("follow_up_months")
+    if months is not None and not 1 <= int(months) <= 36:
+        raise DomainError(_("Follow-up must be between 1 and 36 months after therapy."), field="follow_up_months")
+
+
+def create_plan(patient: Patient, *, by: Any, details: dict[str, Any], today: date) -> MeasurementPlan:
+    """The patient's measurement plan, and its schedule written up to the next review."""
+    _check_plan(details)
+    if MeasurementPlan.objects.filter(patient=patient).exists():
+        raise DomainError(_("This patient already has a measurement plan; change it instead."))
+    values = {field: details[field] for field in PLAN_FIELDS if field in details}
+    plan = MeasurementPlan(patient=patient, organisation_id=patient.organisation_id, created_by=by, **values)
+    try:
+        with transaction.atomic():
+            save_new(plan, reason="Measurement plan agreed")
+    except IntegrityError:
+        raise DomainError(_("This patient already has a measurement plan; change it instead.")) from None
+    _audit(patient, Action.CREATE, "measurement_plan", plan.id)
+    refresh_schedule(patient, today=today)
+    return plan
+
+
+def update_plan(
+    plan: MeasurementPlan, *, expected_version: int, changes: dict[str, Any], reason: str, today: date
+) -> MeasurementPlan:
+    if not reason.strip():
+        raise DomainError(_("Say why the plan changes."), field="reason")
+    merged = {field: changes.get(field, getattr(plan, field)) for field in PLAN_FIELDS}
+    _check_plan(merged)
+    plan = save_edit(plan, expected_version=expected_version, reason=reason, changes=merged)
+    _audit(plan.patient, Action.UPDATE, "measurement_plan", plan.id)
+    refresh_schedule(plan.patient, today=today)
+    return plan
+
+
+def plan_times(plan: MeasurementPlan) -> PlanTimes:
+    return PlanTimes(
+        starts_on=plan.starts_on,
+        interval_weeks=plan.interval_weeks,
+        at_end_of_therapy=plan.at_end_of_therapy,
+        follow_up_months=plan.follow_up_months,
+    )
+
+
+def refresh_schedule(patient: Patient, *, today: date) -> int:
+    """Write the plan's questionnaires due up to the next review; cancel open ones the plan no longer asks for.
+
+    Safe to run again (the daily job does): existing items are kept, answered ones are never touched.
+    Returns how many items were added.
+    """
+    plan = MeasurementPlan.objects.current().filter(patient=patient).first()
+    if plan is None:
+        return 0
+    times = plan_times(plan)
+    ended_on = selectors.therapy_ended_on(patient)
+    wanted = planned_measures(
+        times, scheduled_instruments(plan.instruments), therapy_ended_on=ended_on, until=horizon(today, times)
+    )
+    wanted_keys = {(item.instrument, item.occasion, item.due_on) for item in wanted}
+    existing = ScheduledMeasure.objects.filter(patient=patient, plan=plan)
+    have = {(row.instrument, row.occasion, row.due_on): row for row in existing}
+    new = [
+        ScheduledMeasure(
+            patient=patient,
+            organisation_id=patient.organisation_id,
+            plan=plan,
+            instrument=item.instrument,
+            occasion=item.occasion,
+            due_on=item.due_on,
+        )
+        for item in wanted
+        if (item.instrument, item.occasion, item.due_on) not in have
+    ]
+    ScheduledMeasure.objects.bulk_create(new, ignore_conflicts=True)
+    stale = [
+        row.id
+        for key, row in have.items()
+        if key not in wanted_keys and row.status == ScheduleStatus.OPEN and key[2] >= plan.starts_on
+    ]
+    if stale:
+        ScheduledMeasure.objects.filter(id__in=stale, status=ScheduleStatus.OPEN).update(
+            status=ScheduleStatus.CANCELLED, updated_at=clock.now()
+        )
+    return len(new)
+
+
+def request_measure(patient: Patient, *, instrument_id: str, by: Any, due_on: date) -> ScheduledMeasure:
+    """Ask for one questionnaire outside the plan (CARE after a session, or any other on request)."""
+    found = known_instrument(instrument_id)
+    if found.battery is not None:
+        raise DomainError(_("Ask for the questionnaires of %(name)s one by one.") % {"name": found.short_name})
+    item, _created = ScheduledMeasure.objects.get_or_create(
+        patient=patient,
+        instrument=found.id,
+        occasion=Occasion.ON_REQUEST,
+        due_on=due_on,
+        defaults={"organisation_id": patient.organisation_id, "requested_by": by},
+    )
+    if item.status == ScheduleStatus.CANCELLED:
+        item.status = ScheduleStatus.OPEN
+        item.save(update_fields=["status", "updated_at"])
+    _audit(patient, Action.CREATE, "scheduled_measure", item.id)
+    return item
+
+
+# --- answers ----------------------------------------------------------------------------------------------
+
+
+def check_answers(instrument: Instrument, answers: dict[str, Any]) -> dict[str, Any]:
+    """Every item's answer (a value it allows, None, or not applicable where allowed); unknown items refused."""
+    known = {item.id: item for item in instrument.items}
+    unknown = sorted(set(answers) - set(known))
+    if unknown:
+        raise DomainError(_("These are not questions of this questionnaire: %(ids)s") % {"ids": ", ".join(unknown)})
+    checked: dict[str, Any] = {}
+    for item in instrument.items:
+        value = answers.get(item.id)
+        if value == NOT_APPLICABLE and not item.not_applicable_allowed:
+            raise DomainError(_("Question %(n)s cannot be marked 'does not apply'.") % {"n": item.number})
+        if value is not None and value != NOT_APPLICABLE and (isinstance(value, bool) or value not in item.values):
+            raise DomainError(_("%(value)r is not an answer to question %(n)s.") % {"value": value, "n": item.number})
+        checked[item.id] = value
+    return checked
+
+
+def scored_answers(instrument: Instrument, answers: dict[str, Any]) -> list[Any]:
+    """The answers the engine takes: scored items only, in published order."""
+    return [answers.get(item.id) for item in instrument.scored_items]
+
+
+def engine_sex(patient: Patient) -> str | None:
+    return patient.sex if patient.sex in {"female", "male"} else None
+
+
+# --- responses --------------------------------------------------------------------------------------------
+
+
+def start_response(
+    patient: Patient,
+    *,
+    instrument_id: str,
+    entered_by: Any,
+    mode: str = EntryMode.PORTAL,
+    scheduled: ScheduledMeasure | None = None,
+    language: str = "en",
+) -> Response:
+    """A half-finished response to fill in; the patient's existing one for the same questionnaire is resumed."""
+    found = known_instrument(instrument_id)
+    if found.battery is not None:
+        raise DomainError(_("Each questionnaire of %(name)s is filled in on its own.") % {"name": found.short_name})
+    if scheduled is not None and scheduled.status != ScheduleStatus.OPEN:
+        raise DomainError(_("This questionnaire has already been filled in."))
+    draft = selectors.draft_response(patient, instrument_id=found.id, scheduled=scheduled)
+    if draft is not None:
+        return draft
+    response = Response(
+        patient=patient,
+        organisation_id=patient.organisation_id,
+        instrument=found.id,
+        instrument_version=found.version,
+        scheduled=scheduled,
+        submission_key=uuid.uuid4(),
+        mode=mode,
+        entered_by=entered_by,
+        language=language,
+        answers={},
+        started_at=clock.now(),
+    )
+    save_new(response, reason="Questionnaire started")
+    _audit(patient, Action.CREATE, "response", response.id)
+    return response
+
+
+def save_answers(response: Response, answers: dict[str, Any]) -> Response:
+    """Keep answers given so far (the patient can stop and come back); nothing is scored yet."""
+    if response.is_completed:
+        raise DomainError(_("This questionnaire has already been sent."))
+    instrument = known_instrument(response.instrument)
+    merged = check_answers(instrument, {**response.answers, **answers})
+    Response.objects.filter(pk=response.pk, status=ResponseStatus.IN_PROGRESS).update(
+        answers=merged, updated_at=clock.now()
+    )
+    response.answers = merged
+    return response
+
+
+@dataclass(frozen=True)
+class Submitted:
+    response: Response
+    score: Score | None
+    needs_crisis_support: bool  # a critical item was answered positively or left unanswered
+    already_submitted: bool
+
+
+def submit_response(response_id: Any, *, patient: Patient) -> Submitted:
+    """Score and complete a response. Sending the same form twice completes it once.
+
+    The row is locked, so two concurrent sends see one completion; the second gets the first's result.
+    """
+    response = Response.objects.select_for_update().filter(pk=response_id, patient=patient).first()
+    if response is None or response.is_entered_in_error:
+        raise DomainError(_("This questionnaire could not be found."))
+    instrument = known_instrument(response.instrument)
+    if response.is_completed:
+        return Submitted(response, None, _needs_crisis_support(instrument, response.flags), already_submitted=True)
+    result = _complete(response, instrument, patient, completed_at=clock.now())
+    return Submitted(response, result, _needs_crisis_support(instrument, response.flags), already_submitted=False)
+
+
+def enter_response(
+    patient: Patient,
+    *,
+    instrument_id: str,
+    answers: dict[str, Any],
+    entered_by: Any,
+    submission_key: Any,
+    completed_on: datetime,
+    mode: str = EntryMode.PAPER,
+    scheduled: ScheduledMeasure | None = None,
+) -> Submitted:
+    """A form completed on paper (or asked by phone) and entered by staff, recorded as such.
+
+    `submission_key` comes from the form: entering the same form twice stores it once.
+    """
+    if mode not in {EntryMode.PAPER, EntryMode.INTERVIEW}:
+        raise DomainError(_("Staff enter paper forms or answers given by phone or in person."))
+    existing = Response.objects.filter(submission_key=submission_key).first()
+    instrument = known_instrument(instrument_id)
+    if existing is not None:
+        if existing.patient_id != patient.id:
+            raise DomainError(_("This form was already used for another record. Please start again."))
+        return Submitted(existing, None, _needs_crisis_support(instrument, existing.flags), already_submitted=True)
+    if completed_on > clock.now():
+        raise DomainError(_("The date the form was filled in cannot be in the future."), field="completed_on")
+    if instrument.battery is not None:
+        raise DomainError(_("Enter each questionnaire of %(name)s on its own.") % {"name": instrument.short_name})
+    checked = check_answers(instrument, answers)
+    response = Response(
+        patient=patient,
+        organisation_id=patient.organisation_id,
+        instrument=instrument.id,
+        instrument_version=instrument.version,
+        scheduled=scheduled if scheduled is not None and scheduled.status == ScheduleStatus.OPEN else None,
+        submission_key=submission_key,
+        mode=mode,
+        entered_by=entered_by,
+        answers=checked,
+        started_at=completed_on,
+    )
+    try:
+        with transaction.atomic():
+            save_new(response, reason=f"Entered by staff ({mode})")
+    except IntegrityError:
+        return Submitted(Response.objects.get(submission_key=submission_key), None, False, already_submitted=True)
+    result = _complete(response, instrument, patient, completed_at=completed_on)
+    return Submitted(response, result, _needs_crisis_support(instrument, response.flags), already_submitted=False)
+
+
+def _complete(response: Response, instrument: Instrument, patient: Patient, *, completed_at: datetime) -> Score:
+    answers = check_answers(instrument, response.answers)
+    sex = engine_sex(patient)
+    try:
+        result = score(instrument, scored_answers(instrument, answers), sex=sex)
+    except InvalidResponse as error:  # check_answers makes this unreachable; never store a wrong number
+        raise DomainError(error.reason) from error
+    response.answers = answers
+    response.status = ResponseStatus.COMPLETED
+    response.completed_at = completed_at
+    response.scorable = result.scorable
+    response.total = result.total
+    response.total_unrounded = result.total_unrounded
+    response.band = result.band or ""
+    response.flags = list(result.flags)
+    response.unscorable_reason = result.reason or ""
+    response.sex_used = sex or ""
+    response._change_reason = "Questionnaire completed and scored"  # type: ignore[attr-defined]
+    response.save()
+    if response.scheduled_id is not None:
+        ScheduledMeasure.objects.filter(pk=response.scheduled_id, status=ScheduleStatus.OPEN).update(
+            status=ScheduleStatus.COMPLETED, completed_at=completed_at, updated_at=clock.now()
+        )
+    _audit(patient, Action.CREATE, "response", response.id)
+    _raise_alerts(response, instrument, patient)
+    return result
+
+
+def _needs_crisis_support(instrument: Instrument, flags: list[str] | tuple[str, ...]) -> bool:
+    critical = {c.flag for c in instrument.critical_items} | {
+        c.unanswered_flag for c in instrument.critical_items if c.unanswered_flag
+    }
+    return bool(critical & set(flags))
+
+
+def _raise_alerts(response: Response, instrument: Instrument, patient: Patient) -> None:
+    from commonground.safety import services as safety
+
+    for critical in instrument.critical_items:
+        if critical.flag in response.flags or (critical.unanswered_flag and critical.unanswered_flag in response.flags):
+            answered = critical.flag in response.flags
+            summary = (
+                _("%(name)s: %(label)s answered %(answer)s") if answered else _("%(name)s: %(label)s left unanswered")
+            ) % {
+                "name": instrument.short_name,
+                "label": critical.label,
+                "answer": _answer_label(instrument, critical.item, response.answers.get(critical.item)),
+            }
+            safety.raise_critical_item_alert(patient, summary=summary, response_id=response.id)
+    if not response.scorable or instrument.reliable_change is None:
+        return
+    baseline = selectors.baseline_response(patient.id, instrument.id)
+    if baseline is None or baseline.id == response.id:
+        return
+    change = change_between(
+        instrument, selectors.scored_total(baseline), selectors.scored_total(response), sex=engine_sex(patient)
+    )
+    if change.classification == "reliable_deterioration":
+        summary = _("%(name)s: reliable deterioration since baseline (%(pre)s to %(post)s)") % {
+            "name": instrument.short_name,
+            "pre": _plain(baseline.total),
+            "post": _plain(response.total),
+        }
+        safety.raise_deterioration_alert(patient, summary=summary, response_id=response.id)
+
+
+def _answer_label(instrument: Instrument, item_id: str, value: Any) -> str:
+    if not isinstance(value, int):
+        return str(value)
+    try:
+        return f"{value} ({instrument.item(item_id).option(value).label})"
+    except (KeyError, ValueError):
+        return str(value)
+
+
+def _plain(value: Any) -> str:
+    if value is None:
+        return "—"
+    text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
+    return text
+
+
+def mark_response_in_error(response: Response, *, expected_version: int, reason: str) -> Response:
+    """A response entered for the wrong patient or from the wrong form leaves the clinic's view, not the history.
+
+    Its scheduled questionnaire opens again.
+    """
+    if not reason.strip():
+        raise DomainError(_("Say why the response was entered in error."), field="reason")
+    marked = mark_entered_in_error(response, expected_version=expected_version, reason=reason)
+    if marked.scheduled_id is not None:
+        ScheduledMeasure.objects.filter(pk=marked.scheduled_id, status=ScheduleStatus.COMPLETED).update(
+            status=ScheduleStatus.OPEN, completed_at=None, updated_at=clock.now()
+        )
+    _audit(marked.patient, Action.ENTERED_IN_ERROR, "response", marked.id)
+    return marked
