@@ -121,12 +121,16 @@ def refresh_schedule(patient: Patient, *, today: date) -> int:
     if plan is None:
         return 0
     times = plan_times(plan)
-    ended_on = selectors.therapy_ended_on(patient)
+    existing = list(ScheduledMeasure.objects.filter(patient=patient, plan=plan))
+    # Look as far ahead as the schedule already reaches, so a shorter interval never cancels a later review.
+    until = max([horizon(today, times), *(row.due_on for row in existing)])
     wanted = planned_measures(
-        times, scheduled_instruments(plan.instruments), therapy_ended_on=ended_on, until=horizon(today, times)
+        times,
+        scheduled_instruments(plan.instruments),
+        therapy_ended_on=selectors.therapy_ended_on(patient),
+        until=until,
     )
     wanted_keys = {(item.instrument, item.occasion, item.due_on) for item in wanted}
-    existing = ScheduledMeasure.objects.filter(patient=patient, plan=plan)
     have = {(row.instrument, row.occasion, row.due_on): row for row in existing}
     new = [
         ScheduledMeasure(
@@ -141,16 +145,22 @@ def refresh_schedule(patient: Patient, *, today: date) -> int:
         if (item.instrument, item.occasion, item.due_on) not in have
     ]
     ScheduledMeasure.objects.bulk_create(new, ignore_conflicts=True)
-    stale = [
-        row.id
-        for key, row in have.items()
-        if key not in wanted_keys and row.status == ScheduleStatus.OPEN and key[2] >= plan.starts_on
-    ]
-    if stale:
-        ScheduledMeasure.objects.filter(id__in=stale, status=ScheduleStatus.OPEN).update(
-            status=ScheduleStatus.CANCELLED, updated_at=clock.now()
-        )
+    _set_status(
+        [row.id for key, row in have.items() if key not in wanted_keys and row.status == ScheduleStatus.OPEN],
+        ScheduleStatus.OPEN,
+        ScheduleStatus.CANCELLED,
+    )
+    _set_status(
+        [row.id for key, row in have.items() if key in wanted_keys and row.status == ScheduleStatus.CANCELLED],
+        ScheduleStatus.CANCELLED,
+        ScheduleStatus.OPEN,
+    )
     return len(new)
+
+
+def _set_status(ids: list[Any], old: str, new: str) -> None:
+    if ids:
+        ScheduledMeasure.objects.filter(id__in=ids, status=old).update(status=new, updated_at=clock.now())
 
 
 def request_measure(patient: Patient, *, instrument_id: str, by: Any, due_on: date) -> ScheduledMeasure:

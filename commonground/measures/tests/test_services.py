@@ -277,3 +277,26 @@ def test_no_e_mail_leaves_before_commit(patient_record: Any, coordinator: Any, t
     coordinator.save()
     paper(patient_record, therapist, phq9([0, 0, 0, 0, 0, 0, 0, 0, 2]))
     assert mail.outbox == []  # queued in the transaction; the test's transaction never commits
+
+
+def test_a_shorter_interval_keeps_the_reviews_it_still_asks_for(patient_record: Any, coordinator: Any) -> None:
+    current = plan(patient_record, coordinator, interval_weeks=8)
+    services.update_plan(current, expected_version=1, changes={"interval_weeks": 4}, reason="More often", today=TODAY)
+    open_dates = ScheduledMeasure.objects.filter(patient=patient_record, status=ScheduleStatus.OPEN)
+    assert sorted(open_dates.values_list("due_on", flat=True)) == [
+        TODAY,
+        TODAY + timedelta(weeks=4),
+        TODAY + timedelta(weeks=8),
+    ]
+
+
+def test_a_questionnaire_added_back_is_asked_again(patient_record: Any, coordinator: Any) -> None:
+    current = plan(patient_record, coordinator, instruments=["phq15", "phq9"])
+    current = services.update_plan(
+        current, expected_version=1, changes={"instruments": ["phq9"]}, reason="Shorter", today=TODAY
+    )
+    services.update_plan(
+        current, expected_version=2, changes={"instruments": ["phq9", "phq15"]}, reason="Back", today=TODAY
+    )
+    phq15 = ScheduledMeasure.objects.filter(patient=patient_record, instrument="phq15")
+    assert set(phq15.values_list("status", flat=True)) == {ScheduleStatus.OPEN}
