@@ -47,7 +47,9 @@ def _fill(route: str, values: dict[str, str]) -> str:
         converter, name = match.group(1), match.group(2)
         if name in values:
             return values[name]
-        return str(uuid.uuid4()) if converter == "uuid" else "x"
+        if converter == "uuid":
+            return str(uuid.uuid4())
+        return "1" if converter == "int" else "x"
 
     return "/" + re.sub(r"<(?:(\w+):)?(\w+)>", value, route).replace("^", "").replace("$", "")
 

@@ -130,6 +130,21 @@ def draft_response(patient: Patient, *, instrument_id: str, scheduled: Scheduled
     )
 
 
+def critical_flags(instrument: Instrument) -> frozenset[str]:
+    """The flags that need a clinician's follow-up: a critical item answered positively or left unanswered."""
+    flags = {critical.flag for critical in instrument.critical_items}
+    flags |= {critical.unanswered_flag for critical in instrument.critical_items if critical.unanswered_flag}
+    return frozenset(flags)
+
+
+def needs_crisis_support(response: Response) -> bool:
+    """Whether the patient should be shown where to get help now (after a completed response)."""
+    instrument = instrument_or_none(response.instrument)
+    if instrument is None or not response.is_completed:
+        return False
+    return bool(critical_flags(instrument) & set(response.flags))
+
+
 def response_of(patient: Patient, response_id: Any) -> Response | None:
     return Response.objects.current().filter(patient=patient, pk=response_id).select_related("entered_by").first()
 

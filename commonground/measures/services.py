@@ -24,7 +24,7 @@ from commonground.measures import definitions, selectors
 from commonground.measures.change import change_between
 from commonground.measures.choices import EntryMode, Occasion, ResponseStatus, ScheduleStatus
 from commonground.measures.datatypes import Instrument, UnknownInstrument
-from commonground.measures.models import MeasurementPlan, Response, ScheduledMeasure
+from commonground.measures.models import MeasurementPlan, Reminder, Response, ScheduledMeasure
 from commonground.measures.schedule import PlanTimes, horizon, planned_measures
 from commonground.measures.scoring import NOT_APPLICABLE, InvalidResponse, Score, score
 from commonground.patients.models import Patient
@@ -192,12 +192,12 @@ def check_answers(instrument: Instrument, answers: dict[str, Any]) -> dict[str, 
     if unknown:
         raise DomainError(_("These are not questions of this questionnaire: %(ids)s") % {"ids": ", ".join(unknown)})
     checked: dict[str, Any] = {}
-    for item in instrument.items:
+    for position, item in enumerate(instrument.items, start=1):
         value = answers.get(item.id)
         if value == NOT_APPLICABLE and not item.not_applicable_allowed:
-            raise DomainError(_("Question %(n)s cannot be marked 'does not apply'.") % {"n": item.number})
+            raise DomainError(_("Question %(n)s cannot be answered 'does not apply'.") % {"n": position})
         if value is not None and value != NOT_APPLICABLE and (isinstance(value, bool) or value not in item.values):
-            raise DomainError(_("%(value)r is not an answer to question %(n)s.") % {"value": value, "n": item.number})
+            raise DomainError(_("That is not one of the answers to question %(n)s.") % {"n": position})
         checked[item.id] = value
     return checked
 
@@ -227,8 +227,11 @@ def start_response(
     found = known_instrument(instrument_id)
     if found.battery is not None:
         raise DomainError(_("Each questionnaire of %(name)s is filled in on its own.") % {"name": found.short_name})
-    if scheduled is not None and scheduled.status != ScheduleStatus.OPEN:
-        raise DomainError(_("This questionnaire has already been filled in."))
+    if scheduled is not None:
+        # Lock the scheduled questionnaire: two Starts at once (a double tap) then find one draft, not two.
+        scheduled = ScheduledMeasure.objects.select_for_update().get(pk=scheduled.pk)
+        if scheduled.status != ScheduleStatus.OPEN:
+            raise DomainError(_("This questionnaire has already been filled in."))
     draft = selectors.draft_response(patient, instrument_id=found.id, scheduled=scheduled)
     if draft is not None:
         return draft
@@ -364,10 +367,7 @@ def _complete(response: Response, instrument: Instrument, patient: Patient, *, c
 
 
 def _needs_crisis_support(instrument: Instrument, flags: list[str] | tuple[str, ...]) -> bool:
-    critical = {c.flag for c in instrument.critical_items} | {
-        c.unanswered_flag for c in instrument.critical_items if c.unanswered_flag
-    }
-    return bool(critical & set(flags))
+    return bool(selectors.critical_flags(instrument) & set(flags))
 
 
 def _raise_alerts(response: Response, instrument: Instrument, patient: Patient) -> None:
@@ -415,6 +415,14 @@ def _plain(value: Any) -> str:
         return "—"
     text = format(value.normalize(), "f") if hasattr(value, "normalize") else str(value)
     return text
+
+
+def dismiss_reminder(reminder: Reminder) -> None:
+    """The patient has seen a portal reminder; the questionnaire itself stays waiting."""
+    Reminder.objects.filter(pk=reminder.pk, dismissed_at__isnull=True).update(
+        dismissed_at=clock.now(), updated_at=clock.now()
+    )
+    _audit(reminder.patient, Action.UPDATE, "reminder", reminder.id)
 
 
 def mark_response_in_error(response: Response, *, expected_version: int, reason: str) -> Response:

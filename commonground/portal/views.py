@@ -1,4 +1,5 @@
-"""The patient's pages: today, who looked at my record, my consents."""
+"""The patient's pages: today, questionnaires one question at a time, help now, who looked at my record,
+my consents."""
 
 from __future__ import annotations
 
@@ -15,13 +16,19 @@ from django.views.decorators.http import require_POST
 from commonground.access import gateway
 from commonground.access.relationships import SELF
 from commonground.access.routes import Audience, route
+from commonground.audit.choices import Action
 from commonground.careteam import selectors as team_selectors
 from commonground.kit import clock
 from commonground.kit.errors import DomainError
+from commonground.measures import services as measures_services
+from commonground.measures.choices import EntryMode, ScheduleStatus
+from commonground.measures.models import Response
 from commonground.patients import selectors as patient_selectors
 from commonground.patients import services as patient_services
 from commonground.patients.choices import ConsentScope
+from commonground.patients.models import Patient
 from commonground.portal import selectors
+from commonground.portal.forms import AnswerForm
 
 # A patient withdraws these themselves; consent to care itself is talked through with the team.
 SELF_WITHDRAWABLE = {ConsentScope.SUPPORTER_SHARING, ConsentScope.GROUP_PARTICIPATION, ConsentScope.RESEARCH}
@@ -31,15 +38,194 @@ SELF_WITHDRAWABLE = {ConsentScope.SUPPORTER_SHARING, ConsentScope.GROUP_PARTICIP
 def today(request: HttpRequest) -> HttpResponse:
     patient = gateway.own_patient_record(request.user)
     now = clock.now()
+    today = clock.local_date(now, patient.time_zone)
     context: dict[str, Any] = {
         "patient": patient,
-        "today": clock.local_date(now, patient.time_zone),
+        "today": today,
         "hour": now.astimezone(ZoneInfo(patient.time_zone)).hour,
         "team": team_selectors.care_team_of(patient.id),
         "members": team_selectors.current_members(patient.id),
         "episode": patient_selectors.current_episode(patient),
+        "waiting": selectors.waiting_questionnaires(patient, today=today),
+        "reminders": selectors.reminders(patient),
     }
     return render(request, "portal/today.html", context)
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+@require_POST
+def dismiss_reminder(request: HttpRequest, reminder_id: str) -> HttpResponse:
+    patient = gateway.own_patient_record(request.user, action=Action.UPDATE, object_type="reminder")
+    reminder = selectors.own_reminder(patient, reminder_id)
+    if reminder is None:
+        raise Http404()
+    measures_services.dismiss_reminder(reminder)
+    return redirect("portal:today")
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def help_now(request: HttpRequest) -> HttpResponse:
+    patient = gateway.own_patient_record(request.user, object_type="crisis_resources")
+    return render(request, "portal/help_now.html", {"lines": selectors.crisis_lines(patient)})
+
+
+# --- questionnaires ---------------------------------------------------------------------------------------
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+@require_POST
+def start_questionnaire(request: HttpRequest, scheduled_id: str) -> HttpResponse:
+    """Start a waiting questionnaire, or carry on with the half-finished one."""
+    patient = gateway.own_patient_record(request.user, object_type="response")
+    scheduled = selectors.own_scheduled(patient, scheduled_id)
+    if scheduled is None:
+        raise Http404()
+    today = clock.local_date(clock.now(), patient.time_zone)
+    if scheduled.status != ScheduleStatus.OPEN or scheduled.due_on > today:
+        messages.info(request, _("This questionnaire is not waiting for you at the moment. Thank you."))
+        return redirect("portal:today")
+    try:
+        response = measures_services.start_response(
+            patient,
+            instrument_id=scheduled.instrument,
+            entered_by=request.user,
+            mode=EntryMode.PORTAL,
+            scheduled=scheduled,
+            language=patient.preferred_language,
+        )
+    except DomainError as error:
+        messages.info(request, error.message)
+        return redirect("portal:today")
+    return _carry_on(response)
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def carry_on(request: HttpRequest, response_id: str) -> HttpResponse:
+    """Back to where the patient left off: the question after the last one answered."""
+    patient = gateway.own_patient_record(request.user, object_type="response")
+    return _carry_on(_own_response(patient, response_id))
+
+
+def _carry_on(response: Response) -> HttpResponse:
+    if response.is_completed:
+        return redirect("portal:sent", response_id=response.id)
+    number = selectors.resume_at(response)
+    if number is None:
+        return redirect("portal:check_answers", response_id=response.id)
+    return redirect("portal:question", response_id=response.id, number=number)
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def question(request: HttpRequest, response_id: str, number: int) -> HttpResponse:
+    patient = gateway.own_patient_record(request.user, object_type="response")
+    response = _own_response(patient, response_id)
+    if response.is_completed:
+        return redirect("portal:sent", response_id=response.id)
+    page = selectors.question(response, number)
+    if page is None:
+        raise Http404()
+    posted = request.POST if request.method == "POST" else None
+    form = AnswerForm(posted, initial={"then": request.GET.get("then", "")})
+    if request.method == "POST" and _save_answer(response, number, form):
+        if form.back_to_check or page.is_last:
+            return redirect("portal:check_answers", response_id=response.id)
+        return redirect("portal:question", response_id=response.id, number=number + 1)
+    then = form.data.get("then") if form.is_bound else form.initial["then"]
+    return render(
+        request,
+        "portal/question.html",
+        {"page": page, "form": form, "back_to_check": then == "check", "chosen": _chosen(form, page.chosen)},
+    )
+
+
+def _save_answer(response: Response, number: int, form: AnswerForm) -> bool:
+    """Save this question's answer (or that it was skipped); False, with the reason on the form, if not."""
+    if not form.is_valid():
+        return False
+    if form.skipped:
+        value = None
+    else:
+        value = form.cleaned_data["answer"]
+        if value is None:
+            form.add_error(
+                "answer",
+                _(
+                    "You have not chosen an answer yet. Please choose the one closest to how things have been, "
+                    "or skip this question."
+                ),
+            )
+            return False
+    try:
+        measures_services.save_answers(response, {selectors.item_id_at(response, number): value})
+    except DomainError as error:
+        form.add_error("answer", f"{error.message} {_('Please choose one of the answers shown.')}")
+        return False
+    return True
+
+
+def _chosen(form: AnswerForm, saved: str) -> str:
+    """The option to show as chosen: the one just picked (when the page comes back), else the saved one."""
+    if form.is_bound and not form.data.get("skip"):
+        return str(form.data.get("answer", "")) or saved
+    return saved
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def check_answers(request: HttpRequest, response_id: str) -> HttpResponse:
+    patient = gateway.own_patient_record(request.user, object_type="response")
+    response = _own_response(patient, response_id)
+    if response.is_completed:
+        return redirect("portal:sent", response_id=response.id)
+    rows = selectors.answers_to_check(response)
+    return render(
+        request,
+        "portal/check_answers.html",
+        {
+            "response": response,
+            "title": selectors.instrument_of(response).title,
+            "rows": rows,
+            "unanswered": sum(1 for row in rows if not row.answer),
+        },
+    )
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+@require_POST
+def send_answers(request: HttpRequest, response_id: str) -> HttpResponse:
+    """Send the answers. Sending twice (a double click, a resend) completes the questionnaire once."""
+    patient = gateway.own_patient_record(request.user, object_type="response")
+    response = _own_response(patient, response_id)
+    try:
+        measures_services.submit_response(response.id, patient=patient)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("portal:today")
+    return redirect("portal:sent", response_id=response.id)
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def sent(request: HttpRequest, response_id: str) -> HttpResponse:
+    """Thank you; and where a critical question says so, where to get help now, before anything else."""
+    patient = gateway.own_patient_record(request.user, object_type="response")
+    response = _own_response(patient, response_id)
+    if not response.is_completed:
+        return redirect("portal:check_answers", response_id=response.id)
+    if selectors.needs_crisis_support(response):
+        return render(request, "portal/sent.html", {"crisis": True, "lines": selectors.crisis_lines(patient)})
+    today = clock.local_date(clock.now(), patient.time_zone)
+    return render(
+        request,
+        "portal/sent.html",
+        {"crisis": False, "waiting": selectors.waiting_questionnaires(patient, today=today)},
+    )
+
+
+def _own_response(patient: Patient, response_id: str) -> Response:
+    """The patient's own questionnaire from the portal; anything else (or entered in error) is not found."""
+    response = selectors.own_response(patient, response_id)
+    if response is None:
+        raise Http404()
+    return response
 
 
 @route(Audience.PATIENT, relationships=(SELF,))

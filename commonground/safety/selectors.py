@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from commonground.safety.choices import AlertStatus, Urgency
 from commonground.safety.models import Alert, CrisisResource
