@@ -6,9 +6,11 @@ domains' services, so the records carry history rows and audit events like real 
 
 from __future__ import annotations
 
+import logging
 import random
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -20,6 +22,7 @@ from commonground.accounts.choices import AccountKind, Role
 from commonground.accounts.models import Organisation, User
 from commonground.audit import context as audit_context
 from commonground.careteam import services as team_services
+from commonground.demo import measures as demo_measures
 from commonground.kit import clock
 from commonground.kit.versioning import save_edit
 from commonground.patients import services as patient_services
@@ -150,23 +153,45 @@ def load_demo_clinic(progress: Callable[[int, int], None] | None = None) -> Seed
         )
     rng = random.Random(SEED)
     today = clock.local_date(clock.now(), "Europe/Amsterdam")
-    with transaction.atomic():
+    with _quiet_job_queue(), transaction.atomic():
         organisation = Organisation.objects.create(
             name="Riverside Integrated Care", slug=DEMO_SLUG, time_zone="Europe/Amsterdam"
         )
         staff = _create_staff(organisation)
+        demo_measures.configure_clinic(organisation)
         token = audit_context.begin(audit_context.AuditContext(request_id="demo-seed"))
         try:
             coordinator = staff["coordinator"]
             audit_context.identify(coordinator.id, coordinator.username, coordinator.role, organisation.id)
+            casting = demo_measures.Casting()
             for number in range(PATIENT_COUNT):
-                _create_patient(number, organisation, staff, rng, today)
+                patient = _create_patient(number, organisation, staff, rng, today)
+                demo_measures.measurement_history(
+                    patient,
+                    seed=f"{SEED}/measures/{number}",
+                    casting=casting,
+                    main_coordinator=_coordinator_of(number) == "coordinator",
+                    staff=staff,
+                    today=today,
+                )
                 if progress:
                     progress(number + 1, PATIENT_COUNT)
             _create_patient_accounts(organisation)
         finally:
             audit_context.end(token)
     return SeedResult(created=True, patients=PATIENT_COUNT, staff=len(STAFF))
+
+
+@contextmanager
+def _quiet_job_queue() -> Iterator[None]:
+    """The alerts the histories raise queue e-mails to staff; one log line each would bury the progress bar."""
+    queue_log = logging.getLogger("django-q")
+    level = queue_log.level
+    queue_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        queue_log.setLevel(level)
 
 
 def _create_staff(organisation: Organisation) -> dict[str, User]:
@@ -204,14 +229,15 @@ def _create_patient(
         ),
         "education_level": rng.choice(EducationLevel.values),
         "email": f"{given.lower()}.{family.lower().replace(' ', '')}{number}@example.org" if rng.random() < 0.8 else "",
-        "phone": f"+31 6 {rng.randint(10000000, 99999999)}",
+        "phone": _fictional_phone(rng.randint(10000000, 99999999)),
         "main_symptoms": rng.choice(SYMPTOM_SETS),
         "time_zone": "Europe/Amsterdam",
     }
     patient = patient_services.register_patient(organisation=organisation, details=details, reason="Referred by the GP")
-    coordinator = staff["coordinator"] if number % 3 else staff["coordinator2"]
     team_services.form_care_team(
-        patient, coordinator=coordinator, responsible_clinician=staff["therapist"] if number % 2 else staff["gp"]
+        patient,
+        coordinator=staff[_coordinator_of(number)],
+        responsible_clinician=staff["therapist"] if number % 2 else staff["gp"],
     )
     for username in rng.sample(["gp", "psychologist", "physio", "socialworker", "psychiatrist"], k=rng.randint(1, 3)):
         if (
@@ -221,6 +247,11 @@ def _create_patient(
             team_services.add_member(patient, staff=staff[username])
     _history_of_care(number, patient, staff, rng, today)
     return patient
+
+
+def _coordinator_of(number: int) -> str:
+    """Two patients in three are on the `coordinator` login's caseload, the two portal patients among them."""
+    return "coordinator2" if number % 3 == 2 else "coordinator"
 
 
 def _history_of_care(number: int, patient: Patient, staff: dict[str, User], rng: random.Random, today: date) -> None:
@@ -249,7 +280,7 @@ def _history_of_care(number: int, patient: Patient, staff: dict[str, User], rng:
             patient,
             name=f"{rng.choice([*GIVEN[Sex.FEMALE], *GIVEN[Sex.MALE]])} {patient.family_name}",
             relationship=rng.choice(["partner", "daughter", "son", "friend", "sister"]),
-            phone=f"+31 6 {rng.randint(10000000, 99999999)}",
+            phone=_fictional_phone(rng.randint(10000000, 99999999)),
             text_version="sharing-2025.1",
             recorded_by=staff["coordinator"],
         )
@@ -259,7 +290,7 @@ def _history_of_care(number: int, patient: Patient, staff: dict[str, User], rng:
             patient,
             expected_version=patient.version,
             reason="New phone number given at the session",
-            changes={"phone": f"+31 6 {rng.randint(10000000, 99999999)}"},
+            changes={"phone": _fictional_phone(rng.randint(10000000, 99999999))},
         )
     if number % 8 == 6 and (today - started).days > 120:
         patient.refresh_from_db()
@@ -270,6 +301,11 @@ def _history_of_care(number: int, patient: Patient, staff: dict[str, User], rng:
             ended_on=started + timedelta(days=rng.randint(90, 120)),
             end_reason="Goals reached; back to the GP with a relapse plan",
         )
+
+
+def _fictional_phone(draw: int) -> str:
+    """A number from 555-0100 to 555-0199, the range kept for fiction: no real person is ever called."""
+    return f"555-01{draw % 100:02d}"
 
 
 def _at(day: date) -> Any:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -175,6 +176,8 @@ def request_measure(patient: Patient, *, instrument_id: str, by: Any, due_on: da
         due_on=due_on,
         defaults={"organisation_id": patient.organisation_id, "requested_by": by},
     )
+    if item.status == ScheduleStatus.COMPLETED:
+        raise DomainError(_("%(name)s was already answered on that day.") % {"name": found.short_name})
     if item.status == ScheduleStatus.CANCELLED:
         item.status = ScheduleStatus.OPEN
         item.save(update_fields=["status", "updated_at"])
@@ -307,11 +310,11 @@ def enter_response(
     if mode not in {EntryMode.PAPER, EntryMode.INTERVIEW}:
         raise DomainError(_("Staff enter paper forms or answers given by phone or in person."))
     existing = Response.objects.filter(submission_key=submission_key).first()
-    instrument = known_instrument(instrument_id)
     if existing is not None:
-        if existing.patient_id != patient.id:
-            raise DomainError(_("This form was already used for another record. Please start again."))
-        return Submitted(existing, None, _needs_crisis_support(instrument, existing.flags), already_submitted=True)
+        return _already_entered(existing, patient)
+    instrument = known_instrument(instrument_id)
+    if scheduled is not None and (scheduled.patient_id != patient.id or scheduled.instrument != instrument.id):
+        raise DomainError(_("That scheduled questionnaire is not this one."), field="scheduled")
     if completed_on > clock.now():
         raise DomainError(_("The date the form was filled in cannot be in the future."), field="completed_on")
     if instrument.battery is not None:
@@ -332,10 +335,17 @@ def enter_response(
     try:
         with transaction.atomic():
             save_new(response, reason=f"Entered by staff ({mode})")
-    except IntegrityError:
-        return Submitted(Response.objects.get(submission_key=submission_key), None, False, already_submitted=True)
+    except IntegrityError:  # the same form, sent twice at once: the other request stored it
+        return _already_entered(Response.objects.get(submission_key=submission_key), patient)
     result = _complete(response, instrument, patient, completed_at=completed_on)
     return Submitted(response, result, _needs_crisis_support(instrument, response.flags), already_submitted=False)
+
+
+def _already_entered(existing: Response, patient: Patient) -> Submitted:
+    if existing.patient_id != patient.id:
+        raise DomainError(_("This form was already used for another record. Please start again."))
+    instrument = known_instrument(existing.instrument)
+    return Submitted(existing, None, _needs_crisis_support(instrument, existing.flags), already_submitted=True)
 
 
 def _complete(response: Response, instrument: Instrument, patient: Patient, *, completed_at: datetime) -> Score:
@@ -349,8 +359,9 @@ def _complete(response: Response, instrument: Instrument, patient: Patient, *, c
     response.status = ResponseStatus.COMPLETED
     response.completed_at = completed_at
     response.scorable = result.scorable
-    response.total = result.total
-    response.total_unrounded = result.total_unrounded
+    # As the columns keep them, so the returned object and the alert texts match what is stored.
+    response.total = _stored(result.total, "0.0001")
+    response.total_unrounded = _stored(result.total_unrounded, "0.000001")
     response.band = result.band or ""
     response.flags = list(result.flags)
     response.unscorable_reason = result.reason or ""
@@ -364,6 +375,10 @@ def _complete(response: Response, instrument: Instrument, patient: Patient, *, c
     _audit(patient, Action.CREATE, "response", response.id)
     _raise_alerts(response, instrument, patient)
     return result
+
+
+def _stored(value: Decimal | None, places: str) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal(places), rounding=ROUND_HALF_UP)
 
 
 def _needs_crisis_support(instrument: Instrument, flags: list[str] | tuple[str, ...]) -> bool:

@@ -50,6 +50,7 @@ def seeded(patient_record: Any, coordinator: Any, therapist: Any) -> Iterator[di
         patient_id=str(patient_record.id),
         consent_id=str(consent.id),
         member_id=str(member.id),
+        questionnaire_id="phq9",
         token=issue_token(coordinator, "write"),
     )
     yield KNOWN

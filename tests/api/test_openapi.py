@@ -11,6 +11,11 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED_OPERATIONS = {
     ("/api/me", "get"),
+    ("/api/fhir/Questionnaire/{questionnaire_id}", "get"),
+    ("/api/fhir/QuestionnaireResponse", "get"),
+    ("/api/fhir/Patient/{patient_id}/QuestionnaireResponse", "get"),
+    ("/api/fhir/Observation", "get"),
+    ("/api/fhir/Patient/{patient_id}/Observation", "get"),
     ("/api/patients", "get"),
     ("/api/patients", "post"),
     ("/api/patients/{patient_id}", "get"),

@@ -300,3 +300,42 @@ def test_a_questionnaire_added_back_is_asked_again(patient_record: Any, coordina
     )
     phq15 = ScheduledMeasure.objects.filter(patient=patient_record, instrument="phq15")
     assert set(phq15.values_list("status", flat=True)) == {ScheduleStatus.OPEN}
+
+
+def test_paper_entry_cannot_fulfil_another_questionnaires_schedule(
+    patient_record: Any, coordinator: Any, therapist: Any
+) -> None:
+    plan(patient_record, coordinator, instruments=["gad7", "phq9"])
+    gad7 = ScheduledMeasure.objects.get(patient=patient_record, instrument="gad7", occasion=Occasion.BASELINE)
+    with pytest.raises(DomainError, match="not this one"):
+        services.enter_response(
+            patient_record,
+            instrument_id="phq9",
+            answers=phq9([0] * 9),
+            entered_by=therapist,
+            submission_key=uuid.uuid4(),
+            completed_on=clock.now(),
+            scheduled=gad7,
+        )
+    assert not Response.objects.exists()
+
+
+def test_a_repeated_paper_form_still_says_a_critical_item_needs_follow_up(patient_record: Any, therapist: Any) -> None:
+    key = uuid.uuid4()
+    kwargs: dict[str, Any] = {
+        "instrument_id": "phq9",
+        "answers": phq9([0, 0, 0, 0, 0, 0, 0, 0, 1]),
+        "entered_by": therapist,
+        "submission_key": key,
+        "completed_on": clock.now(),
+    }
+    services.enter_response(patient_record, **kwargs)
+    again = services.enter_response(patient_record, **kwargs)
+    assert again.already_submitted and again.needs_crisis_support
+
+
+def test_asking_again_for_what_was_answered_today_is_refused(patient_record: Any, therapist: Any) -> None:
+    item = services.request_measure(patient_record, instrument_id="care", by=therapist, due_on=TODAY)
+    ScheduledMeasure.objects.filter(pk=item.pk).update(status=ScheduleStatus.COMPLETED)
+    with pytest.raises(DomainError, match="already answered"):
+        services.request_measure(patient_record, instrument_id="care", by=therapist, due_on=TODAY)

@@ -31,5 +31,8 @@ class Command(BaseCommand):
 def logins() -> str:
     lines = ["", f"Demo logins (every password: {DEMO_PASSWORD})"]
     lines += [f"  {username:<13} {name}, {role.label}" for username, name, role, _ in STAFF]
-    lines += ["  patient       a patient (portal)", "  patient2      another patient (portal)"]
+    lines += [
+        "  patient       Milan Koster (portal): questionnaires due now",
+        "  patient2      Joost Mulder (portal)",
+    ]
     return "\n".join(lines)
