@@ -319,7 +319,9 @@ class TestSavingAsYouGo:
 
 
 class TestRefusedAnswers:
-    @pytest.mark.parametrize(("value", "message"), [("7", "not one of the answers to question 2"), ("lots", "Please choose")])
+    @pytest.mark.parametrize(
+        ("value", "message"), [("7", "not one of the answers to question 2"), ("lots", "Please choose")]
+    )
     def test_an_answer_the_question_does_not_allow_is_refused_and_nothing_saved(
         self, patient_record, patient_user, coordinator, value, message
     ):
