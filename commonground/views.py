@@ -23,6 +23,8 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("audit:report")
     if user.role == Role.ADMINISTRATOR:
         return redirect("careteam:staff")
+    if user.role == Role.CARE_COORDINATOR:
+        return redirect("clinician:registry")  # the coordinator's main page (issue 4 item 8)
     if user.role in CLINICAL_ROLES:
         return redirect("clinician:caseload")
     return render(request, "start.html", {"role": user.get_role_display()})

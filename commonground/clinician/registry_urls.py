@@ -1,5 +1,9 @@
 """URLs of the clinician's registry pages (kept apart so the chart shell's urls.py stays short)."""
 
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from commonground.clinician import registry_views
+
+urlpatterns: list[URLPattern] = [
+    path("registry/", registry_views.registry, name="registry"),
+]

@@ -29,6 +29,7 @@ def chart_tabs() -> list[ChartTab]:
     """The chart's tabs. Later domains (measures, goals, diary, plan, notes, safety) add theirs here."""
     return [
         ChartTab("overview", _("Overview"), "clinician:chart"),
+        ChartTab("measures", _("Measures"), "clinician:measures"),
         ChartTab("team", _("Care team"), "clinician:care_team"),
         ChartTab("consents", _("Consents and supporters"), "clinician:consents"),
         ChartTab("history", _("Record history"), "clinician:history"),

@@ -350,6 +350,7 @@ def known_patient(browser: Browser, server: Server) -> KnownPatient:
     try:
         page = context.new_page()
         sign_in(page, "coordinator")
+        page.goto(f"{server.url}/clinician/")
         link = page.locator("#caseload-rows tbody tr td a").first
         name, href = link.inner_text().strip(), link.get_attribute("href")
         assert href and ", " in name, f"the coordinator's caseload lists no patient (first link: {name!r})"

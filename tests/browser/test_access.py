@@ -44,7 +44,7 @@ def test_patient_gets_404_for_a_clinician_chart(page: Page, known_patient: Known
 
 def test_after_signing_out_the_caseload_asks_to_sign_in_again(page: Page, server: Server, browser: Browser) -> None:
     sign_in(page, "coordinator")
-    expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Caseload registry")
     old_session = [cookie for cookie in page.context.cookies() if cookie["name"] == "cg_session"]
     assert old_session, "signing in set no session cookie"
 
@@ -52,10 +52,10 @@ def test_after_signing_out_the_caseload_asks_to_sign_in_again(page: Page, server
     expect(page).to_have_url(f"{server.url}/accounts/sign-in/")
     expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
 
-    page.go_back()  # the caseload was never cached (no-store): the browser asks the server again
-    expect(page).to_have_url(re.compile(r"/accounts/sign-in/\?next=/clinician/$"))
+    page.go_back()  # the registry was never cached (no-store): the browser asks the server again
+    expect(page).to_have_url(re.compile(r"/accounts/sign-in/\?next=/clinician/registry/$"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
-    expect(page.locator("#caseload-rows")).to_have_count(0)
+    expect(page.locator("#registry-rows")).to_have_count(0)
 
     response = page.goto("/clinician/")
     assert response is not None and response.status == 200
@@ -123,8 +123,8 @@ def test_sign_in_works_from_the_keyboard(page: Page, server: Server) -> None:
     assert order[-3:] == ["username", "password", "button"], f"something sits between the fields: {order}"
 
     page.keyboard.press("Enter")
-    expect(page).to_have_url(f"{server.url}/clinician/")
-    expect(page.get_by_role("heading", level=1)).to_have_text("My caseload")
+    expect(page).to_have_url(f"{server.url}/clinician/registry/")  # a coordinator's main page
+    expect(page.get_by_role("heading", level=1)).to_have_text("Caseload registry")
 
 
 def test_skip_link_moves_focus_to_the_content(page: Page) -> None:
