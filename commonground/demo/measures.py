@@ -39,10 +39,12 @@ from commonground.accounts.models import Organisation, User
 from commonground.coordination import services as coordination_services
 from commonground.coordination.choices import ReviewReason
 from commonground.measures import definitions
+from commonground.measures import selectors as measures_selectors
 from commonground.measures import services as measures_services
 from commonground.measures.choices import EntryMode, ScheduleStatus
 from commonground.measures.datatypes import Instrument
-from commonground.measures.models import DEFAULT_KEY_INSTRUMENTS, RegistrySettings, ScheduledMeasure
+from commonground.measures.models import DEFAULT_KEY_INSTRUMENTS, MeasurementPlan, RegistrySettings, ScheduledMeasure
+from commonground.measures.schedule import occasions
 from commonground.measures.scoring import NOT_APPLICABLE
 from commonground.patients.models import CareEpisode, Patient
 from commonground.safety.models import CrisisResource
@@ -224,7 +226,7 @@ def _tell(
     patient: Patient, story: Story, *, starts_on: date, staff: dict[str, User], today: date, rng: random.Random
 ) -> None:
     coordinator = staff["coordinator"]
-    measures_services.create_plan(
+    plan = measures_services.create_plan(
         patient,
         by=coordinator,
         details={
@@ -234,14 +236,16 @@ def _tell(
             "at_end_of_therapy": True,
             "follow_up_months": 12,
         },
-        today=today,
+        today=starts_on,  # the plan was agreed then; the history is lived forward from that day
     )
-    returned = _returned_reviews(_reviews_due(patient, today), story, today, rng)
+    returned = _returned_reviews(_reviews_due(patient, plan, today), story, today, rng)
     profile = Profile.draw(patient, story.course, rng, today)
     for step, (review, completed_at) in enumerate(returned):
         weeks = (review.due_on - returned[0][0].due_on).days / 7
         mode = EntryMode.INTERVIEW if rng.random() < 0.15 else EntryMode.PAPER
         last = step == len(returned) - 1
+        measures_services.refresh_schedule(patient, today=review.due_on)  # what the clinic had on that day
+        items = _scheduled_on(patient, review)
         for instrument_id in PLAN_INSTRUMENTS:
             answers = profile.answers(instrument_id, step=step, weeks=weeks, last=last, rng=rng)
             measures_services.enter_response(
@@ -254,8 +258,9 @@ def _tell(
                 ),
                 completed_on=completed_at,
                 mode=mode,
-                scheduled=review.items[instrument_id],
+                scheduled=items[instrument_id],
             )
+    measures_services.refresh_schedule(patient, today=today)
     if story.case_review:
         coordination_services.flag_for_case_review(
             patient,
@@ -271,17 +276,21 @@ class Review:
 
     due_on: date
     occasion: str
-    items: dict[str, ScheduledMeasure]
 
 
-def _reviews_due(patient: Patient, today: date) -> list[Review]:
-    rows = ScheduledMeasure.objects.filter(patient=patient, status=ScheduleStatus.OPEN, due_on__lte=today).order_by(
-        "due_on", "occasion"
+def _reviews_due(patient: Patient, plan: MeasurementPlan, today: date) -> list[Review]:
+    """Every occasion of the plan up to today, from the plan's own timetable."""
+    timetable = occasions(
+        measures_services.plan_times(plan), therapy_ended_on=measures_selectors.therapy_ended_on(patient), until=today
     )
-    reviews: dict[tuple[date, str], dict[str, ScheduledMeasure]] = {}
-    for row in rows:
-        reviews.setdefault((row.due_on, row.occasion), {})[row.instrument] = row
-    return [Review(due_on, occasion, items) for (due_on, occasion), items in reviews.items()]
+    return [Review(due_on, occasion) for due_on, occasion in timetable]
+
+
+def _scheduled_on(patient: Patient, review: Review) -> dict[str, ScheduledMeasure]:
+    rows = ScheduledMeasure.objects.filter(
+        patient=patient, due_on=review.due_on, occasion=review.occasion, status=ScheduleStatus.OPEN
+    )
+    return {row.instrument: row for row in rows}
 
 
 def _returned_reviews(

@@ -18,6 +18,7 @@ class ScheduleStatus(models.TextChoices):
     OPEN = "open", _("Open")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
+    MISSED = "missed", _("Missed (a later one is due)")
 
 
 class DueState(models.TextChoices):
@@ -26,6 +27,7 @@ class DueState(models.TextChoices):
     OVERDUE = "overdue", _("Overdue")
     COMPLETED = "completed", _("Completed")
     CANCELLED = "cancelled", _("Cancelled")
+    MISSED = "missed", _("Missed")
 
 
 class ResponseStatus(models.TextChoices):

@@ -11,6 +11,7 @@ import calendar
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from commonground.measures.choices import DueState, Occasion, ScheduleStatus
 
@@ -79,12 +80,29 @@ def horizon(today: date, times: PlanTimes) -> date:
     return today + timedelta(weeks=times.interval_weeks)
 
 
+def superseded(open_items: Iterable[tuple[Any, Any, date]], today: date) -> list[Any]:
+    """Ids of open questionnaires that a later one of the same instrument, already due, replaces.
+
+    `open_items` are (id, instrument, due on). A patient who missed a review is asked once, for the latest,
+    not once per missed occasion (answers always cover the recall period before the day they are given).
+    """
+    items = list(open_items)
+    latest: dict[Any, tuple[date, Any]] = {}
+    for item_id, instrument, due_on in items:
+        if due_on <= today and (instrument not in latest or due_on > latest[instrument][0]):
+            latest[instrument] = (due_on, item_id)
+    keep = {item_id for _due, item_id in latest.values()}
+    return [item_id for item_id, _instrument, due_on in items if due_on <= today and item_id not in keep]
+
+
 def due_state(*, due_on: date, status: str, today: date, overdue_after_days: int) -> str:
     """Upcoming before its day; due from its day for `overdue_after_days`; overdue after that."""
     if status == ScheduleStatus.COMPLETED:
         return DueState.COMPLETED
     if status == ScheduleStatus.CANCELLED:
         return DueState.CANCELLED
+    if status == ScheduleStatus.MISSED:
+        return DueState.MISSED
     if today < due_on:
         return DueState.UPCOMING
     if (today - due_on).days > overdue_after_days:

@@ -25,7 +25,7 @@ from commonground.measures.models import (
     Response,
     ScheduledMeasure,
 )
-from commonground.measures.schedule import due_state
+from commonground.measures.schedule import due_state, superseded
 from commonground.patients.models import CareEpisode, Patient
 
 
@@ -96,7 +96,9 @@ def open_for_patient(patient: Patient, *, today: date) -> list[DueItem]:
         .filter(patient=patient, status=ResponseStatus.IN_PROGRESS, scheduled__in=rows)
         .values_list("scheduled_id", "id")
     )
-    return [_due_item(row, today, days, drafts.get(row.id)) for row in rows]
+    found = list(rows)
+    replaced = set(superseded(((row.id, row.instrument, row.due_on) for row in found), today))
+    return [_due_item(row, today, days, drafts.get(row.id)) for row in found if row.id not in replaced]
 
 
 def _due_item(row: ScheduledMeasure, today: date, overdue_after_days: int, draft_id: UUID | None = None) -> DueItem:
@@ -247,13 +249,17 @@ def scored_total(response: Response) -> Decimal:
 
 def due_counts(patient_ids: list[Any], *, today: date, overdue_after_days: int) -> dict[Any, dict[str, int]]:
     """Per patient, how many questionnaires are due and overdue today (one query)."""
-    rows = (
+    rows = list(
         ScheduledMeasure.objects.current()
         .filter(patient_id__in=patient_ids, status=ScheduleStatus.OPEN, due_on__lte=today)
-        .values_list("patient_id", "due_on")
+        .values_list("id", "patient_id", "instrument", "due_on")
     )
+    # A missed review replaced by a later one counts once (the job marks it missed; this holds in between).
+    replaced = set(superseded(((i, (p, name), due) for i, p, name, due in rows), today))
     counts: dict[Any, dict[str, int]] = {}
-    for patient_id, due_on in rows:
+    for item_id, patient_id, _instrument, due_on in rows:
+        if item_id in replaced:
+            continue
         state = due_state(due_on=due_on, status=ScheduleStatus.OPEN, today=today, overdue_after_days=overdue_after_days)
         bucket = counts.setdefault(patient_id, {DueState.DUE: 0, DueState.OVERDUE: 0})
         bucket[state] += 1

@@ -14,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from commonground.audit.choices import Action
@@ -26,9 +27,10 @@ from commonground.measures.change import change_between
 from commonground.measures.choices import EntryMode, Occasion, ResponseStatus, ScheduleStatus
 from commonground.measures.datatypes import Instrument, UnknownInstrument
 from commonground.measures.models import MeasurementPlan, Reminder, Response, ScheduledMeasure
-from commonground.measures.schedule import PlanTimes, horizon, planned_measures
+from commonground.measures.schedule import PlanTimes, horizon, planned_measures, superseded
 from commonground.measures.scoring import NOT_APPLICABLE, InvalidResponse, Score, score
 from commonground.patients.models import Patient
+from commonground.safety import services as safety_services
 
 PLAN_FIELDS = ("instruments", "starts_on", "interval_weeks", "at_end_of_therapy", "follow_up_months")
 
@@ -156,7 +158,16 @@ def refresh_schedule(patient: Patient, *, today: date) -> int:
         ScheduleStatus.CANCELLED,
         ScheduleStatus.OPEN,
     )
+    mark_missed(patient, today=today)
     return len(new)
+
+
+def mark_missed(patient: Patient, *, today: date) -> int:
+    """Open questionnaires replaced by a later one of the same kind that is due now become *missed*."""
+    open_items = ScheduledMeasure.objects.filter(patient=patient, status=ScheduleStatus.OPEN, due_on__lte=today)
+    missed = superseded(open_items.values_list("id", "instrument", "due_on"), today)
+    _set_status(missed, ScheduleStatus.OPEN, ScheduleStatus.MISSED)
+    return len(missed)
 
 
 def _set_status(ids: list[Any], old: str, new: str) -> None:
@@ -257,15 +268,23 @@ def start_response(
 
 
 def save_answers(response: Response, answers: dict[str, Any]) -> Response:
-    """Keep answers given so far (the patient can stop and come back); nothing is scored yet."""
-    if response.is_completed:
+    """Keep answers given so far (the patient can stop and come back); nothing is scored yet.
+
+    The row is locked, so two answers saved at once both stay. A critical item answered positively raises
+    its urgent alert now, not only when the form is sent: an answer the clinic holds is an answer it acts on.
+    """
+    locked = Response.objects.select_for_update().filter(pk=response.pk).first()
+    if locked is None or locked.is_completed or locked.is_entered_in_error:
         raise DomainError(_("This questionnaire has already been sent."))
-    instrument = known_instrument(response.instrument)
-    merged = check_answers(instrument, {**response.answers, **answers})
-    Response.objects.filter(pk=response.pk, status=ResponseStatus.IN_PROGRESS).update(
-        answers=merged, updated_at=clock.now()
-    )
-    response.answers = merged
+    instrument = known_instrument(locked.instrument)
+    merged = check_answers(instrument, {**locked.answers, **answers})
+    Response.objects.filter(pk=locked.pk).update(answers=merged, version=F("version") + 1, updated_at=clock.now())
+    response.answers, response.version = merged, locked.version + 1
+    _audit(locked.patient, Action.UPDATE, "response", locked.id)
+    for critical in instrument.critical_items:
+        value = merged.get(critical.item)
+        if isinstance(value, int) and value >= critical.at_least:
+            _raise_critical_alert(locked, instrument, critical, answered=True, before_sending=True)
     return response
 
 
@@ -288,8 +307,18 @@ def submit_response(response_id: Any, *, patient: Patient) -> Submitted:
     instrument = known_instrument(response.instrument)
     if response.is_completed:
         return Submitted(response, None, _needs_crisis_support(instrument, response.flags), already_submitted=True)
+    if response.scheduled_id is not None and not _still_open(response.scheduled_id):
+        raise DomainError(
+            _("Your care team has already recorded this questionnaire for you, so there is nothing more to send.")
+        )
     result = _complete(response, instrument, patient, completed_at=clock.now())
     return Submitted(response, result, _needs_crisis_support(instrument, response.flags), already_submitted=False)
+
+
+def _still_open(scheduled_id: Any) -> bool:
+    """Lock the scheduled questionnaire and say whether it still waits for an answer (one answer each)."""
+    found = ScheduledMeasure.objects.select_for_update().filter(pk=scheduled_id).first()
+    return found is not None and found.status == ScheduleStatus.OPEN
 
 
 def enter_response(
@@ -315,6 +344,11 @@ def enter_response(
     instrument = known_instrument(instrument_id)
     if scheduled is not None and (scheduled.patient_id != patient.id or scheduled.instrument != instrument.id):
         raise DomainError(_("That scheduled questionnaire is not this one."), field="scheduled")
+    if scheduled is not None and not _still_open(scheduled.id):
+        raise DomainError(
+            _("That scheduled questionnaire was completed in the meantime. Check the schedule before entering it."),
+            field="scheduled",
+        )
     if completed_on > clock.now():
         raise DomainError(_("The date the form was filled in cannot be in the future."), field="completed_on")
     if instrument.battery is not None:
@@ -325,7 +359,7 @@ def enter_response(
         organisation_id=patient.organisation_id,
         instrument=instrument.id,
         instrument_version=instrument.version,
-        scheduled=scheduled if scheduled is not None and scheduled.status == ScheduleStatus.OPEN else None,
+        scheduled=scheduled,
         submission_key=submission_key,
         mode=mode,
         entered_by=entered_by,
@@ -366,6 +400,7 @@ def _complete(response: Response, instrument: Instrument, patient: Patient, *, c
     response.flags = list(result.flags)
     response.unscorable_reason = result.reason or ""
     response.sex_used = sex or ""
+    response.version += 1  # a form opened on the draft cannot then change the completed response
     response._change_reason = "Questionnaire completed and scored"  # type: ignore[attr-defined]
     response.save()
     if response.scheduled_id is not None:
@@ -386,19 +421,11 @@ def _needs_crisis_support(instrument: Instrument, flags: list[str] | tuple[str, 
 
 
 def _raise_alerts(response: Response, instrument: Instrument, patient: Patient) -> None:
-    from commonground.safety import services as safety
-
     for critical in instrument.critical_items:
-        if critical.flag in response.flags or (critical.unanswered_flag and critical.unanswered_flag in response.flags):
-            answered = critical.flag in response.flags
-            summary = (
-                _("%(name)s: %(label)s answered %(answer)s") if answered else _("%(name)s: %(label)s left unanswered")
-            ) % {
-                "name": instrument.short_name,
-                "label": critical.label,
-                "answer": _answer_label(instrument, critical.item, response.answers.get(critical.item)),
-            }
-            safety.raise_critical_item_alert(patient, summary=summary, response_id=response.id)
+        if critical.flag in response.flags:
+            _raise_critical_alert(response, instrument, critical, answered=True)
+        elif critical.unanswered_flag and critical.unanswered_flag in response.flags:
+            _raise_critical_alert(response, instrument, critical, answered=False)
     if not response.scorable or instrument.reliable_change is None:
         return
     baseline = selectors.baseline_response(patient.id, instrument.id)
@@ -413,7 +440,23 @@ def _raise_alerts(response: Response, instrument: Instrument, patient: Patient) 
             "pre": _plain(baseline.total),
             "post": _plain(response.total),
         }
-        safety.raise_deterioration_alert(patient, summary=summary, response_id=response.id)
+        safety_services.raise_deterioration_alert(patient, summary=summary, response_id=response.id)
+
+
+def _raise_critical_alert(
+    response: Response, instrument: Instrument, critical: Any, *, answered: bool, before_sending: bool = False
+) -> None:
+    if answered:
+        summary = _("%(name)s: %(label)s answered %(answer)s") % {
+            "name": instrument.short_name,
+            "label": critical.label,
+            "answer": _answer_label(instrument, critical.item, response.answers.get(critical.item)),
+        }
+    else:
+        summary = _("%(name)s: %(label)s left unanswered") % {"name": instrument.short_name, "label": critical.label}
+    if before_sending:
+        summary += " " + _("(in a form not sent yet)")
+    safety_services.raise_critical_item_alert(response.patient, summary=summary, response_id=response.id)
 
 
 def _answer_label(instrument: Instrument, item_id: str, value: Any) -> str:

@@ -19,6 +19,7 @@ from commonground.kit import clock
 from commonground.measures import services
 from commonground.measures.choices import ReminderChannel, ScheduleStatus
 from commonground.measures.models import MeasurementPlan, Reminder, ScheduledMeasure
+from commonground.measures.schedule import superseded
 from commonground.notifications.services import send_email
 
 # Reminders go out in the patient's daytime only (local hours, start inclusive, end exclusive).
@@ -65,7 +66,8 @@ def _remind(items: list[ScheduledMeasure], now: Any) -> int:
     local = now.astimezone(ZoneInfo(patient.time_zone))
     if not REMINDER_HOURS[0] <= local.hour < REMINDER_HOURS[1]:
         return 0
-    due = [item for item in items if item.due_on <= local.date()]
+    replaced = set(superseded(((item.id, item.instrument, item.due_on) for item in items), local.date()))
+    due = [item for item in items if item.due_on <= local.date() and item.id not in replaced]
     for item in due:
         _claim(item, ReminderChannel.PORTAL, now)
     address = (patient.user.email if patient.user else "") or patient.email

@@ -248,6 +248,16 @@ def answers_to_check(response: Response) -> list[Answered]:
 needs_crisis_support = measures_selectors.needs_crisis_support
 
 
+def has_critical_answer(response: Response) -> bool:
+    """A critical item (PHQ-9 item 9) answered positively in this form, sent or not."""
+    instrument = definitions.instrument(response.instrument)
+    for critical in instrument.critical_items:
+        value = response.answers.get(critical.item)
+        if isinstance(value, int) and value >= critical.at_least:
+            return True
+    return False
+
+
 # --- help now ---------------------------------------------------------------------------------------------
 
 

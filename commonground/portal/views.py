@@ -131,10 +131,18 @@ def question(request: HttpRequest, response_id: str, number: int) -> HttpRespons
             return redirect("portal:check_answers", response_id=response.id)
         return redirect("portal:question", response_id=response.id, number=number + 1)
     then = form.data.get("then") if form.is_bound else form.initial["then"]
+    # A critical item already answered positively: where to get help stays in view for the rest of the form.
+    lines = selectors.crisis_lines(patient) if selectors.has_critical_answer(response) else None
     return render(
         request,
         "portal/question.html",
-        {"page": page, "form": form, "back_to_check": then == "check", "chosen": _chosen(form, page.chosen)},
+        {
+            "page": page,
+            "form": form,
+            "back_to_check": then == "check",
+            "chosen": _chosen(form, page.chosen),
+            "crisis_lines": lines,
+        },
     )
 
 
@@ -211,7 +219,9 @@ def sent(request: HttpRequest, response_id: str) -> HttpResponse:
     if not response.is_completed:
         return redirect("portal:check_answers", response_id=response.id)
     if selectors.needs_crisis_support(response):
-        return render(request, "portal/sent.html", {"crisis": True, "lines": selectors.crisis_lines(patient)})
+        context = {"crisis": True, "lines": selectors.crisis_lines(patient)}
+        context["answered_critical"] = selectors.has_critical_answer(response)
+        return render(request, "portal/sent.html", context)
     today = clock.local_date(clock.now(), patient.time_zone)
     return render(
         request,

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from commonground.measures.choices import DueState, Occasion, ScheduleStatus
-from commonground.measures.schedule import PlanTimes, add_months, due_state, occasions, planned_measures
+from commonground.measures.schedule import PlanTimes, add_months, due_state, occasions, planned_measures, superseded
 
 START = date(2026, 1, 5)
 
@@ -86,3 +86,15 @@ def test_months_are_calendar_months(day: date, months: int, expected: date) -> N
 )
 def test_due_state_follows_the_dates(today: date, status: str, expected: str) -> None:
     assert due_state(due_on=START, status=status, today=today, overdue_after_days=7) == expected
+
+
+def test_a_missed_review_is_replaced_by_the_later_one_that_is_due() -> None:
+    items = [
+        ("a", "phq9", date(2026, 1, 5)),
+        ("b", "phq9", date(2026, 2, 2)),
+        ("c", "phq9", date(2026, 3, 2)),  # not due yet on 20 February
+        ("d", "gad7", date(2026, 1, 5)),
+    ]
+    assert superseded(items, date(2026, 2, 20)) == ["a"]
+    assert sorted(superseded(items, date(2026, 3, 2))) == ["a", "b"]
+    assert superseded(items, date(2026, 1, 4)) == []

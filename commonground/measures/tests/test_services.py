@@ -339,3 +339,14 @@ def test_asking_again_for_what_was_answered_today_is_refused(patient_record: Any
     ScheduledMeasure.objects.filter(pk=item.pk).update(status=ScheduleStatus.COMPLETED)
     with pytest.raises(DomainError, match="already answered"):
         services.request_measure(patient_record, instrument_id="care", by=therapist, due_on=TODAY)
+
+
+def test_a_patient_who_missed_reviews_is_asked_once_for_the_latest(patient_record: Any, coordinator: Any) -> None:
+    today = TODAY
+    plan(patient_record, coordinator, starts_on=today - timedelta(weeks=12))
+    phq9_open = ScheduledMeasure.objects.filter(patient=patient_record, status=ScheduleStatus.OPEN, due_on__lte=today)
+    assert list(phq9_open.values_list("due_on", flat=True)) == [today]
+    assert ScheduledMeasure.objects.filter(patient=patient_record, status=ScheduleStatus.MISSED).count() == 3
+    assert [item.due_on for item in selectors.open_for_patient(patient_record, today=today)] == [today]
+    counts = selectors.due_counts([patient_record.id], today=today, overdue_after_days=7)
+    assert counts[patient_record.id] == {"due": 1, "overdue": 0}

@@ -197,7 +197,7 @@ class TestFillingIn:
         client.post(_question_url(response, 10), {"answer": "0"})
         client.post(reverse("portal:send_answers", args=[response.id]))
         page = client.get(reverse("portal:sent", args=[response.id])).content.decode()
-        assert "please get help now" in page
+        assert "you can get help straight away" in page
         assert Alert.objects.filter(patient=patient_record, kind=AlertKind.CRITICAL_ITEM).count() == 1
 
     def test_phq15_flow_asks_every_question_and_thanks_the_patient(self, patient_record, patient_user, coordinator):
