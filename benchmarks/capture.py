@@ -74,7 +74,9 @@ class Placeholders:
             return ["date", value.isoformat()]
         if isinstance(value, str):
             return ["v", value]
-        if isinstance(value, list | tuple):  # PostgreSQL: bulk_create sends one array per column (UNNEST)
+        # PostgreSQL: bulk_create sends one array per column (UNNEST), and the audit insert the listed patients
+        # as one uuid[] (`unnest(%s::uuid[])`); each item is encoded, so a chart's patient stays a placeholder.
+        if isinstance(value, list | tuple):
             return ["list", [self.encode(item) for item in value]]
         raise TypeError(f"cannot replay a parameter of type {type(value).__name__}")
 

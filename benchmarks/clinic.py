@@ -5,7 +5,8 @@ each of their teams, of no other); the other patients spread over other coordina
 clinicians in every clinical role. Every patient has a record number (CG-nnnnnn), a care team of 2-4
 current members, a care episode started within the last year (some ended), consent to care (some to
 research, some to a supporter, with the Supporter row), the creation rows of the record history, and about
-20 audit events spread over the year, mostly reads and lists by their team, unsealed.
+20 audit events spread over the year, mostly reads and lists by their team, unsealed. Their measurement-based
+care (plan, schedule, 12 scored responses, alerts, case-review flags) comes from `clinic_measures`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from benchmarks import clinic_measures
 from benchmarks.config import BENCH_COORDINATOR, CASELOAD_SIZE
 from benchmarks.loader import HISTORICAL, history_row
 
@@ -209,9 +211,11 @@ def _one_patient(plan: ClinicPlan, index: int, rows: dict[str, list[tuple[Any, .
     plan.patient_ids.append(patient_id)
     _add(rows, "patients_patient", patient, "Registered", coordinator_id)
     _identifiers(plan, index, patient_id, registered, rows, coordinator_id)
-    members = _care_team(plan, patient_id, registered, coordinator, rows)
+    members, responsible = _care_team(plan, patient_id, registered, coordinator, rows)
     _episode_and_consents(plan, patient_id, started, ended, rows, coordinator_id)
     _patient_events(plan, index, registered, coordinator, members)
+    measured = clinic_measures.Patient(index, patient_id, org, sex, started, ended, coordinator_id, responsible)
+    clinic_measures.patient_measures(SEED, plan.now, measured, rows)
 
 
 def _identifiers(
@@ -232,7 +236,7 @@ def _identifiers(
 
 def _care_team(
     plan: ClinicPlan, patient_id: uuid.UUID, when: datetime, coordinator: int, rows: dict[str, list[tuple[Any, ...]]]
-) -> list[int]:
+) -> tuple[list[int], uuid.UUID | None]:
     rng, org = plan.rng, plan.organisation_id
     roles = rng.sample(CLINICAL_ROLES, k=rng.randint(1, 3))
     clinicians = [rng.choice(plan.clinicians[role]) for role in roles]
@@ -250,7 +254,7 @@ def _care_team(
         left = min(plan.now, when + timedelta(days=rng.randint(7, 120)))
         row = (*_record(plan, when), org, team[0], patient_id, person.id, person.role, when, left)
         _add(rows, "careteam_careteammember", row, "Joined the care team", coordinator_id)
-    return [coordinator, *clinicians]
+    return [coordinator, *clinicians], responsible
 
 
 def _episode_and_consents(

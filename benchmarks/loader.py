@@ -11,9 +11,10 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
-# Column kinds: u uuid, s text, i integer, b boolean, t datetime (naive UTC), d date, j JSON.
+# Column kinds: u uuid, s text, i integer, b boolean, t datetime (naive UTC), d date, j JSON, n decimal.
 RECORD = (("id", "u"), ("created_at", "t"), ("updated_at", "t"), ("version", "i"), ("record_status", "s"))
 HISTORY = (("history_date", "t"), ("history_change_reason", "s"), ("history_type", "s"), ("history_user_id", "u"))
 
@@ -112,6 +113,86 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("phone", "s"),
         ("email", "s"),
     ),
+    "measures_measurementplan": (
+        *RECORD,
+        ("organisation_id", "u"),
+        ("patient_id", "u"),
+        ("instruments", "j"),
+        ("starts_on", "d"),
+        ("interval_weeks", "i"),
+        ("at_end_of_therapy", "b"),
+        ("follow_up_months", "i"),
+        ("created_by_id", "u"),
+    ),
+    "measures_scheduledmeasure": (
+        *RECORD,
+        ("organisation_id", "u"),
+        ("patient_id", "u"),
+        ("plan_id", "u"),
+        ("instrument", "s"),
+        ("occasion", "s"),
+        ("due_on", "d"),
+        ("status", "s"),
+        ("completed_at", "t"),
+        ("requested_by_id", "u"),
+    ),
+    "measures_response": (
+        *RECORD,
+        ("organisation_id", "u"),
+        ("patient_id", "u"),
+        ("instrument", "s"),
+        ("instrument_version", "s"),
+        ("scheduled_id", "u"),
+        ("submission_key", "u"),
+        ("battery", "s"),
+        ("status", "s"),
+        ("mode", "s"),
+        ("entered_by_id", "u"),
+        ("language", "s"),
+        ("answers", "j"),
+        ("started_at", "t"),
+        ("completed_at", "t"),
+        ("scorable", "b"),
+        ("total", "n"),
+        ("total_unrounded", "n"),
+        ("band", "s"),
+        ("flags", "j"),
+        ("unscorable_reason", "s"),
+        ("sex_used", "s"),
+    ),
+    "safety_alert": (
+        *RECORD,
+        ("organisation_id", "u"),
+        ("patient_id", "u"),
+        ("kind", "s"),
+        ("urgency", "s"),
+        ("summary", "s"),
+        ("source_type", "s"),
+        ("source_id", "s"),
+        ("raised_at", "t"),
+        ("status", "s"),
+        ("acknowledged_by_id", "u"),
+        ("acknowledged_at", "t"),
+        ("acknowledgement_note", "s"),
+    ),
+    "safety_alertrecipient": (
+        ("id", "u"),
+        ("created_at", "t"),
+        ("updated_at", "t"),
+        ("alert_id", "u"),
+        ("staff_id", "u"),
+    ),
+    "coordination_casereviewflag": (
+        *RECORD,
+        ("organisation_id", "u"),
+        ("patient_id", "u"),
+        ("reason", "s"),
+        ("note", "s"),
+        ("flagged_by_id", "u"),
+        ("flagged_at", "t"),
+        ("status", "s"),
+        ("closed_at", "t"),
+    ),
     "audit_auditevent": (
         ("occurred_at", "t"),
         ("organisation_id", "u"),
@@ -144,6 +225,10 @@ HISTORICAL = {
     "patients_careepisode": "patients_historicalcareepisode",
     "patients_consent": "patients_historicalconsent",
     "patients_supporter": "patients_historicalsupporter",
+    "measures_measurementplan": "measures_historicalmeasurementplan",
+    "measures_response": "measures_historicalresponse",
+    "safety_alert": "safety_historicalalert",
+    "coordination_casereviewflag": "coordination_historicalcasereviewflag",
 }
 for _record_table, _history_table in HISTORICAL.items():
     TABLES[_history_table] = (*TABLES[_record_table], *HISTORY)
@@ -159,6 +244,12 @@ ORDER = (
     "patients_careepisode",
     "patients_consent",
     "patients_supporter",
+    "measures_measurementplan",
+    "measures_scheduledmeasure",
+    "measures_response",
+    "safety_alert",
+    "safety_alertrecipient",
+    "coordination_casereviewflag",
     *HISTORICAL.values(),
     "audit_auditevent",
 )
@@ -194,9 +285,31 @@ def _iso(value: date) -> str:
     return value.isoformat()
 
 
+def _decimal(value: Decimal) -> str:
+    return str(value)  # SQLite's NUMERIC affinity and PostgreSQL's numeric both read the text exactly
+
+
 CONVERTERS: dict[str, dict[str, Converter]] = {
-    "sqlite": {"u": _hex, "s": _same, "i": _same, "b": _bool_int, "t": _sqlite_datetime, "d": _iso, "j": _json},
-    "postgresql": {"u": str, "s": _same, "i": _same, "b": _same, "t": _postgres_datetime, "d": _iso, "j": _json},
+    "sqlite": {
+        "u": _hex,
+        "s": _same,
+        "i": _same,
+        "b": _bool_int,
+        "t": _sqlite_datetime,
+        "d": _iso,
+        "j": _json,
+        "n": _decimal,
+    },
+    "postgresql": {
+        "u": str,
+        "s": _same,
+        "i": _same,
+        "b": _same,
+        "t": _postgres_datetime,
+        "d": _iso,
+        "j": _json,
+        "n": _decimal,
+    },
 }
 
 

@@ -15,7 +15,7 @@ from benchmarks.config import DOCS_FILE, NOTES_FILE, ROOT
 from benchmarks.measure import TARGET_FLOOR_SHARE, TARGET_P95_MS
 from benchmarks.results import Row, markdown_table, table
 
-TARGET_SCENARIOS = ("caseload", "chart")
+TARGET_SCENARIOS = ("caseload", "chart", "registry")
 TARGET_PATIENTS = 10_000
 
 REPRODUCE = """\
@@ -53,9 +53,15 @@ METHOD = """\
   patient has a record number, most a national number, a care episode started within the last year (15 %
   ended), consent to care, some to research and some to a supporter (with the Supporter row), the creation
   rows of the record history, and 15-25 audit events over the year (reads and lists by the team, unsealed),
-  besides weekly sign-ins of every clinician. The built database is cached with a marker (builder version
-  and source, migration state); each measurement runs on a fresh copy of it (a file copy, or
-  `CREATE DATABASE ... TEMPLATE`), so rounds and runs stay comparable.
+  besides weekly sign-ins of every clinician. Measurement-based care (`benchmarks/clinic_measures.py`): every
+  patient has a measurement plan (PHQ-15, PHQ-9, GAD-7, WSAS every 4 weeks) and 12 responses (baseline, a
+  review half-way, the latest review), scored by the real engine, with their scheduled questionnaires (a
+  quarter of those long in care missed their latest review: due or overdue; the next review upcoming), alerts
+  from positive PHQ-9 item 9 answers and reliable deterioration (open or acknowledged), and a few patients on
+  the case-review list; improving, unchanged, worse and mixed trajectories, so the registry shows every
+  flag. The built database is cached with a marker (builder version and source — the scoring engine and the
+  instrument definitions included — and the migration state); each measurement runs on a fresh copy of it (a
+  file copy, or `CREATE DATABASE ... TEMPLATE`), so rounds and runs stay comparable.
 - **The application** runs under gunicorn (`commonground.wsgi:application`, sync workers, `BENCH_WORKERS`
   of them) with `COMMONGROUND_ENV=production`: a random 50-character secret key, DEBUG off, HTTPS settings on
   (secure `__Host-` cookies; plain HTTP on loopback as behind a TLS-terminating proxy), the SMTP transport
@@ -75,6 +81,13 @@ METHOD = """\
   the current time, a fresh request id and (for the chart) the requested patient put in place, the rows read
   returned as minimal JSON. The application's figures are also given as ratios to the floor's, measured in
   the same run: the machine is shared and noisy, the ratios are what to compare.
+- **registry** is a page like the caseload: `bench-coordinator`'s caseload registry (120 patients, their 1,440
+  responses to the key questionnaires, due counts, alerts, case-review flags, one audit insert of 120 events),
+  with its floor replaying the same statements. Its target is p95 ≤ 100 ms (the caseload's and chart's 50 ms).
+- **scoring** (`benchmarks/scoring.py`): `measures.scoring.score` over 20,000 seeded responses to eight
+  questionnaires (most complete, some prorated, a few not scorable), in a subprocess without a database, five
+  rounds (median); its floor adds up the answered values of the same lists in the same process (a plain
+  `sum`), so the ratio is what the engine's checks, missing-data rules, exact decimals, bands and flags cost.
 - **audit_seal** (`benchmarks/audit_seal.py`): `seal_pending()` over every unsealed event of the clinic on a
   fresh copy (events/s), then `commonground audit verify` as a subprocess over the whole chain, timed, and
   required to say it is intact. Its floor seals the same events with the same hashing through the plain
@@ -121,9 +134,10 @@ def git_commit() -> str:
 def _targets(rows: list[Row]) -> str:
     lines = [
         f"Caseload page and patient chart, at {TARGET_PATIENTS:,} patients: p95 server time ≤ {TARGET_P95_MS:.0f} ms "
-        f"and at least {TARGET_FLOOR_SHARE:.2f} of the floor's requests per second (and no errors).",
+        f"and at least {TARGET_FLOOR_SHARE:.2f} of the floor's requests per second (and no errors); the caseload "
+        "registry likewise, with p95 ≤ 100 ms.",
         "",
-        "| scenario | backend | p95 ms | ≤ 50 ms | rate / floor | ≥ 0.25 | errors | target |",
+        "| scenario | backend | p95 ms | p95 target | rate / floor | ≥ 0.25 | errors | target |",
         "|---|---|---|---|---|---|---|---|",
     ]
     found = False
@@ -131,10 +145,12 @@ def _targets(rows: list[Row]) -> str:
         if row["name"] not in TARGET_SCENARIOS or row["patients"] != TARGET_PATIENTS:
             continue
         found = True
-        p95_ok = row["p95_ms"] is not None and row["p95_ms"] <= TARGET_P95_MS
+        limit = row.get("target_p95_ms") or TARGET_P95_MS
+        p95_ok = row["p95_ms"] is not None and row["p95_ms"] <= limit
         share_ok = (row.get("rps_ratio") or 0) >= TARGET_FLOOR_SHARE
         lines.append(
-            f"| {row['name']} | {row['backend']} | {row['p95_ms']:.1f} | {'met' if p95_ok else 'missed'} | "
+            f"| {row['name']} | {row['backend']} | {row['p95_ms']:.1f} | "
+            f"≤ {limit:.0f} ms: {'met' if p95_ok else 'missed'} | "
             f"{row.get('rps_ratio') or 0:.2f} | {'met' if share_ok else 'missed'} | {row.get('errors', 0)} | "
             f"**{'met' if row.get('target_met') else 'missed'}** |"
         )
@@ -151,6 +167,9 @@ def _details(rows: list[Row]) -> str:
     ]
     seal = []
     for row in rows:
+        if row.get("unit") == "responses/s":
+            seal.append(_scoring_line(row))
+            continue
         if row.get("unit") == "events/s":
             seal.append(
                 f"- audit_seal, {row['backend']}, {row['patients']:,} patients: {row['events']:,} events sealed in "
@@ -170,6 +189,17 @@ def _details(rows: list[Row]) -> str:
             f"{', '.join(f'{value:.0f}' for value in row.get('floor_rps_rounds', []))} |"
         )
     return "\n".join(lines) + "\n\n" + "\n".join(seal)
+
+
+def _scoring_line(row: Row) -> str:
+    each = ", ".join(f"{name} {rate:,.0f}/s" for name, rate in row.get("by_instrument", {}).items())
+    return (
+        f"- scoring, {row['backend']} run: {row['responses']:,} responses, {row['rounds']} rounds: "
+        f"{row['rps']:,.0f} responses/s ({row['us_per_response']:.1f} µs each; per round "
+        f"{', '.join(f'{value:,}' for value in row.get('rps_rounds', []))}); the floor (a plain sum of the same "
+        f"answers) {row['floor_rps']:,.0f}/s ({row['floor_us_per_response']:.2f} µs); {row['unscorable']:,} not "
+        f"scorable. By questionnaire: {each}."
+    )
 
 
 def _runs(runs: dict[str, Row]) -> str:

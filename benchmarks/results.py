@@ -62,7 +62,7 @@ def table(rows: list[Row]) -> list[list[str]]:
         ]
     ]  # fmt: skip
     for row in rows:
-        unit = "ev/s" if row.get("unit") == "events/s" else "req/s"
+        unit = {"events/s": "ev/s", "responses/s": "resp/s"}.get(row.get("unit", ""), "req/s")
         target = "-" if "target_met" not in row else ("met" if row["target_met"] else "MISSED")
         lines.append(
             [

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from benchmarks import audit_seal
+from benchmarks import audit_seal, scoring
 from benchmarks.config import CASELOAD_SIZE
 from benchmarks.context import RunContext
 
@@ -31,6 +31,7 @@ class PageScenario:
     rotates_patients: bool = False  # each request takes the next of the coordinator's 120 patients
     # Is the page the right one? (page HTML, the patient asked for) -> a complaint, or None. Run at capture.
     check: Callable[[str, str], str | None] = _no_check
+    target_p95_ms: float = 50.0  # the target for the page's p95 server time
 
     def paths(self, patients: list[str]) -> list[str]:
         return [self.path(patient) for patient in patients] if self.rotates_patients else [self.path(patients[0])]
@@ -88,6 +89,26 @@ register(
         path=lambda patient: f"/clinician/patients/{patient}/",
         rotates_patients=True,
         check=lambda page, patient: None if f"/clinician/patients/{patient}/" in page else "not this patient's chart",
+    )
+)
+register(
+    PageScenario(
+        "registry",
+        "GET /clinician/registry/ as bench-coordinator: the caseload registry of 120 patients, 12 responses each",
+        path=lambda patient: "/clinician/registry/",
+        check=lambda page, patient: (
+            None
+            if len(set(CHART_LINK.findall(page))) == CASELOAD_SIZE and "reliable" in page
+            else f"the registry does not show exactly {CASELOAD_SIZE} patients with their change"
+        ),
+        target_p95_ms=100.0,
+    )
+)
+register(
+    JobScenario(
+        "scoring",
+        "measures.scoring.score over 20,000 seeded responses of 8 questionnaires (responses/s), beside a plain sum",
+        run=scoring.measure,
     )
 )
 register(

@@ -5,12 +5,18 @@ A page that grows an N+1 query fails here, independent of the machine's speed.
 
 from __future__ import annotations
 
+import uuid
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commonground.careteam import services as team_services
+from commonground.coordination import services as coordination_services
+from commonground.kit import clock
+from commonground.measures import services as measure_services
 from commonground.patients import services as patient_services
 from tests.personas import make_patient, signed_in
 
@@ -18,10 +24,15 @@ pytestmark = pytest.mark.django_db
 
 # The pinned counts. Reads run in autocommit (decision 0009), so no savepoint pair.
 # Caseload: session, user, organisation (its time zone), the caseload query, the audit insert.
-# Chart: session, user, organisation, patient, care-team check, audit insert, team, episode, identifiers,
-# members. If a change needs more, say why in the commit and update them here.
+# Chart: session, user, patient with its clinic (the time zone), care-team check, audit insert, the team's
+# current members with the team joined, episode, identifiers.
+# If a change needs more, say why in the commit and update them here.
 CASELOAD_QUERIES = 5
-CHART_QUERIES = 10
+CHART_QUERIES = 8
+# Registry (issue 4 item 8): session, user, organisation, the clinic's registry settings, the patients with
+# their episode, the key questionnaires' responses, due counts, open alerts, open case-review flags, the
+# audit insert.
+REGISTRY_QUERIES = 10
 
 
 def _steady(client):
@@ -65,3 +76,50 @@ def test_the_chart_query_count_does_not_grow_with_the_care_team(
     with CaptureQueriesContext(connection) as large_team:
         assert client.get(url).status_code == 200
     assert len(small_team) == len(large_team) == CHART_QUERIES
+
+
+def _registry_queries(client) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("clinician:registry"))
+        assert response.status_code == 200
+    return len(captured), response.content.decode()
+
+
+def _measured_patients(clinic, coordinator, count: int, start: int) -> None:
+    """Patients with responses to two key questionnaires (one a positive PHQ-9 item 9: an alert), a questionnaire
+    overdue and, for some, an open case-review flag: every query of the registry has rows to read."""
+    today = clock.local_date(clock.now(), str(clinic.time_zone))
+    for number in range(start, start + count):
+        patient = make_patient(clinic, coordinator, given=f"R{number}", family=f"Registry{number:03d}")
+        patient_services.open_episode(patient, started_on=today - timedelta(weeks=12))
+        for weeks_ago, total in ((11, 14), (1, 9)):
+            answers = {str(item): 1 if item <= total - 8 else 0 for item in range(1, 16)}
+            _paper(patient, coordinator, "phq15", answers, weeks_ago)
+        _paper(patient, coordinator, "phq9", {str(item): 1 if item in (1, 9) else 0 for item in range(1, 10)}, 1)
+        measure_services.request_measure(
+            patient, instrument_id="gad7", by=coordinator, due_on=today - timedelta(days=10)
+        )
+        if number % 2:
+            coordination_services.flag_for_case_review(patient, by=coordinator, reason="manual")
+
+
+def _paper(patient, by, instrument: str, answers: dict, weeks_ago: int) -> None:
+    measure_services.enter_response(
+        patient,
+        instrument_id=instrument,
+        answers=answers,
+        entered_by=by,
+        submission_key=uuid.uuid4(),
+        completed_on=clock.now() - timedelta(weeks=weeks_ago, hours=1),
+    )
+
+
+def test_the_registry_query_count_does_not_grow_with_the_caseload(clinic, coordinator):
+    client = _steady(signed_in(coordinator))
+    _measured_patients(clinic, coordinator, 3, 0)
+    few, page = _registry_queries(client)
+    assert "Critical item" in page and "Registry000" in page
+    _measured_patients(clinic, coordinator, 30, 3)
+    many, page = _registry_queries(client)
+    assert page.count('<th scope="row">') == 33
+    assert few == many == REGISTRY_QUERIES

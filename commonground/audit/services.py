@@ -75,12 +75,61 @@ _EVENT_COLUMNS = [f for f in AuditEvent._meta.concrete_fields if f.column != "id
 def _insert_patient_events(
     patient_ids: list[UUID], organisation_id: UUID, *, action: str, object_type: str, object_id: str
 ) -> None:
-    """One multi-row INSERT. Every column but the patient (and its default object id) is the same for the
-    whole list, so each value is prepared for the database once, not once per row (the ORM's bulk_create
-    prepares every field of every row, which dominated a 120-row caseload)."""
+    """One event per patient, every column but the patient (and its default object id) the same for the
+    whole list, so each shared value is prepared for the database once, not once per row (the ORM's
+    bulk_create prepares every field of every row, which dominated a 120-row caseload).
+
+    PostgreSQL gets one statement whatever the list's length (`_insert_from_array`); SQLite, multi-row
+    INSERTs within its limit on parameters (`_insert_rows`). Both write the same rows, in the list's order,
+    so the sealing job chains them exactly as before.
+    """
     connection = transaction.get_connection()
     template = _event(action, Outcome.SUCCESS, organisation_id=organisation_id, object_type=object_type)
     shared = {f.attname: f.get_db_prep_save(getattr(template, f.attname), connection) for f in _EVENT_COLUMNS}
+    # Inside a writing request this joins its transaction; for a read it is the request's one short write.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _insert_from_array(cursor, connection, shared, patient_ids, object_id)
+        else:
+            _insert_rows(cursor, connection, shared, patient_ids, object_id)
+
+
+def _insert_from_array(
+    cursor: Any, connection: Any, shared: dict[str, Any], patient_ids: list[UUID], object_id: str
+) -> None:
+    """`INSERT ... SELECT %s, ..., listed.id ... FROM unnest(%s::uuid[])`: the shared values once, the
+    patients as one array. Django's psycopg cursor binds on the client, quoting every value into the SQL
+    text in Python; a 120-row multi-row INSERT was three statements of ~900 values and 7-15 ms of a
+    caseload request, this is one statement of 18 values and ~2 ms (docs/benchmarks.md, "What we learned").
+
+    Each shared value is cast to its column's type (a bare NULL or string would otherwise be text); text
+    for the character columns, whose assignment still refuses a value too long, as the INSERT did. The
+    default object id is the patient's id as text (`uuid::text`, the same form as `str(UUID)`).
+    """
+    columns, values = [], []
+    params: list[Any] = []
+    for field in _EVENT_COLUMNS:
+        columns.append(connection.ops.quote_name(field.column))
+        if field.attname == "patient_id":
+            values.append("listed.id")
+        elif field.attname == "object_id" and not object_id:
+            values.append("listed.id::text")
+        else:
+            cast = "text" if field.get_internal_type() == "CharField" else field.db_type(connection)
+            values.append(f"CAST(%s AS {cast})")
+            params.append(object_id if field.attname == "object_id" else shared[field.attname])
+    params.append(list(patient_ids))
+    # Only the model's own column names and types go into the text; every value is a parameter.
+    sql = (
+        f"INSERT INTO {connection.ops.quote_name(AuditEvent._meta.db_table)} ({', '.join(columns)}) "  # noqa: S608
+        f"SELECT {', '.join(values)} "
+        "FROM unnest(%s::uuid[]) WITH ORDINALITY AS listed(id, position) ORDER BY listed.position"
+    )
+    cursor.execute(sql, params)
+
+
+def _insert_rows(cursor: Any, connection: Any, shared: dict[str, Any], patient_ids: list[UUID], object_id: str) -> None:
+    """Multi-row `INSERT ... VALUES (...), (...)`, in batches within SQLite's limit on parameters."""
     patient_field = AuditEvent._meta.get_field("patient_id")
     rows = []
     for patient_id in patient_ids:
@@ -92,14 +141,12 @@ def _insert_patient_events(
     columns = ", ".join(quote(f.column) for f in _EVENT_COLUMNS)
     row_marks = "(" + ", ".join(["%s"] * len(_EVENT_COLUMNS)) + ")"
     batch = max(1, 900 // len(_EVENT_COLUMNS))  # SQLite's limit on parameters per statement
-    # Inside a writing request this joins its transaction; for a read it is the request's one short write.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        for start in range(0, len(rows), batch):
-            chunk = rows[start : start + batch]
-            # Only the model's own column names and placeholders go into the text; every value is a parameter.
-            placeholders = ", ".join([row_marks] * len(chunk))
-            sql = f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES {placeholders}"  # noqa: S608
-            cursor.execute(sql, [value for row in chunk for value in row])
+    for start in range(0, len(rows), batch):
+        chunk = rows[start : start + batch]
+        # Only the model's own column names and placeholders go into the text; every value is a parameter.
+        placeholders = ", ".join([row_marks] * len(chunk))
+        sql = f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES {placeholders}"  # noqa: S608
+        cursor.execute(sql, [value for row in chunk for value in row])
 
 
 def record_security_event(

@@ -44,5 +44,35 @@ def care_team_of(patient_id: UUID) -> CareTeam | None:
     )
 
 
+def team_overview(patient_id: UUID) -> tuple[CareTeam | None, list[CareTeamMember]]:
+    """What the chart's overview shows of the team: its coordinator and responsible clinician, and its
+    current members with their roles, as `current_members` orders them.
+
+    One query: the members, each with the team and its two named people joined, and of every person only
+    the name (`.only()`: a user's full row, password hash included, cost more to build than the query).
+    A team without a current member needs a second query for the team itself. The objects are partial:
+    read the names and roles shown, nothing else (another field would cost a query each).
+    """
+    members = list(
+        current_members(patient_id)
+        .select_related("care_team__care_coordinator", "care_team__responsible_clinician")
+        .only(
+            "team_role",
+            "staff__display_name",
+            "care_team__care_coordinator__display_name",
+            "care_team__responsible_clinician__display_name",
+        )
+    )
+    if members:
+        return members[0].care_team, members
+    team = (
+        CareTeam.objects.filter(patient_id=patient_id)
+        .select_related("care_coordinator", "responsible_clinician")
+        .only("care_coordinator__display_name", "responsible_clinician__display_name")
+        .first()
+    )
+    return team, []
+
+
 def current_places_of(staff_id: UUID) -> QuerySet[CareTeamMember]:
     return CareTeamMember.objects.current().filter(staff_id=staff_id, left_at__isnull=True)

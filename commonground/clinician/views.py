@@ -23,6 +23,7 @@ from commonground.careteam import services as team_services
 from commonground.clinician import forms, selectors
 from commonground.kit import clock
 from commonground.kit.errors import DomainError, StaleEdit
+from commonground.measures import services as measures_services
 from commonground.patients import selectors as patient_selectors
 from commonground.patients import services as patient_services
 from commonground.patients.choices import ConsentScope
@@ -38,7 +39,13 @@ def _today(request: HttpRequest) -> Any:
 
 
 def _chart(request: HttpRequest, patient: Any, tab: str, template: str, **context: Any) -> HttpResponse:
-    today = _today(request)
+    """A chart page: the banner, the tabs and the tab's own `context`.
+
+    The clinic's time zone is read from the patient's clinic, which is the user's (the gateway opens only
+    patients of the user's clinic) and comes joined to the patient: no query for the user's organisation.
+    """
+    tz = str(patient.organisation.time_zone)
+    today = clock.local_date(clock.now(), tz)
     episode = patient_selectors.current_episode(patient)
     context.update(
         patient=patient,
@@ -47,7 +54,7 @@ def _chart(request: HttpRequest, patient: Any, tab: str, template: str, **contex
         episode=episode,
         weeks_in_care=patient_selectors.weeks_in_care(episode, today),
         age=patient.age_on(today),
-        tz=_clinic_time_zone(request),  # the patient's clinic is the user's, already loaded
+        tz=tz,
     )
     return render(request, template, context)
 
@@ -99,14 +106,14 @@ def register_patient(request: HttpRequest) -> HttpResponse:
 @route(Audience.CLINICIAN)
 def chart(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id)
-    team = team_selectors.care_team_of(patient.id)
+    team, members = team_selectors.team_overview(patient.id)  # one query, names only
     return _chart(
         request,
         patient,
         "overview",
         "clinician/chart_overview.html",
         team=team,
-        members=team_selectors.current_members(patient.id),
+        members=members,
         identifiers=patient_selectors.identifiers(patient),
     )
 
@@ -355,6 +362,8 @@ def end_episode(request: HttpRequest, patient_id: str, episode_id: str) -> HttpR
             ended_on=form.cleaned_data["ended_on"],
             end_reason=form.cleaned_data["end_reason"],
         )
+        # End of therapy and follow-up questionnaires are asked from today, not from the next daily run.
+        measures_services.refresh_schedule(patient, today=_today(request))
         messages.success(request, _("The care episode has ended."))
     except DomainError as error:
         messages.error(request, error.message)
