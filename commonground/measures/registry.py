@@ -46,7 +46,7 @@ patient's data, only the instruments, the rules and the changes between totals.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final, NamedTuple
@@ -136,6 +136,7 @@ class Summariser:
             if flags:
                 self._critical[instrument.id] = flags
         self._changes: dict[tuple[str, Decimal, Decimal], Change] = {}
+        self._scores: dict[tuple[str, Decimal | None, Decimal | None, int], KeyScore] = {}
 
     def summarise(self, responses: Iterable[ScoredResponse], facts: PatientFacts) -> PatientSummary:
         totals: dict[str, list[Decimal]] = {}
@@ -145,26 +146,53 @@ class Summariser:
                 totals.setdefault(response.instrument, []).append(response.total)
             if response.instrument in self._critical:
                 latest_flags[response.instrument] = response.flags
+        return self.summarise_totals(totals, latest_flags, facts)
+
+    def summarise_totals(
+        self,
+        totals: Mapping[str, Sequence[Decimal]],
+        latest_flags: Mapping[str, tuple[str, ...]],
+        facts: PatientFacts,
+    ) -> PatientSummary:
+        """`summarise` from the responses already gathered: each questionnaire's scorable totals, oldest first,
+        and the flags of each questionnaire's latest completed response (scorable or not; only those of
+        questionnaires with critical items are looked at)."""
         scores = tuple(
-            self._key_score(instrument, totals.get(instrument.id, [])) for instrument in self.key_instruments
+            self._key_score(instrument, totals.get(instrument.id, ())) for instrument in self.key_instruments
         )
+        critical = self._critical
         critical_flags = tuple(
             flag
             for instrument_id, flags in latest_flags.items()
+            if instrument_id in critical
             for flag in flags
-            if flag in self._critical[instrument_id]
+            if flag in critical[instrument_id]
         )
-        raised = {
-            CRITICAL_ITEM: facts.open_critical_alerts > 0 or bool(critical_flags),
-            DETERIORATED: any(score.classification == RELIABLE_DETERIORATION for score in scores),
-            NOT_IMPROVING: self._not_improving(scores, facts.weeks_in_care),
-            OVERDUE: facts.overdue > 0,
-        }
-        return PatientSummary(
-            scores=scores, flags=tuple(flag for flag in FLAGS if raised[flag]), critical_flags=critical_flags
-        )
+        flags = []
+        if facts.open_critical_alerts > 0 or critical_flags:
+            flags.append(CRITICAL_ITEM)
+        if any(score.classification == RELIABLE_DETERIORATION for score in scores):
+            flags.append(DETERIORATED)
+        if self._not_improving(scores, facts.weeks_in_care):
+            flags.append(NOT_IMPROVING)
+        if facts.overdue > 0:
+            flags.append(OVERDUE)
+        return PatientSummary(scores=scores, flags=tuple(flags), critical_flags=critical_flags)
 
-    def _key_score(self, instrument: Instrument, totals: list[Decimal]) -> KeyScore:
+    def _key_score(self, instrument: Instrument, totals: Sequence[Decimal]) -> KeyScore:
+        """The same figures give the same `KeyScore` object (kept, like the changes between totals)."""
+        if not totals:
+            key: tuple[str, Decimal | None, Decimal | None, int] = (instrument.id, None, None, 0)
+        else:
+            key = (instrument.id, totals[0], totals[-1], len(totals))
+        found = self._scores.get(key)
+        if found is None:
+            if len(self._scores) >= MAX_REMEMBERED_CHANGES:
+                self._scores.clear()
+            found = self._scores[key] = self._new_key_score(instrument, totals)
+        return found
+
+    def _new_key_score(self, instrument: Instrument, totals: Sequence[Decimal]) -> KeyScore:
         if not totals:
             return KeyScore(instrument.id, None, None, 0, None, None, None)
         first, latest = totals[0], totals[-1]

@@ -320,3 +320,14 @@ def test_each_patient_listed_is_audited_once(patient_record, other_patient_recor
 def test_coordinators_start_on_the_registry_and_other_clinicians_on_the_caseload(coordinator, therapist):
     assert signed_in(coordinator).get(reverse("home"))["Location"] == reverse("clinician:registry")
     assert signed_in(therapist).get(reverse("home"))["Location"] == reverse("clinician:caseload")
+
+
+def test_a_hostile_name_is_escaped_exactly_once(clinic, coordinator):
+    from tests.personas import make_patient
+
+    patient = make_patient(clinic, coordinator, given="<b>Eve</b>", family="O'Brien & <script>x</script>")
+    in_care(patient, 3)
+    page = registry(signed_in(coordinator))
+    assert "<script>x</script>" not in page and "<b>Eve</b>" not in page
+    assert "O&#39;Brien &amp; &lt;script&gt;x&lt;/script&gt;, &lt;b&gt;Eve&lt;/b&gt;" in page
+    assert "&amp;amp;" not in page and "&amp;lt;" not in page  # never escaped twice
