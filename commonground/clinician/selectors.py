@@ -30,6 +30,9 @@ def chart_tabs() -> list[ChartTab]:
     return [
         ChartTab("overview", _("Overview"), "clinician:chart"),
         ChartTab("measures", _("Measures"), "clinician:measures"),
+        ChartTab("goals", _("Goals"), "clinician:goals"),
+        ChartTab("care_plan", _("Care plan"), "clinician:care_plan"),
+        ChartTab("notes", _("Notes"), "clinician:notes"),
         ChartTab("team", _("Care team"), "clinician:care_team"),
         ChartTab("consents", _("Consents and supporters"), "clinician:consents"),
         ChartTab("history", _("Record history"), "clinician:history"),

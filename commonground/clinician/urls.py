@@ -1,6 +1,6 @@
 from django.urls import path
 
-from commonground.clinician import measures_urls, registry_urls, views
+from commonground.clinician import careplan_urls, goals_urls, measures_urls, notes_urls, registry_urls, views
 
 app_name = "clinician"
 urlpatterns = [
@@ -23,3 +23,4 @@ urlpatterns = [
     path("patients/<uuid:patient_id>/invite/", views.invite, name="invite"),
 ]
 urlpatterns += measures_urls.urlpatterns + registry_urls.urlpatterns
+urlpatterns += goals_urls.urlpatterns + careplan_urls.urlpatterns + notes_urls.urlpatterns

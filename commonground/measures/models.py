@@ -29,6 +29,7 @@ class MeasurementPlan(ClinicalRecord):
     follow_up_months = models.PositiveSmallIntegerField(
         _("follow-up, months after therapy ends"), null=True, blank=True, default=12
     )
+    therapy_ended_on = models.DateField(_("therapy ended on"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
 

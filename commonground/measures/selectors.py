@@ -49,7 +49,13 @@ def instrument_or_none(instrument_id: str) -> Instrument | None:
 
 
 def therapy_ended_on(patient: Patient) -> date | None:
-    """When therapy ended: the latest care episode's end (sessions replace this in the care-plan issue)."""
+    """When therapy ended: as the care plan recorded it on the measurement plan, else the end of the latest
+    care episode (a patient discharged without a care plan still gets their end-of-therapy questionnaires)."""
+    recorded = (
+        MeasurementPlan.objects.current().filter(patient=patient).values_list("therapy_ended_on", flat=True).first()
+    )
+    if recorded is not None:
+        return recorded
     latest = CareEpisode.objects.current().filter(patient=patient).order_by("-started_on").first()
     return latest.ended_on if latest is not None else None
 

@@ -105,6 +105,19 @@ def update_plan(
     return plan
 
 
+def record_end_of_therapy(patient: Patient, *, ended_on: date | None, today: date) -> None:
+    """Therapy ended on `ended_on` (None: it goes on after all): the end-of-therapy and follow-up
+    questionnaires are scheduled (or withdrawn) at once, not at the next daily run."""
+    plan = MeasurementPlan.objects.current().filter(patient=patient).first()
+    if plan is None:
+        return
+    if plan.therapy_ended_on != ended_on:
+        reason = "Therapy ended" if ended_on else "Therapy resumed"
+        save_edit(plan, expected_version=plan.version, reason=reason, changes={"therapy_ended_on": ended_on})
+        _audit(patient, Action.UPDATE, "measurement_plan", plan.id)
+    refresh_schedule(patient, today=today)
+
+
 def plan_times(plan: MeasurementPlan) -> PlanTimes:
     return PlanTimes(
         starts_on=plan.starts_on,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from commonground.portal import views
+from commonground.portal import care_urls, views
 
 app_name = "portal"
 urlpatterns = [
@@ -17,3 +17,4 @@ urlpatterns = [
     path("responses/<uuid:response_id>/send/", views.send_answers, name="send_answers"),
     path("responses/<uuid:response_id>/sent/", views.sent, name="sent"),
 ]
+urlpatterns += care_urls.urlpatterns

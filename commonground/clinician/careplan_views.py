@@ -1,0 +1,16 @@
+"""The care team's careplan pages (chart tab). Each view parses input, opens the patient through the access
+gateway, calls one service or selector, renders."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+
+from commonground.access import gateway
+from commonground.access.routes import Audience, route
+from commonground.clinician.views import _chart
+
+
+@route(Audience.CLINICIAN)
+def care_plan(request: HttpRequest, patient_id: str) -> HttpResponse:
+    patient = gateway.open_patient(request, patient_id, object_type="care_plan")
+    return _chart(request, patient, "care_plan", "clinician/careplan/tab.html")
