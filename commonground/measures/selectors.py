@@ -51,7 +51,7 @@ def instrument_or_none(instrument_id: str) -> Instrument | None:
 def therapy_ended_on(patient: Patient) -> date | None:
     """When therapy ended: as the care plan recorded it on the measurement plan, else the end of the latest
     care episode (a patient discharged without a care plan still gets their end-of-therapy questionnaires)."""
-    recorded = (
+    recorded: date | None = (
         MeasurementPlan.objects.current().filter(patient=patient).values_list("therapy_ended_on", flat=True).first()
     )
     if recorded is not None:

@@ -27,7 +27,7 @@ from commonground.measures.change import change_between
 from commonground.measures.choices import EntryMode, Occasion, ResponseStatus, ScheduleStatus
 from commonground.measures.datatypes import Instrument, UnknownInstrument
 from commonground.measures.models import MeasurementPlan, Reminder, Response, ScheduledMeasure
-from commonground.measures.schedule import PlanTimes, horizon, planned_measures, superseded
+from commonground.measures.schedule import PlanTimes, add_months, horizon, planned_measures, superseded
 from commonground.measures.scoring import NOT_APPLICABLE, InvalidResponse, Score, score
 from commonground.patients.models import Patient
 from commonground.safety import services as safety_services
@@ -138,13 +138,14 @@ def refresh_schedule(patient: Patient, *, today: date) -> int:
         return 0
     times = plan_times(plan)
     existing = list(ScheduledMeasure.objects.filter(patient=patient, plan=plan))
-    # Look as far ahead as the schedule already reaches, so a shorter interval never cancels a later review.
-    until = max([horizon(today, times), *(row.due_on for row in existing)])
+    ended_on = selectors.therapy_ended_on(patient)
+    # Look as far ahead as the schedule already reaches, so a shorter interval never cancels a later review;
+    # once therapy has ended, as far as the follow-up, so it is on the schedule from the day therapy ends.
+    reach = [horizon(today, times), *(row.due_on for row in existing)]
+    if ended_on is not None and plan.follow_up_months:
+        reach.append(add_months(ended_on, plan.follow_up_months))
     wanted = planned_measures(
-        times,
-        scheduled_instruments(plan.instruments),
-        therapy_ended_on=selectors.therapy_ended_on(patient),
-        until=until,
+        times, scheduled_instruments(plan.instruments), therapy_ended_on=ended_on, until=max(reach)
     )
     wanted_keys = {(item.instrument, item.occasion, item.due_on) for item in wanted}
     have = {(row.instrument, row.occasion, row.due_on): row for row in existing}

@@ -124,10 +124,34 @@ def test_ending_the_episode_schedules_end_of_therapy_and_follow_up(patient_recor
         ScheduledMeasure.objects.filter(patient=patient_record).values_list("occasion", "due_on").distinct()
     )
     assert occasions[Occasion.END_OF_THERAPY] == ended
-    later = services.refresh_schedule(patient_record, today=date(2027, 3, 10))
-    assert later == 1
     follow_up = ScheduledMeasure.objects.get(patient=patient_record, occasion=Occasion.FOLLOW_UP)
-    assert follow_up.due_on == date(2027, 3, 5)
+    assert follow_up.due_on == date(2027, 3, 5)  # on the schedule from the day therapy ends
+    assert services.refresh_schedule(patient_record, today=date(2027, 3, 10)) == 0  # nothing twice
+
+
+def test_therapy_ended_in_the_care_plan_schedules_end_of_therapy_at_once_and_resuming_withdraws_it(
+    patient_record: Any, coordinator: Any
+) -> None:
+    patient_services.open_episode(patient_record, started_on=TODAY - timedelta(weeks=10))
+    plan(patient_record, coordinator, starts_on=TODAY - timedelta(weeks=10))
+    services.record_end_of_therapy(patient_record, ended_on=TODAY, today=TODAY)
+    assert selectors.therapy_ended_on(patient_record) == TODAY  # the episode is still open: the plan says so
+    end = ScheduledMeasure.objects.get(patient=patient_record, occasion=Occasion.END_OF_THERAPY)
+    assert (end.due_on, end.status) == (TODAY, ScheduleStatus.OPEN)
+    follow_up = ScheduledMeasure.objects.get(patient=patient_record, occasion=Occasion.FOLLOW_UP)
+    assert (follow_up.due_on, follow_up.status) == (date(2027, 3, 2), ScheduleStatus.OPEN)  # 12 months later
+    assert selectors.plan_of(patient_record).history.latest().history_change_reason == "Therapy ended"
+
+    services.record_end_of_therapy(patient_record, ended_on=None, today=TODAY)
+    end.refresh_from_db()
+    follow_up.refresh_from_db()
+    assert end.status == follow_up.status == ScheduleStatus.CANCELLED
+    assert selectors.therapy_ended_on(patient_record) is None
+
+
+def test_ending_therapy_without_a_measurement_plan_changes_nothing(patient_record: Any) -> None:
+    services.record_end_of_therapy(patient_record, ended_on=TODAY, today=TODAY)
+    assert not ScheduledMeasure.objects.filter(patient=patient_record).exists()
 
 
 # --- responses ---------------------------------------------------------------------------------------------
