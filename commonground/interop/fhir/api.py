@@ -4,6 +4,8 @@
 - `GET QuestionnaireResponse?patient={id}` and `GET Patient/{id}/QuestionnaireResponse` (the patient
   compartment): the patient's completed responses as a searchset Bundle.
 - `GET Observation?patient={id}` and `GET Patient/{id}/Observation`: their total scores.
+- `GET Goal/{id}`, `GET Goal?patient={id}` and `GET Patient/{id}/Goal`: their goals (decision 0012);
+  likewise `CarePlan` (the shared plan) and `Encounter` (the therapy sessions).
 
 Patient data goes through the access gateway exactly as the rest of the API: the care team sees it, anyone
 else gets 404, and each search is audited as an export. Errors keep the API's plain shapes (401, 404, 422).
@@ -11,6 +13,7 @@ else gets 404, and each search is audited as an export. Errors keep the API's pl
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -22,7 +25,7 @@ from pydantic import Field
 from commonground.access import gateway
 from commonground.accounts.choices import AccountKind
 from commonground.audit.choices import Action
-from commonground.interop.fhir import bundles
+from commonground.interop.fhir import bundles, careplans, encounters, goals
 from commonground.interop.fhir.questionnaires import questionnaire
 from commonground.interop.fhir.terminology import base_url, instrument_id_of
 from commonground.measures import selectors
@@ -112,6 +115,129 @@ def search_observations(request: HttpRequest, search: Query[PatientSearch]) -> H
 )
 def patient_observations(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     return _observations(request, patient_id, f"Patient/{patient_id}/Observation")
+
+
+@router.get(
+    "/Goal/{goal_id}",
+    response={200: None},
+    summary="Read a goal",
+    openapi_extra=served_as_fhir("Goal", "The goal as a FHIR R4 Goal"),
+)
+def read_goal(request: HttpRequest, goal_id: UUID) -> HttpResponse:
+    patient = _open_owner(request, goals.owner_of_goal(goal_id), "goal", goal_id)
+    return _found(goals.goal_of(patient, goal_id))
+
+
+@router.get(
+    "/Goal",
+    response={200: None},
+    summary="Search a patient's goals",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the patient's Goals"),
+)
+def search_goals(request: HttpRequest, search: Query[PatientSearch]) -> HttpResponse:
+    return _search(request, search.patient_id, "goal", goals.goals_bundle, f"Goal?patient={search.patient_id}")
+
+
+@router.get(
+    "/Patient/{patient_id}/Goal",
+    response={200: None},
+    summary="A patient's goals (patient compartment)",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the patient's Goals"),
+)
+def patient_goals(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    return _search(request, patient_id, "goal", goals.goals_bundle, f"Patient/{patient_id}/Goal")
+
+
+@router.get(
+    "/CarePlan/{care_plan_id}",
+    response={200: None},
+    summary="Read a care plan",
+    openapi_extra=served_as_fhir("CarePlan", "The shared care plan as a FHIR R4 CarePlan"),
+)
+def read_care_plan(request: HttpRequest, care_plan_id: UUID) -> HttpResponse:
+    patient = _open_owner(request, careplans.owner_of_care_plan(care_plan_id), "care_plan", care_plan_id)
+    return _found(careplans.care_plan_of(patient, care_plan_id))
+
+
+@router.get(
+    "/CarePlan",
+    response={200: None},
+    summary="Search a patient's care plan",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the patient's CarePlan (one at most)"),
+)
+def search_care_plans(request: HttpRequest, search: Query[PatientSearch]) -> HttpResponse:
+    url = f"CarePlan?patient={search.patient_id}"
+    return _search(request, search.patient_id, "care_plan", careplans.care_plans_bundle, url)
+
+
+@router.get(
+    "/Patient/{patient_id}/CarePlan",
+    response={200: None},
+    summary="A patient's care plan (patient compartment)",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the patient's CarePlan (one at most)"),
+)
+def patient_care_plans(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    return _search(request, patient_id, "care_plan", careplans.care_plans_bundle, f"Patient/{patient_id}/CarePlan")
+
+
+@router.get(
+    "/Encounter/{encounter_id}",
+    response={200: None},
+    summary="Read a therapy session as an Encounter",
+    openapi_extra=served_as_fhir("Encounter", "The therapy session as a FHIR R4 Encounter"),
+)
+def read_encounter(request: HttpRequest, encounter_id: UUID) -> HttpResponse:
+    patient = _open_owner(request, encounters.owner_of_session(encounter_id), "encounter", encounter_id)
+    return _found(encounters.encounter_of(patient, encounter_id))
+
+
+@router.get(
+    "/Encounter",
+    response={200: None},
+    summary="Search a patient's therapy sessions",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the patient's therapy sessions as Encounters"),
+)
+def search_encounters(request: HttpRequest, search: Query[PatientSearch]) -> HttpResponse:
+    url = f"Encounter?patient={search.patient_id}"
+    return _search(request, search.patient_id, "encounter", encounters.encounters_bundle, url)
+
+
+@router.get(
+    "/Patient/{patient_id}/Encounter",
+    response={200: None},
+    summary="A patient's therapy sessions (patient compartment)",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the patient's therapy sessions as Encounters"),
+)
+def patient_encounters(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    return _search(request, patient_id, "encounter", encounters.encounters_bundle, f"Patient/{patient_id}/Encounter")
+
+
+def _search(
+    request: HttpRequest, patient_id: UUID, object_type: str, bundle: Callable[..., Resource], search: str
+) -> HttpResponse:
+    patient = _open_patient(request, patient_id, object_type)
+    return fhir_json(bundle(patient, self_url=f"{base_url()}/{search}"))
+
+
+def _open_owner(request: HttpRequest, patient_id: UUID | None, object_type: str, object_id: UUID) -> Any:
+    """The patient whose record the resource is, through the gateway; an unknown resource is 404 like one
+    not yours. The read is audited as an export of that resource."""
+    if patient_id is None:
+        raise Http404()
+    return gateway.open_patient(
+        request,
+        patient_id,
+        action=Action.EXPORT,
+        object_type=object_type,
+        object_id=str(object_id),
+        allow_break_glass=False,
+    )
+
+
+def _found(resource: Resource | None) -> HttpResponse:
+    if resource is None:
+        raise Http404()
+    return fhir_json(resource)
 
 
 def _questionnaire_responses(request: HttpRequest, patient_id: UUID, search: str) -> HttpResponse:
