@@ -4,6 +4,22 @@ from django.urls import URLPattern, path
 
 from commonground.clinician import goals_views as views
 
+GOALS = "patients/<uuid:patient_id>/goals/"
+GOAL = GOALS + "<uuid:goal_id>/"
+RUNG = "patients/<uuid:patient_id>/rungs/<uuid:milestone_id>/"
+
 urlpatterns: list[URLPattern] = [
-    path("patients/<uuid:patient_id>/goals/", views.goals, name="goals"),
+    path(GOALS, views.goals, name="goals"),
+    path(GOALS + "values/add/", views.add_value, name="add_value"),
+    path(GOALS + "values/<uuid:value_id>/edit/", views.edit_value, name="edit_value"),
+    path(GOALS + "new/", views.new_goal, name="new_goal"),
+    path(GOAL + "edit/", views.edit_goal, name="edit_goal"),
+    path(GOAL + "rungs/add/", views.add_rung, name="add_rung"),
+    path(GOAL + "step-back/", views.step_back, name="goal_step_back"),
+    path(GOAL + "review/", views.review_goal, name="review_goal"),
+    path(RUNG + "mark/", views.mark_rung, name="mark_rung"),
+    path(RUNG + "move/", views.move_rung, name="move_rung"),
+    path(RUNG + "edit/", views.edit_rung, name="edit_rung"),
+    path(RUNG + "split/", views.split_rung, name="split_rung"),
+    path(RUNG + "remove/", views.remove_rung, name="remove_rung"),
 ]

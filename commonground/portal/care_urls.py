@@ -6,4 +6,9 @@ from commonground.portal import care_views as views
 
 urlpatterns: list[URLPattern] = [
     path("goals/", views.my_goals, name="goals"),
+    path("goals/steps/<uuid:milestone_id>/mark/", views.mark_step, name="mark_step"),
+    path("plan/", views.my_plan, name="plan"),
+    path("plan/sessions/<uuid:session_id>/reflection/", views.reflect, name="reflect"),
+    path("exercises/", views.exercises, name="exercises"),
+    path("exercises/<slug:slug>/", views.exercise, name="exercise"),
 ]

@@ -1,17 +1,292 @@
 """The patient's pages for goals and the milestone ladder, the care plan in plain words, home practice,
-the exercise library and reflections on sessions."""
+the exercise library and reflections on sessions.
+
+Each view opens the patient's own record through the gateway, calls the goals or care-plan domain, renders.
+The patient never sees a score, a T-score, the team's summary of the plan or a clinician's note: the pages
+show the patient's own words, the plain-language plan and what they did.
+"""
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from commonground.access import gateway
 from commonground.access.relationships import SELF
 from commonground.access.routes import Audience, route
+from commonground.audit.choices import Action
+from commonground.careplans import library
+from commonground.careplans import selectors as plan_selectors
+from commonground.careplans import services as plan_services
+from commonground.careplans.choices import ElementKind, ElementStatus, LibraryKind
+from commonground.careplans.models import CarePlan, HomePractice, TherapySession
+from commonground.goals import selectors as goal_selectors
+from commonground.goals import services as goal_services
+from commonground.goals.choices import GoalStatus, LadderEventKind, RungState
+from commonground.goals.models import Goal
+from commonground.goals.selectors import Ladder
+from commonground.kit import clock
+from commonground.kit.errors import DomainError
+from commonground.patients.models import Patient
+from commonground.portal.care_forms import MarkStepForm, ReflectionForm
+
+# The four elements of therapy, said the way a patient would say them.
+ELEMENT_WORDS: dict[str, Promise] = {
+    ElementKind.PSYCHOEDUCATION: gettext_lazy(
+        "Understanding your symptoms: how the body, stress and attention affect each other"
+    ),
+    ElementKind.BODY_ORIENTED: gettext_lazy("Exercises for the body: breathing, relaxing, sensing and moving"),
+    ElementKind.COGNITIVE_BEHAVIOURAL: gettext_lazy(
+        "Working with the thoughts and habits that can keep symptoms going"
+    ),
+    ElementKind.ACTIVATION: gettext_lazy("Doing more of what matters to you again, step by step, at your pace"),
+}
+ELEMENT_STATUS_WORDS: dict[str, Promise] = {
+    ElementStatus.PLANNED: gettext_lazy("Coming up"),
+    ElementStatus.ACTIVE: gettext_lazy("Under way"),
+    ElementStatus.PAUSED: gettext_lazy("Paused for now"),
+    ElementStatus.COMPLETED: gettext_lazy("Done"),
+    ElementStatus.STOPPED: gettext_lazy("Not part of the plan any more"),
+}
+# The goal attainment levels, without numbers: the patient's own words say what each one looks like.
+LEVEL_NAMES: dict[int, Promise] = {
+    -2: gettext_lazy("Much less than we hope for"),
+    -1: gettext_lazy("A bit less than we hope for"),
+    0: gettext_lazy("What we hope for"),
+    1: gettext_lazy("A bit more than we hope for"),
+    2: gettext_lazy("Much more than we hope for"),
+}
+STEP_ICONS = {RungState.DONE: "✓", RungState.PARTLY: "◐", RungState.NOT_YET: "○"}
+GOAL_STATUS_WORDS: dict[str, Promise] = {
+    GoalStatus.ACTIVE: gettext_lazy("Working on it"),
+    GoalStatus.ON_HOLD: gettext_lazy("Paused for now"),
+    GoalStatus.ACHIEVED: gettext_lazy("Reached"),
+    GoalStatus.ENDED: gettext_lazy("Set aside for now"),
+}
+
+
+@dataclass(frozen=True)
+class Setback:
+    on: date
+    reason: str
+
+
+@dataclass(frozen=True)
+class GoalPage:
+    """One goal as the patient sees it: the ladder, the step they may undo, setbacks, the level words."""
+
+    ladder: Ladder
+    undo_rung_id: Any  # the highest rung ticked, which the patient may set back to "not yet" if ticked by mistake
+    setbacks: list[Setback]
+    levels: list[tuple[int, str, str]]  # (level, name, the patient's words), from less to more
+
+    @property
+    def goal(self) -> Goal:
+        return self.ladder.goal
+
+    @property
+    def is_active(self) -> bool:
+        return bool(self.ladder.goal.status == GoalStatus.ACTIVE)
+
+
+# --- my goals ------------------------------------------------------------------------------------------------
 
 
 @route(Audience.PATIENT, relationships=(SELF,))
 def my_goals(request: HttpRequest) -> HttpResponse:
     patient = gateway.own_patient_record(request.user, object_type="goals")
-    return render(request, "portal/goals.html", {"patient": patient})
+    pages = [_goal_page(ladder, patient) for ladder in goal_selectors.ladders(patient)]
+    return render(
+        request,
+        "portal/goals.html",
+        {
+            "patient": patient,
+            "values": list(goal_selectors.values_of(patient)),
+            "current": [page for page in pages if page.goal.status in (GoalStatus.ACTIVE, GoalStatus.ON_HOLD)],
+            "earlier": [page for page in pages if page.goal.status not in (GoalStatus.ACTIVE, GoalStatus.ON_HOLD)],
+            "icons": STEP_ICONS,
+            "goal_status_words": GOAL_STATUS_WORDS,
+        },
+    )
+
+
+def _goal_page(ladder: Ladder, patient: Patient) -> GoalPage:
+    ticked = [rung for rung in ladder.rungs if rung.state != RungState.NOT_YET]
+    setbacks = [
+        Setback(clock.local_date(event.at, patient.time_zone), event.reason)
+        for event in ladder.events
+        if event.kind == LadderEventKind.STEPPED_BACK
+    ]
+    goal = ladder.goal
+    levels = [(level, str(LEVEL_NAMES[level]), goal.level_words(level)) for level in sorted(LEVEL_NAMES)]
+    return GoalPage(ladder, ticked[-1].id if ticked else None, setbacks, levels)
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+@require_POST
+def mark_step(request: HttpRequest, milestone_id: str) -> HttpResponse:
+    """Tick a step of my ladder: done, partly done, or back to "not yet" if I ticked it by mistake."""
+    patient = gateway.own_patient_record(request.user, action=Action.UPDATE, object_type="milestone")
+    milestone = goal_selectors.milestone_of(patient, milestone_id)
+    if milestone is None:
+        raise Http404()
+    form = MarkStepForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Something went wrong with the form. Please try again."))
+    else:
+        try:
+            goal_services.mark_rung(milestone, state=form.cleaned_data["state"], by=request.user)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _step_message(form.cleaned_data["state"], milestone.action))
+    return redirect(reverse("portal:goals") + f"#goal-{milestone.goal_id}")
+
+
+def _step_message(state: str, action: str) -> str:
+    if state == RungState.DONE:
+        return _("Well done. You ticked “%(step)s”.") % {"step": action}
+    if state == RungState.PARTLY:
+        return _("Noted: “%(step)s” is partly done. Every bit counts.") % {"step": action}
+    return _("“%(step)s” is back to “not yet”.") % {"step": action}
+
+
+# --- my plan ---------------------------------------------------------------------------------------------------
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def my_plan(request: HttpRequest) -> HttpResponse:
+    patient = gateway.own_patient_record(request.user, object_type="care_plan")
+    return render(request, "portal/plan.html", _plan_context(patient))
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+@require_POST
+def reflect(request: HttpRequest, session_id: str) -> HttpResponse:
+    """Add or change my own reflection on a session. An empty box is fine: the reflection is optional."""
+    patient = gateway.own_patient_record(request.user, action=Action.UPDATE, object_type="therapy_session")
+    session = plan_selectors.session_of(patient, session_id)
+    if session is None:
+        raise Http404()
+    form = ReflectionForm(request.POST, session_id=str(session.id))
+    if form.is_valid():
+        try:
+            plan_services.add_reflection(session, text=form.cleaned_data["text"].strip(), patient=patient)
+        except DomainError as error:
+            form.add_error("text", error.message)
+        else:
+            messages.success(request, _("Thank you. Your reflection is saved."))
+            return redirect(reverse("portal:plan") + f"#session-{session.id}")
+    return render(request, "portal/plan.html", _plan_context(patient, bound=form, bound_session_id=session.id))
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    session: TherapySession
+    number: int
+    of_about: str  # "Session 4 of about 6 to 12"
+    elements: list[str]
+    exercises: list[tuple[str, library.LibraryItem | None]]  # (slug, the library item if there is one)
+    form: ReflectionForm
+
+
+def _plan_context(
+    patient: Patient, *, bound: ReflectionForm | None = None, bound_session_id: Any = None
+) -> dict[str, Any]:
+    plan = plan_selectors.plan_of(patient)
+    context: dict[str, Any] = {"patient": patient, "plan": plan, "today": _today(patient)}
+    if plan is None:
+        return context
+    sessions = list(plan_selectors.sessions_of(patient))  # newest first
+    rows = [
+        _session_row(session, len(sessions) - index, plan, patient, bound if session.id == bound_session_id else None)
+        for index, session in enumerate(sessions)
+    ]
+    context.update(
+        {
+            "elements": [
+                (ELEMENT_WORDS.get(element.kind, element.get_kind_display()), element)
+                for element in plan_selectors.elements_of(plan)
+            ],
+            "element_status_words": ELEMENT_STATUS_WORDS,
+            "progress": plan_selectors.sessions_against_plan(plan),
+            "sessions": rows,
+            "paragraphs": _paragraphs(plan.patient_summary),
+        }
+    )
+    return context
+
+
+def _session_row(
+    session: TherapySession, number: int, plan: CarePlan, patient: Patient, bound: ReflectionForm | None
+) -> SessionRow:
+    if plan.sessions_min == plan.sessions_max:
+        of_about = _("Session %(number)d of about %(planned)d") % {"number": number, "planned": plan.sessions_max}
+    else:
+        of_about = _("Session %(number)d of about %(low)d to %(high)d") % {
+            "number": number,
+            "low": plan.sessions_min,
+            "high": plan.sessions_max,
+        }
+    form = bound or ReflectionForm(initial={"text": session.reflection}, session_id=str(session.id))
+    return SessionRow(
+        session=session,
+        number=number,
+        of_about=of_about,
+        elements=[str(ELEMENT_WORDS.get(kind, kind)) for kind in session.elements or []],
+        exercises=[(slug, library.item(slug, patient.preferred_language)) for slug in session.exercises or []],
+        form=form,
+    )
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [part.strip() for part in text.replace("\r\n", "\n").split("\n\n") if part.strip()]
+
+
+# --- home practice and the exercise library --------------------------------------------------------------------
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def exercises(request: HttpRequest) -> HttpResponse:
+    """My home practice first, then every exercise and explanation in the library."""
+    patient = gateway.own_patient_record(request.user, object_type="home_practice")
+    practice = plan_selectors.home_practice_of(patient, today=_today(patient))
+    items = library.items(patient.preferred_language)
+    return render(
+        request,
+        "portal/exercises.html",
+        {"patient": patient, "practice": practice, "items": items, "kind_words": dict(LibraryKind.choices)},
+    )
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def exercise(request: HttpRequest, slug: str) -> HttpResponse:
+    """One library item, readable on a phone; and, if it is my home practice, how often and until when."""
+    patient = gateway.own_patient_record(request.user, object_type="home_practice")
+    item = library.item(slug, patient.preferred_language)
+    if item is None:
+        raise Http404()
+    practice = _practice_for(plan_selectors.home_practice_of(patient, today=_today(patient)), slug)
+    return render(
+        request,
+        "portal/exercise.html",
+        {"patient": patient, "item": item, "practice": practice, "kind_words": dict(LibraryKind.choices)},
+    )
+
+
+def _practice_for(practice: list[HomePractice], slug: str) -> list[HomePractice]:
+    return [entry for entry in practice if entry.library_item == slug]
+
+
+def _today(patient: Patient) -> date:
+    return clock.local_date(clock.now(), patient.time_zone)

@@ -17,7 +17,10 @@ from commonground.access import gateway
 from commonground.access.relationships import SELF
 from commonground.access.routes import Audience, route
 from commonground.audit.choices import Action
+from commonground.careplans import selectors as plan_selectors
 from commonground.careteam import selectors as team_selectors
+from commonground.goals import selectors as goal_selectors
+from commonground.goals.choices import GoalStatus
 from commonground.kit import clock
 from commonground.kit.errors import DomainError
 from commonground.measures import services as measures_services
@@ -48,6 +51,8 @@ def today(request: HttpRequest) -> HttpResponse:
         "episode": patient_selectors.current_episode(patient),
         "waiting": selectors.waiting_questionnaires(patient, today=today),
         "reminders": selectors.reminders(patient),
+        "practice": plan_selectors.home_practice_of(patient, today=today),
+        "next_steps": [ladder for ladder in goal_selectors.ladders(patient) if ladder.goal.status == GoalStatus.ACTIVE],
     }
     return render(request, "portal/today.html", context)
 

@@ -1,0 +1,372 @@
+"""What the clinician's Goals tab shows, composed from the goals selectors.
+
+Plain dataclasses with the words already chosen, so the templates stay simple. Each small form on the page
+has a key (`value-new`, `goal-<id>-add`, `rung-<id>-split`, ...) used as its `auto_id` prefix; a view that
+got bad input passes the bound form under its key, and the page shows it with its errors, opened.
+The T-score chart's geometry is the pure `commonground.measures.charts`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+from uuid import UUID
+
+from django import forms as django_forms
+from django.db.models import prefetch_related_objects
+from django.utils.translation import gettext as _
+
+from commonground.clinician import goals_forms as forms
+from commonground.goals import selectors
+from commonground.goals.choices import GAS_LEVELS, GasLevel, LadderEventKind, LifeArea, RungState
+from commonground.goals.models import GasReview, Goal, LadderEvent, Milestone
+from commonground.goals.selectors import GasPoint, Ladder
+from commonground.measures.charts import Chart, Measurement, ValueScale, trajectory_chart
+
+EXPECTED_T = 50  # the T-score of every goal at its expected level
+STATE_ICONS = {RungState.DONE: "done", RungState.PARTLY: "partly", RungState.NOT_YET: "not_yet"}
+MINUS = "\N{MINUS SIGN}"
+
+Bound = dict[str, django_forms.Form]
+
+
+def key(kind: str, found: Any = None) -> str:
+    """A form's key on the page, e.g. key("rung-split", rung) -> "rung-<id>-split"."""
+    if found is None:
+        return kind
+    head, _sep, tail = kind.partition("-")
+    return f"{head}-{found.id}-{tail}"
+
+
+def auto_id(form_key: str) -> str:
+    return f"{form_key}_%s"
+
+
+def signed_level(level: int) -> str:
+    return f"+{level}" if level > 0 else (f"{MINUS}{-level}" if level < 0 else "0")
+
+
+def format_t(value: float) -> str:
+    return f"{value:.1f}"
+
+
+# --- values -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ValueRow:
+    value: Any
+    edit_form: django_forms.Form
+    editing: bool
+
+
+@dataclass(frozen=True)
+class LifeAreaGroup:
+    area: str
+    label: str
+    values: list[ValueRow]
+
+
+def value_groups(values: list[Any], bound: Bound) -> list[LifeAreaGroup]:
+    """The patient's values by life area, in the order of the life areas."""
+    by_area: dict[str, list[ValueRow]] = defaultdict(list)
+    for found in values:
+        form_key = key("value-edit", found)
+        edit_form = bound.get(form_key) or forms.ValueEditForm(
+            initial={"life_area": found.life_area, "words": found.words, "version": found.version},
+            auto_id=auto_id(form_key),
+        )
+        by_area[found.life_area].append(ValueRow(found, edit_form, form_key in bound))
+    return [LifeAreaGroup(area, str(label), by_area[area]) for area, label in LifeArea.choices if area in by_area]
+
+
+# --- the ladder ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RungRow:
+    rung: Milestone
+    number: int
+    count: int
+    icon: str
+    state_label: str
+    is_next: bool
+    mark_to: list[tuple[str, str]]  # the states it can be marked with now: (value, label)
+    edit_form: django_forms.Form
+    split_form: django_forms.Form
+    remove_form: django_forms.Form
+    open_form: str  # which of its forms came back with errors ("" when none)
+
+
+def rung_rows(found: Ladder, bound: Bound) -> list[RungRow]:
+    count = len(found.rungs)
+    next_id = found.next_rung.id if found.next_rung is not None else None
+    return [_rung_row(rung, number, count, rung.id == next_id, bound) for number, rung in enumerate(found.rungs, 1)]
+
+
+def _rung_row(rung: Milestone, number: int, count: int, is_next: bool, bound: Bound) -> RungRow:
+    keys = {name: key(f"rung-{name}", rung) for name in ("edit", "split", "remove")}
+    edit_initial = {"version": rung.version, "action": rung.action, "target_date": rung.target_date}
+    return RungRow(
+        rung=rung,
+        number=number,
+        count=count,
+        icon=STATE_ICONS.get(RungState(rung.state), "not_yet"),
+        state_label=str(RungState(rung.state).label),
+        is_next=is_next,
+        mark_to=[(value, str(label)) for value, label in RungState.choices if value != rung.state],
+        edit_form=bound.get(keys["edit"]) or forms.EditRungForm(initial=edit_initial, auto_id=auto_id(keys["edit"])),
+        split_form=bound.get(keys["split"]) or forms.SplitRungForm(auto_id=auto_id(keys["split"])),
+        remove_form=bound.get(keys["remove"]) or forms.RemoveRungForm(auto_id=auto_id(keys["remove"])),
+        open_form=next((name for name, form_key in keys.items() if form_key in bound), ""),
+    )
+
+
+@dataclass(frozen=True)
+class EventLine:
+    at: datetime
+    by: str
+    text: str
+    reason: str
+    kind: str
+
+
+def event_lines(events: list[LadderEvent]) -> list[EventLine]:
+    """The ladder's history in plain words, newest first."""
+    return [_event_line(event) for event in reversed(events)]
+
+
+def _event_line(event: LadderEvent) -> EventLine:
+    step = event.milestone.action if event.milestone is not None else ""
+    return EventLine(
+        at=event.at,
+        by=str(getattr(event.by, "display_name", "") or event.by),
+        text=event_text(event.kind, step, event.detail or {}),
+        reason=event.reason,
+        kind=event.kind,
+    )
+
+
+def event_text(kind: str, step: str, detail: dict[str, Any]) -> str:
+    """One ladder event as a sentence: what happened to which step."""
+    if kind == LadderEventKind.MARKED:
+        return _("“%(step)s” marked %(to)s (it was %(from)s).") % {
+            "step": step,
+            "to": _state_words(detail.get("to")),
+            "from": _state_words(detail.get("from")),
+        }
+    if kind == LadderEventKind.MOVED and "to_position" in detail:
+        return _("“%(step)s” moved from step %(from)s to step %(to)s.") % {
+            "step": step,
+            "from": detail.get("from_position", "?"),
+            "to": detail["to_position"],
+        }
+    if kind == LadderEventKind.ADDED and "position" in detail:
+        return _("“%(step)s” added as step %(number)s.") % {"step": step, "number": detail["position"]}
+    if kind == LadderEventKind.EDITED and isinstance(detail.get("from"), dict):
+        return _("Step reworded from “%(before)s” to “%(after)s”.") % {
+            "before": detail["from"].get("action", ""),
+            "after": (detail.get("to") or {}).get("action", step),
+        }
+    if kind == LadderEventKind.REMOVED:
+        return _("“%(step)s” taken off the ladder.") % {"step": step}
+    if kind == LadderEventKind.SPLIT and isinstance(detail.get("into"), list):
+        count = len(detail["into"])
+        return _("“%(step)s” split into %(count)d smaller steps.") % {"step": step, "count": count}
+    if kind == LadderEventKind.STEPPED_BACK:
+        return _("A step back: “%(step)s” is open again.") % {"step": step} if step else _("A step back.")
+    label = str(LadderEventKind(kind).label) if kind in LadderEventKind.values else kind
+    return f"{label}: “{step}”." if step else f"{label}."
+
+
+def _state_words(state: Any) -> str:
+    return str(RungState(state).label).lower() if state in RungState.values else "—"
+
+
+# --- goal attainment scaling --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LevelRow:
+    level: int
+    label: str
+    words: str
+    is_baseline: bool
+    is_latest: bool
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    on: date
+    level: str
+    words: str
+    note: str
+    by: str
+
+
+def level_rows(goal: Goal, latest: int | None) -> list[LevelRow]:
+    return [
+        LevelRow(
+            level, str(GasLevel(level).label), goal.level_words(level), level == goal.baseline_level, level == latest
+        )
+        for level in GAS_LEVELS
+    ]
+
+
+def review_rows(goal: Goal, reviews: list[GasReview]) -> list[ReviewRow]:
+    return [
+        ReviewRow(
+            on=review.reviewed_on,
+            level=str(GasLevel(review.level).label),
+            words=goal.level_words(review.level),
+            note=review.note,
+            by=str(getattr(review.reviewed_by, "display_name", "")),
+        )
+        for review in reviews
+    ]
+
+
+def reviews_by_goal(goals: list[Goal]) -> dict[UUID, list[GasReview]]:
+    """Each goal's current reviews, oldest first, in one query.
+
+    TODO(goals selectors): move to `goals.selectors` (e.g. `reviews_of(patient)`) when it offers one."""
+    found: dict[UUID, list[GasReview]] = defaultdict(list)
+    reviews = GasReview.objects.current().filter(goal__in=goals).select_related("reviewed_by")
+    for review in reviews.order_by("reviewed_on", "created_at"):
+        found[review.goal_id].append(review)
+    return found
+
+
+def level_words(goal: Goal) -> dict[str, str]:
+    """The patient's words for each level, by the level as a review form's radio button carries it ("-1")."""
+    return {str(level): goal.level_words(level) for level in GAS_LEVELS}
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    on: date
+    t_score: str
+    goals: int
+
+
+@dataclass(frozen=True)
+class Trend:
+    rows: list[TrendRow]
+    chart: Chart | None
+    expected_y: float
+    description: str
+    weighted: bool
+    rho: str
+
+
+def gas_trend(points: list[GasPoint], settings: Any) -> Trend:
+    """The T-score across goals at each review date: a chart with a line at 50, and its data table."""
+    rows = [TrendRow(point.on, format_t(point.t_score), point.goals) for point in points]
+    chart, expected_y = None, 0.0
+    if points:
+        low = min(20, math.floor(min(p.t_score for p in points) / 10) * 10)
+        high = max(80, math.ceil(max(p.t_score for p in points) / 10) * 10)
+        measurements = [Measurement(day=p.on, value=round(p.t_score, 1)) for p in points]
+        chart = trajectory_chart(minimum=low, maximum=high, bands=(), measurements=measurements)
+        expected_y = ValueScale(float(low), float(high), chart.area)(EXPECTED_T)
+    return Trend(
+        rows=rows,
+        chart=chart,
+        expected_y=expected_y,
+        description=_trend_description(rows),
+        weighted=bool(settings.weighted),
+        rho=f"{float(settings.rho):g}",
+    )
+
+
+def _trend_description(rows: list[TrendRow]) -> str:
+    if not rows:
+        return _("No goal has been reviewed yet.")
+    first, latest = rows[0], rows[-1]
+    return _(
+        "%(count)d reviews from %(first)s to %(last)s. T-score first %(first_t)s, latest %(latest_t)s; "
+        "50 is the expected outcome."
+    ) % {
+        "count": len(rows),
+        "first": first.on.strftime("%d %b %Y"),
+        "last": latest.on.strftime("%d %b %Y"),
+        "first_t": first.t_score,
+        "latest_t": latest.t_score,
+    }
+
+
+# --- a goal's card ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GoalCard:
+    goal: Goal
+    anchor: str
+    supporters: list[str]
+    weight: int  # the goal's weight in the T-score, under the clinic's settings
+    rungs: list[RungRow]
+    done: int
+    next_rung: Milestone | None
+    events: list[EventLine]
+    levels: list[LevelRow]
+    reviews: list[ReviewRow]
+    level_words: dict[str, str]
+    add_form: django_forms.Form
+    step_back_form: django_forms.Form
+    review_form: django_forms.Form
+    open_forms: set[str] = field(default_factory=set)
+
+
+def goal_card(
+    found: Ladder, reviews: list[GasReview], supporters: dict[str, str], *, settings: Any, today: date, bound: Bound
+) -> GoalCard:
+    goal = found.goal
+    keys = {name: key(f"goal-{name}", goal) for name in ("add", "stepback", "review")}
+    latest = reviews[-1].level if reviews else None
+    return GoalCard(
+        goal=goal,
+        anchor=f"goal-{goal.id}",
+        supporters=[supporters[str(i)] for i in goal.supporter_ids or [] if str(i) in supporters],
+        weight=selectors.goal_weight(goal, settings),
+        rungs=rung_rows(found, bound),
+        done=found.done,
+        next_rung=found.next_rung,
+        events=event_lines(found.events),
+        levels=level_rows(goal, latest),
+        reviews=review_rows(goal, reviews),
+        level_words=level_words(goal),
+        add_form=bound.get(keys["add"]) or forms.AddRungForm(rungs=len(found.rungs), auto_id=auto_id(keys["add"])),
+        step_back_form=bound.get(keys["stepback"])
+        or forms.StepBackForm(rungs=found.rungs, auto_id=auto_id(keys["stepback"])),
+        review_form=bound.get(keys["review"])
+        or forms.ReviewForm(initial={"reviewed_on": today, "level": latest}, auto_id=auto_id(keys["review"])),
+        open_forms={name for name, form_key in keys.items() if form_key in bound},
+    )
+
+
+# --- the whole tab ------------------------------------------------------------------------------------------
+
+
+def goals_tab(patient: Any, *, today: date, bound: Bound | None = None) -> dict[str, Any]:
+    """Everything the Goals tab shows. `bound` holds forms that came back with errors, by key."""
+    bound = bound or {}
+    ladders = selectors.ladders(patient)
+    goals = [found.goal for found in ladders]
+    prefetch_related_objects(goals, "agreed_by")  # who agreed, for every goal in one query
+    reviews = reviews_by_goal(goals)
+    supporters = {str(s.id): f"{s.name} ({s.relationship})" for s in selectors.supporters_for_goals(patient)}
+    settings = selectors.gas_settings(patient.organisation_id)
+    return {
+        "value_groups": value_groups(list(selectors.values_of(patient)), bound),
+        "value_form": bound.get("value-new") or forms.ValueForm(auto_id=auto_id("value-new")),
+        "value_form_open": "value-new" in bound,
+        "goal_cards": [
+            goal_card(found, reviews.get(found.goal.id, []), supporters, settings=settings, today=today, bound=bound)
+            for found in ladders
+        ],
+        "trend": gas_trend(selectors.gas_trend(patient), settings),
+        "state_icons": STATE_ICONS,
+    }
