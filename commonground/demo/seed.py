@@ -22,6 +22,7 @@ from commonground.accounts.choices import AccountKind, Role
 from commonground.accounts.models import Organisation, User
 from commonground.audit import context as audit_context
 from commonground.careteam import services as team_services
+from commonground.demo import care as demo_care
 from commonground.demo import measures as demo_measures
 from commonground.kit import clock
 from commonground.kit.versioning import save_edit
@@ -166,13 +167,21 @@ def load_demo_clinic(progress: Callable[[int, int], None] | None = None) -> Seed
             casting = demo_measures.Casting()
             for number in range(PATIENT_COUNT):
                 patient = _create_patient(number, organisation, staff, rng, today)
-                demo_measures.measurement_history(
+                story = demo_measures.measurement_history(
                     patient,
                     seed=f"{SEED}/measures/{number}",
                     casting=casting,
                     main_coordinator=_coordinator_of(number) == "coordinator",
                     staff=staff,
                     today=today,
+                )
+                demo_care.care_history(
+                    patient,
+                    course=story.course if story else None,
+                    staff=staff,
+                    today=today,
+                    seed=f"{SEED}/care/{number}",
+                    reflects=number == 0,
                 )
                 if progress:
                     progress(number + 1, PATIENT_COUNT)

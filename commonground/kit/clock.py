@@ -2,14 +2,33 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.utils import timezone
 
+_PINNED: ContextVar[datetime | None] = ContextVar("pinned_now", default=None)
+
 
 def now() -> datetime:
-    return timezone.now()
+    pinned = _PINNED.get()
+    return pinned if pinned is not None else timezone.now()
+
+
+@contextmanager
+def pinned(moment: datetime) -> Iterator[None]:
+    """`now()` is `moment` inside the block: the demo clinic lives its history forward through the real
+    services, so ladder steps and notes carry the day they happened. Never used by requests or jobs."""
+    if moment.tzinfo is None:
+        raise ValueError("a pinned moment needs a time zone")
+    token = _PINNED.set(moment)
+    try:
+        yield
+    finally:
+        _PINNED.reset(token)
 
 
 def local_date(moment: datetime, time_zone: str) -> date:

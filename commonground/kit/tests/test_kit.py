@@ -43,3 +43,23 @@ def test_production_refuses_the_demo_secret(tmp_path):
     )
     assert result.returncode != 0
     assert "COMMONGROUND_SECRET_KEY" in result.stderr
+
+
+def test_a_pinned_clock_holds_only_inside_its_block():
+    from datetime import UTC, datetime
+
+    from commonground.kit import clock
+
+    moment = datetime(2025, 3, 4, 10, 0, tzinfo=UTC)
+    with clock.pinned(moment):
+        assert clock.now() == moment
+    assert clock.now() > moment
+
+
+def test_a_pinned_clock_refuses_a_moment_without_a_time_zone():
+    from datetime import datetime
+
+    from commonground.kit import clock
+
+    with pytest.raises(ValueError, match="time zone"), clock.pinned(datetime(2025, 3, 4, 10, 0)):
+        pass
