@@ -17,6 +17,7 @@ COMMANDS = {
     "clinic": "`clinic create` sets up a clinic and its first administrator",
     "score": "score one questionnaire response: `score phq9 --items '[1,0,2,...]'` prints JSON",
     "change": "reliable change between two scores: `change --pre 14 --post 6 --instrument phq9`",
+    "gas": "goal attainment T-score: `gas --levels '[1,0,-1]' [--weights '[6,2,1]'] [--rho 0.3]` prints JSON",
     "instruments": "`instruments list|show ID|load FILE`: the questionnaire library and a clinic's own files",
     "migrate": "bring the database schema up to date",
     "check": "Django's system checks",

@@ -5,15 +5,26 @@ CONTRACT (frozen signatures; other modules are written against them).
 
 from __future__ import annotations
 
+import uuid
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
+from itertools import groupby
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, When
+from django.db.models import Value as Constant
 
-from commonground.goals.models import Goal, LadderEvent, Milestone, Value
+from commonground.goals import gas
+from commonground.goals.choices import GoalStatus, RungState, RungStatus
+from commonground.goals.models import GasReview, GasSettings, Goal, LadderEvent, Milestone, Value
+from commonground.kit.models import RecordStatus
+from commonground.patients import selectors as patient_selectors
 from commonground.patients.models import Patient
+
+# Active goals first, then paused, achieved and set aside.
+STATUS_ORDER = [GoalStatus.ACTIVE, GoalStatus.ON_HOLD, GoalStatus.ACHIEVED, GoalStatus.ENDED]
 
 
 @dataclass(frozen=True)
@@ -32,41 +43,133 @@ class GasPoint:
     goals: int  # how many goals counted
 
 
+def _as_uuid(value: UUID | str) -> UUID | None:
+    try:
+        return value if isinstance(value, UUID) else uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
 def values_of(patient: Patient) -> QuerySet[Value]:
-    raise NotImplementedError
+    return Value.objects.current().filter(patient=patient).order_by("position", "created_at")
 
 
 def goals_of(patient: Patient, *, include_ended: bool = True) -> QuerySet[Goal]:
     """Current goals (not entered in error), active first, with their value joined."""
-    raise NotImplementedError
+    # `include_ended=False` leaves out the goals set aside (status "ended"); achieved goals stay.
+    status_rank = Case(
+        *(When(status=status, then=Constant(rank)) for rank, status in enumerate(STATUS_ORDER)),
+        default=Constant(len(STATUS_ORDER)),
+        output_field=IntegerField(),
+    )
+    found: QuerySet[Goal] = Goal.objects.current().filter(patient=patient).select_related("value")
+    if not include_ended:
+        found = found.exclude(status=GoalStatus.ENDED)
+    return found.annotate(status_rank=status_rank).order_by("status_rank", "set_on", "created_at")
 
 
 def goal_of(patient: Patient, goal_id: UUID | str) -> Goal | None:
     """One of this patient's current goals, or None (also for a malformed id)."""
-    raise NotImplementedError
+    parsed = _as_uuid(goal_id)
+    if parsed is None:
+        return None
+    return Goal.objects.current().filter(patient=patient, pk=parsed).select_related("value").first()
 
 
 def milestone_of(patient: Patient, milestone_id: UUID | str) -> Milestone | None:
     """One rung on a ladder of this patient's goals, or None."""
-    raise NotImplementedError
+    # A rung split or taken off the ladder is found too (its history is the patient's); the services refuse
+    # to change it with a plain message.
+    parsed = _as_uuid(milestone_id)
+    if parsed is None:
+        return None
+    found = Milestone.objects.current().filter(pk=parsed, goal__patient=patient)
+    return found.exclude(goal__record_status=RecordStatus.ENTERED_IN_ERROR).select_related("goal").first()
+
+
+def _ladder(goal: Goal, rungs: list[Milestone], events: list[LadderEvent]) -> Ladder:
+    return Ladder(
+        goal=goal,
+        rungs=rungs,
+        done=sum(1 for rung in rungs if rung.state == RungState.DONE),
+        next_rung=next((rung for rung in rungs if rung.state != RungState.DONE), None),
+        events=events,
+    )
+
+
+def _rungs(goal_ids: list[Any]) -> QuerySet[Milestone]:
+    return (
+        Milestone.objects.current()
+        .filter(goal_id__in=goal_ids, status=RungStatus.ON_LADDER)
+        .order_by("goal_id", "position")
+    )
+
+
+def _events(goal_ids: list[Any]) -> QuerySet[LadderEvent]:
+    return (
+        LadderEvent.objects.filter(goal_id__in=goal_ids).select_related("by", "milestone").order_by("at", "created_at")
+    )
 
 
 def ladder(goal: Goal) -> Ladder:
-    raise NotImplementedError
+    return _ladder(goal, list(_rungs([goal.pk])), list(_events([goal.pk])))
 
 
 def ladders(patient: Patient) -> list[Ladder]:
     """Every current goal's ladder, in the order of `goals_of` (few queries: not one per goal)."""
-    raise NotImplementedError
+    goals = list(goals_of(patient))
+    ids = [goal.pk for goal in goals]
+    rungs: dict[Any, list[Milestone]] = defaultdict(list)
+    for rung in _rungs(ids):
+        rungs[rung.goal_id].append(rung)
+    events: dict[Any, list[LadderEvent]] = defaultdict(list)
+    for event in _events(ids):
+        events[event.goal_id].append(event)
+    return [_ladder(goal, rungs[goal.pk], events[goal.pk]) for goal in goals]
+
+
+def gas_settings(organisation_id: Any) -> GasSettings:
+    """The clinic's goal attainment settings, or the defaults (not saved) when it has none."""
+    found = GasSettings.objects.filter(organisation_id=organisation_id).first()
+    return found if found is not None else GasSettings(organisation_id=organisation_id)
+
+
+def goal_weight(goal: Goal, settings: GasSettings) -> int:
+    """importance × difficulty when the clinic weights goals and both are rated; else every goal counts 1."""
+    if settings.weighted and goal.importance is not None and goal.difficulty is not None:
+        return gas.weight(goal.importance, goal.difficulty)
+    return 1
 
 
 def gas_trend(patient: Patient) -> list[GasPoint]:
     """The goal attainment T-score across the patient's goals at each review date, oldest first, using the
     clinic's weights and ρ; at each date every goal set by then counts at its latest level (baseline before
     its first review). Goals entered in error do not count."""
-    raise NotImplementedError
+    goals = list(Goal.objects.current().filter(patient=patient))
+    reviews = list(
+        GasReview.objects.current().filter(goal__in=[goal.pk for goal in goals]).order_by("reviewed_on", "created_at")
+    )
+    settings = gas_settings(patient.organisation_id)
+    rho = float(settings.rho)
+    latest: dict[Any, int] = {}
+    points = []
+    for day, that_day in groupby(reviews, key=lambda review: review.reviewed_on):
+        latest |= {review.goal_id: review.level for review in that_day}  # a later review replaces an earlier
+        counted = [goal for goal in goals if goal.set_on <= day]
+        if not counted:
+            continue
+        levels = [latest.get(goal.pk, goal.baseline_level) for goal in counted]
+        weights = [float(goal_weight(goal, settings)) for goal in counted]
+        points.append(GasPoint(on=day, t_score=gas.t_score(levels, weights, rho), goals=len(counted)))
+    return points
 
 
 def supporters_for_goals(patient: Patient) -> list[Any]:
     """The patient's supporters whose sharing consent is in force (those a goal may involve)."""
-    raise NotImplementedError
+    return list(patient_selectors.supporters(patient))
+
+
+def supporters_of(goal: Goal) -> list[Any]:
+    """The supporters a goal involves whose sharing consent is still in force (a withdrawal hides them)."""
+    chosen = {str(supporter_id) for supporter_id in goal.supporter_ids}
+    return [supporter for supporter in patient_selectors.supporters(goal.patient) if str(supporter.id) in chosen]
