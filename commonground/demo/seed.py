@@ -246,7 +246,8 @@ def _create_patient(
     team_services.form_care_team(
         patient,
         coordinator=staff[_coordinator_of(number)],
-        responsible_clinician=staff["therapist"] if number % 2 else staff["gp"],
+        # The therapist treats the odd-numbered patients and the first, who has the `patient` portal login.
+        responsible_clinician=staff["therapist"] if number % 2 or number == 0 else staff["gp"],
     )
     for username in rng.sample(["gp", "psychologist", "physio", "socialworker", "psychiatrist"], k=rng.randint(1, 3)):
         if (

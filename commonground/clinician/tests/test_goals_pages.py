@@ -240,7 +240,7 @@ def test_the_tab_shows_a_goal_with_all_its_parts_and_its_ladder(patient_record, 
     assert order == sorted(order)  # bottom of the ladder first
     assert 'class="rung rung-done"' in ladder and "state-icon-done" in ladder and ">Done<" in ladder
     assert "rung-partly rung-next" in ladder and ">Partly done<" in ladder and ">Not yet<" in ladder
-    assert "1 of 4 step done." in content and "Next step: Walk to the bench" in content
+    assert "1 of 4 steps done." in content and "Next step: Walk to the bench" in content
     # the five levels in the patient's words, with where we start
     for words in ("I do not leave the house with the dog", "I walk to the park every day"):
         assert words in content
