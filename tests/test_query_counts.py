@@ -123,3 +123,68 @@ def test_the_registry_query_count_does_not_grow_with_the_caseload(clinic, coordi
     many, page = _registry_queries(client)
     assert page.count('<th scope="row">') == 33
     assert few == many == REGISTRY_QUERIES
+
+
+# --- issue 5: the goals, care plan and notes tabs, and the patient's goals and plan ------------------------------
+
+
+def _page_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def _goal_with_a_ladder(patient, by, number: int) -> None:
+    from commonground.goals import services as goal_services
+    from commonground.goals.tests.support import make_goal, today_for
+
+    goal = make_goal(patient, by, title=f"Goal {number}")
+    for step in range(3):
+        rung = goal_services.add_rung(goal, action=f"Step {step}", target_date=None, by=by)
+    goal_services.mark_rung(rung, state="done", by=by)
+    goal_services.review_goal(goal, level=0, reviewed_on=today_for(patient), by=by)
+
+
+def _session_with_a_note(patient, by, days_ago: int) -> None:
+    from commonground.careplans import services as careplan_services
+    from commonground.careplans.tests.conftest import session_details
+
+    careplan_services.record_session(
+        patient,
+        details=session_details(patient, held_on=session_details(patient)["held_on"] - timedelta(days=days_ago)),
+        by=by,
+        note_text="The patient claims the pain is worse. Non-compliant with the breathing.",
+        home_practice=[{"library_item": "grounding", "how_often": "daily"}],
+    )
+
+
+def test_the_goals_pages_do_not_grow_with_the_goals(patient_record, patient_user, therapist):
+    staff = _steady(signed_in(therapist))
+    patient = _steady(signed_in(patient_user))
+    _goal_with_a_ladder(patient_record, therapist, 0)
+    tab = reverse("clinician:goals", args=[patient_record.id])
+    few = (_page_queries(staff, tab), _page_queries(patient, reverse("portal:goals")))
+    for number in range(1, 5):
+        _goal_with_a_ladder(patient_record, therapist, number)
+    many = (_page_queries(staff, tab), _page_queries(patient, reverse("portal:goals")))
+    assert few == many
+
+
+def test_the_care_plan_and_notes_pages_do_not_grow_with_the_sessions(patient_record, patient_user, therapist):
+    from commonground.careplans.tests.conftest import make_plan
+
+    make_plan(patient_record, therapist)
+    staff = _steady(signed_in(therapist))
+    patient = _steady(signed_in(patient_user))
+    urls = [
+        (staff, reverse("clinician:care_plan", args=[patient_record.id])),
+        (staff, reverse("clinician:notes", args=[patient_record.id])),
+        (patient, reverse("portal:plan")),
+        (patient, reverse("portal:today")),
+    ]
+    _session_with_a_note(patient_record, therapist, 20)
+    few = [_page_queries(client, url) for client, url in urls]
+    for days_ago in (15, 10, 5):
+        _session_with_a_note(patient_record, therapist, days_ago)
+    many = [_page_queries(client, url) for client, url in urls]
+    assert few == many

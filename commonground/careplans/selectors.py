@@ -120,3 +120,21 @@ def practice_of(patient: Patient, practice_id: UUID | str) -> HomePractice | Non
         HomePractice.objects.current().filter(patient=patient, pk=found).select_related("session").first()
     )
     return practice
+
+
+def patient_id_of_plan(plan_id: UUID | str) -> UUID | None:
+    """Whose care plan this is, so an endpoint can open that patient through the gateway before reading it."""
+    parsed = _uuid(plan_id)
+    if parsed is None:
+        return None
+    found: UUID | None = CarePlan.objects.current().filter(pk=parsed).values_list("patient_id", flat=True).first()
+    return found
+
+
+def patient_id_of_session(session_id: UUID | str) -> UUID | None:
+    """Whose session this is (see `patient_id_of_plan`)."""
+    parsed = _uuid(session_id)
+    if parsed is None:
+        return None
+    found: UUID | None = TherapySession.objects.current().filter(pk=parsed).values_list("patient_id", flat=True).first()
+    return found

@@ -13,7 +13,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from uuid import UUID
 
 from django import forms as django_forms
 from django.db.models import prefetch_related_objects
@@ -229,17 +228,6 @@ def review_rows(goal: Goal, reviews: list[GasReview]) -> list[ReviewRow]:
     ]
 
 
-def reviews_by_goal(goals: list[Goal]) -> dict[UUID, list[GasReview]]:
-    """Each goal's current reviews, oldest first, in one query.
-
-    TODO(goals selectors): move to `goals.selectors` (e.g. `reviews_of(patient)`) when it offers one."""
-    found: dict[UUID, list[GasReview]] = defaultdict(list)
-    reviews = GasReview.objects.current().filter(goal__in=goals).select_related("reviewed_by")
-    for review in reviews.order_by("reviewed_on", "created_at"):
-        found[review.goal_id].append(review)
-    return found
-
-
 def level_words(goal: Goal) -> dict[str, str]:
     """The patient's words for each level, by the level as a review form's radio button carries it ("-1")."""
     return {str(level): goal.level_words(level) for level in GAS_LEVELS}
@@ -356,7 +344,7 @@ def goals_tab(patient: Any, *, today: date, bound: Bound | None = None) -> dict[
     ladders = selectors.ladders(patient)
     goals = [found.goal for found in ladders]
     prefetch_related_objects(goals, "agreed_by")  # who agreed, for every goal in one query
-    reviews = reviews_by_goal(goals)
+    reviews = selectors.reviews_of(goals)
     supporters = {str(s.id): f"{s.name} ({s.relationship})" for s in selectors.supporters_for_goals(patient)}
     settings = selectors.gas_settings(patient.organisation_id)
     return {

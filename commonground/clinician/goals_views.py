@@ -104,7 +104,7 @@ def add_value(request: HttpRequest, patient_id: str) -> HttpResponse:
 @require_POST
 def edit_value(request: HttpRequest, patient_id: str, value_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="value", object_id=str(value_id))
-    value = selectors.values_of(patient).filter(pk=value_id).first()
+    value = selectors.value_of(patient, value_id)
     if value is None:
         raise Http404()
     form_key = display.key("value-edit", value)

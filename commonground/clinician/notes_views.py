@@ -90,8 +90,9 @@ def _segments(text: str, spans: list[tuple[int, int]]) -> list[Segment]:
     return segments
 
 
-def note_shown(note: Note) -> NoteShown:
-    found = selectors.open_suggestions(note)
+def note_shown(note: Note, found: list[ShownSuggestion] | None = None) -> NoteShown:
+    """The note with its open suggestions marked (`found`, when the caller has read them for many notes)."""
+    found = selectors.open_suggestions(note) if found is None else found
     return NoteShown(note=note, segments=marked_segments(note.text, found), suggestions=found)
 
 
@@ -124,6 +125,7 @@ def notes(request: HttpRequest, patient_id: str) -> HttpResponse:
     kind = chosen.cleaned_data["kind"] if chosen.is_valid() else ""
     page = _page(request, selectors.notes_of(patient, kind=kind or None))
     listed = list(page.object_list)
+    suggestions = selectors.open_suggestions_of(listed)  # in the order of `listed`
     return _chart(
         request,
         patient,
@@ -133,7 +135,7 @@ def notes(request: HttpRequest, patient_id: str) -> HttpResponse:
         filter_form=chosen,
         kind=kind,
         page=page,
-        shown=[note_shown(note) for note in listed],
+        shown=[note_shown(note, found) for note, found in zip(listed, suggestions.values(), strict=True)],
         in_error_forms={note.id: _in_error_form(note) for note in listed},
         here=request.get_full_path(),
     )

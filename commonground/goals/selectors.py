@@ -68,6 +68,37 @@ def goals_of(patient: Patient, *, include_ended: bool = True) -> QuerySet[Goal]:
     return found.annotate(status_rank=status_rank).order_by("status_rank", "set_on", "created_at")
 
 
+def value_of(patient: Patient, value_id: UUID | str) -> Value | None:
+    """One of this patient's current values, or None (also for a malformed id)."""
+    parsed = _as_uuid(value_id)
+    if parsed is None:
+        return None
+    return values_of(patient).filter(pk=parsed).first()
+
+
+def reviews_of(goals: list[Goal]) -> dict[UUID, list[GasReview]]:
+    """Each goal's current reviews, oldest first, with the reviewer joined, in one query."""
+    found: dict[UUID, list[GasReview]] = {goal.id: [] for goal in goals}
+    reviews = GasReview.objects.current().filter(goal__in=[goal.id for goal in goals]).select_related("reviewed_by")
+    for review in reviews.order_by("reviewed_on", "created_at"):
+        found[review.goal_id].append(review)
+    return found
+
+
+def latest_reviews(goals: list[Goal]) -> dict[UUID, GasReview]:
+    """Each reviewed goal's latest current review."""
+    return {goal_id: found[-1] for goal_id, found in reviews_of(goals).items() if found}
+
+
+def patient_id_of_goal(goal_id: UUID | str) -> UUID | None:
+    """Whose goal this is, so an endpoint can open that patient through the gateway before reading it."""
+    parsed = _as_uuid(goal_id)
+    if parsed is None:
+        return None
+    found: UUID | None = Goal.objects.current().filter(pk=parsed).values_list("patient_id", flat=True).first()
+    return found
+
+
 def goal_of(patient: Patient, goal_id: UUID | str) -> Goal | None:
     """One of this patient's current goals, or None (also for a malformed id)."""
     parsed = _as_uuid(goal_id)

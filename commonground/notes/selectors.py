@@ -65,6 +65,28 @@ def open_suggestions(note: Note) -> list[ShownSuggestion]:
     return _shown(note, note.suggestions.filter(dismissed_at__isnull=True))
 
 
+def open_suggestions_of(notes: list[Note]) -> dict[UUID, list[ShownSuggestion]]:
+    """`open_suggestions` for a page of notes: one query for the suggestions, each clinic's lexicon read once."""
+    versions = {note.id: note.version for note in notes}
+    rows = LanguageSuggestion.objects.filter(
+        note_id__in=list(versions), current=True, dismissed_at__isnull=True
+    ).order_by("start", "end", "rule_key")
+    by_note: dict[UUID, list[LanguageSuggestion]] = {note.id: [] for note in notes}
+    for row in rows:
+        if versions[row.note_id] == row.note_version:
+            by_note[row.note_id].append(row)
+    lexicons: dict[tuple[Any, str], dict[str, Rule]] = {}
+    shown: dict[UUID, list[ShownSuggestion]] = {}
+    for note in notes:
+        found = by_note[note.id]
+        if found and (note.organisation_id, note.language) not in lexicons:
+            rules = rules_for(note.organisation_id, note.language)
+            lexicons[(note.organisation_id, note.language)] = {rule.key: rule for rule in rules}
+        lexicon = lexicons.get((note.organisation_id, note.language), {})
+        shown[note.id] = [_one(note, row, lexicon.get(row.rule_key)) for row in found]
+    return shown
+
+
 def suggestions_shown(note: Note) -> list[ShownSuggestion]:
     """Every current suggestion, dismissed ones included (marked), in text order."""
     return _shown(note, note.suggestions.all())

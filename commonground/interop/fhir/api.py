@@ -25,6 +25,8 @@ from pydantic import Field
 from commonground.access import gateway
 from commonground.accounts.choices import AccountKind
 from commonground.audit.choices import Action
+from commonground.careplans import selectors as careplan_selectors
+from commonground.goals import selectors as goal_selectors
 from commonground.interop.fhir import bundles, careplans, encounters, goals
 from commonground.interop.fhir.questionnaires import questionnaire
 from commonground.interop.fhir.terminology import base_url, instrument_id_of
@@ -124,7 +126,7 @@ def patient_observations(request: HttpRequest, patient_id: UUID) -> HttpResponse
     openapi_extra=served_as_fhir("Goal", "The goal as a FHIR R4 Goal"),
 )
 def read_goal(request: HttpRequest, goal_id: UUID) -> HttpResponse:
-    patient = _open_owner(request, goals.owner_of_goal(goal_id), "goal", goal_id)
+    patient = _open_owner(request, goal_selectors.patient_id_of_goal(goal_id), "goal", goal_id)
     return _found(goals.goal_of(patient, goal_id))
 
 
@@ -155,7 +157,7 @@ def patient_goals(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     openapi_extra=served_as_fhir("CarePlan", "The shared care plan as a FHIR R4 CarePlan"),
 )
 def read_care_plan(request: HttpRequest, care_plan_id: UUID) -> HttpResponse:
-    patient = _open_owner(request, careplans.owner_of_care_plan(care_plan_id), "care_plan", care_plan_id)
+    patient = _open_owner(request, careplan_selectors.patient_id_of_plan(care_plan_id), "care_plan", care_plan_id)
     return _found(careplans.care_plan_of(patient, care_plan_id))
 
 
@@ -187,7 +189,7 @@ def patient_care_plans(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     openapi_extra=served_as_fhir("Encounter", "The therapy session as a FHIR R4 Encounter"),
 )
 def read_encounter(request: HttpRequest, encounter_id: UUID) -> HttpResponse:
-    patient = _open_owner(request, encounters.owner_of_session(encounter_id), "encounter", encounter_id)
+    patient = _open_owner(request, careplan_selectors.patient_id_of_session(encounter_id), "encounter", encounter_id)
     return _found(encounters.encounter_of(patient, encounter_id))
 
 

@@ -96,12 +96,6 @@ def plan_status(plan: CarePlan) -> str:
 # --- reads for the endpoints (the caller has opened the patient through the gateway) -----------------------
 
 
-def owner_of_care_plan(plan_id: UUID) -> UUID | None:
-    """Whose plan this is, so that the gateway can decide; None for an unknown or erroneous plan."""
-    found = CarePlan.objects.current().filter(pk=plan_id).values_list("patient_id", flat=True)
-    return next(iter(found[:1]), None)
-
-
 def care_plan_of(patient: Patient, plan_id: UUID) -> FhirCarePlan | None:
     plan = selectors.plan_of(patient)
     if plan is None or plan.id != plan_id:

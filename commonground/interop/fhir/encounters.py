@@ -54,12 +54,6 @@ def days(start: date | None, end: date | None) -> Period:
 # --- reads for the endpoints (the caller has opened the patient through the gateway) -----------------------
 
 
-def owner_of_session(session_id: UUID) -> UUID | None:
-    """Whose session this is, so that the gateway can decide; None for an unknown or erroneous session."""
-    found = TherapySession.objects.current().filter(pk=session_id).values_list("patient_id", flat=True)
-    return next(iter(found[:1]), None)
-
-
 def encounter_of(patient: Patient, session_id: UUID) -> Encounter | None:
     found = selectors.session_of(patient, session_id)
     return encounter_resource(found) if found is not None else None

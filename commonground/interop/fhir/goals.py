@@ -16,7 +16,6 @@ The milestone ladder is not part of the Goal: its rungs are activities of the Ca
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any, Final
 from uuid import UUID
 
@@ -73,7 +72,7 @@ def gas_levels_system() -> str:
 
 
 def goal_resource(goal: Goal, latest_review: GasReview | None = None) -> FhirGoal:
-    """`latest_review` is the goal's most recent current review, if any (see `latest_reviews`)."""
+    """`latest_review` is the goal's most recent current review, if any (see `goals.selectors.latest_reviews`)."""
     achievement = achievement_code(goal, latest_review)
     return FhirGoal(
         id=str(goal.id),
@@ -117,35 +116,17 @@ def achievement_code(goal: Goal, latest_review: GasReview | None) -> str | None:
     return "worsening"
 
 
-def latest_reviews(goals: Iterable[Goal]) -> dict[UUID, GasReview]:
-    """Each goal's most recent current review (one query). The goals selectors give no per-goal review."""
-    latest: dict[UUID, GasReview] = {}
-    reviews = GasReview.objects.current().filter(goal__in=[goal.id for goal in goals])
-    for review in reviews.order_by("reviewed_on", "created_at"):
-        latest[review.goal_id] = review
-    return latest
-
-
-# --- reads for the endpoints (the caller has opened the patient through the gateway) -----------------------
-
-
-def owner_of_goal(goal_id: UUID) -> UUID | None:
-    """Whose goal this is, so that the gateway can decide; None for an unknown or erroneous goal."""
-    found = Goal.objects.current().filter(pk=goal_id).values_list("patient_id", flat=True)
-    return next(iter(found[:1]), None)
-
-
 def goal_of(patient: Patient, goal_id: UUID) -> FhirGoal | None:
     found = selectors.goal_of(patient, goal_id)
     if found is None:
         return None
-    return goal_resource(found, latest_reviews([found]).get(found.id))
+    return goal_resource(found, selectors.latest_reviews([found]).get(found.id))
 
 
 def goals_bundle(patient: Patient, *, self_url: str) -> Bundle:
     """Every current goal of the patient (ended ones too), as a searchset."""
     found = list(selectors.goals_of(patient).select_related("created_by"))
-    reviews = latest_reviews(found)
+    reviews = selectors.latest_reviews(found)
     return searchset([goal_resource(goal, reviews.get(goal.id)) for goal in found], self_url=self_url)
 
 

@@ -22,7 +22,8 @@ from commonground.accounts.services import create_api_token
 from commonground.audit.models import AuditEvent
 from commonground.goals.choices import GoalStatus, ProposedBy
 from commonground.goals.models import GasReview, Goal
-from commonground.interop.fhir.goals import goal_resource, latest_reviews
+from commonground.goals.selectors import latest_reviews
+from commonground.interop.fhir.goals import goal_resource
 from commonground.interop.fhir.tests.support import round_trip
 from commonground.kit.models import RecordStatus
 from tests.personas import signed_in
