@@ -18,6 +18,7 @@ COMMANDS = {
     "score": "score one questionnaire response: `score phq9 --items '[1,0,2,...]'` prints JSON",
     "change": "reliable change between two scores: `change --pre 14 --post 6 --instrument phq9`",
     "gas": "goal attainment T-score: `gas --levels '[1,0,-1]' [--weights '[6,2,1]'] [--rho 0.3]` prints JSON",
+    "note_language": "`note_language evaluate [--set heldout|FILE]`: how well the note-language check does",
     "instruments": "`instruments list|show ID|load FILE`: the questionnaire library and a clinic's own files",
     "migrate": "bring the database schema up to date",
     "check": "Django's system checks",
@@ -26,7 +27,8 @@ COMMANDS = {
 
 def usage() -> str:
     lines = ["usage: commonground COMMAND [options]", "", "commands:"]
-    lines += [f"  {name:<9} {text}" for name, text in COMMANDS.items()]
+    width = max(len(name) for name in COMMANDS)
+    lines += [f"  {name:<{width}} {text}" for name, text in COMMANDS.items()]
     lines += ["", "Other Django management commands work too; `commonground COMMAND --help` explains each."]
     return "\n".join(lines)
 
