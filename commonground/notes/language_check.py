@@ -7,12 +7,18 @@ infratentorial abnormality"). An `unless` pattern may end in `.*` or start with 
 sentence after, or before, its cue ("was told ... .*": someone else's words, reported). The check only
 advises; it never changes the text.
 
+A clinic may add its own patterns, so no pattern can be trusted to be quick: every pattern runs on the `regex`
+engine with a time limit per sentence (a pattern that runs out of time is skipped for that sentence, and its
+key, never the text, is logged), and a sentence longer than `MAX_SENTENCE` characters is checked in pieces
+cut at white space. A note is always saved whatever the check does (decision 0014).
+
 CONTRACT (frozen signatures; other modules are written against them).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -20,18 +26,24 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+import regex
+
 from commonground.notes.choices import LanguageCategory
+
+logger = logging.getLogger(__name__)
 
 LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 
 RULE_FIELDS = frozenset({"key", "category", "patterns", "unless", "why", "suggestion"})
 MAX_PATTERNS = 40
 MAX_PATTERN_LENGTH = 400
+MATCH_SECONDS = 0.05  # the time one pattern may take on one sentence
+MAX_SENTENCE = 1000  # characters checked at a time; longer sentences are cut at white space
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})?$")
 # A group that holds a quantifier, itself repeated without bound, e.g. (\w+)+ : the shape of catastrophic
 # backtracking. A bounded repeat such as (\s\w+){0,3} is fine.
-_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}]\)(?:[+*]|\{\d*,\})")
+_NESTED_QUANTIFIER = re.compile(r"\((?:[^()\\]|\\.)*[+*}?]\)(?:[+*]|\{\d*,\})")
 # A sentence ends at . ! or ? (and any closing quote or bracket) before white space and a capital, a digit or
 # an opening quote (not after a title such as "Dr."); and at every line break. "pt v. demanding" stays one.
 _ABBREVIATIONS = frozenset({"dr.", "mr.", "mrs.", "ms.", "prof.", "st.", "vs.", "approx.", "e.g.", "i.e.", "cf."})
@@ -122,15 +134,15 @@ def _check_pattern(pattern: str, where: str) -> None:
         raise InvalidRule(f"{where}: {pattern!r} repeats a group that repeats itself, which can hang the check")
     try:
         compiled = _compiled(pattern)
-    except re.error as error:
+    except (re.error, regex.error) as error:
         raise InvalidRule(f"{where}: {pattern!r} is not a valid regular expression ({error})") from None
     if compiled.search("") is not None:
         raise InvalidRule(f"{where}: {pattern!r} matches empty text, so it would match everywhere")
 
 
 @lru_cache(maxsize=4096)
-def _compiled(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
+def _compiled(pattern: str) -> Any:
+    return regex.compile(pattern, regex.IGNORECASE | regex.VERSION0)
 
 
 @cache
@@ -186,19 +198,44 @@ def check(text: str, rules: Iterable[Rule]) -> list[Finding]:
     chosen = list(rules)
     findings: list[Finding] = []
     for start, end in sentence_spans(text):
-        sentence = text[start:end]
-        for rule in chosen:
-            findings.extend(_in_sentence(text, sentence, start, rule))
+        for piece_start, piece_end in _pieces(text, start, end):
+            sentence = text[piece_start:piece_end]
+            for rule in chosen:
+                findings.extend(_in_sentence(text, sentence, piece_start, rule))
     return _merged(findings)
 
 
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A sentence, or a long one cut at white space into pieces of at most MAX_SENTENCE characters."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > MAX_SENTENCE:
+        cut = text.rfind(" ", start + MAX_SENTENCE // 2, start + MAX_SENTENCE)
+        cut = cut if cut > start else start + MAX_SENTENCE
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
+
+
+def _spans(rule: Rule, patterns: tuple[str, ...], sentence: str) -> list[tuple[int, int]] | None:
+    """Where the patterns match in the sentence; None when one ran out of time (the rule is then skipped)."""
+    found: list[tuple[int, int]] = []
+    try:
+        for pattern in patterns:
+            found.extend(match.span() for match in _compiled(pattern).finditer(sentence, timeout=MATCH_SECONDS))
+    except TimeoutError:
+        logger.warning("note-language rule %r ran out of time on a sentence and was skipped", rule.key)
+        return None
+    return found
+
+
 def _in_sentence(text: str, sentence: str, offset: int, rule: Rule) -> list[Finding]:
-    spans = [
-        found.span() for pattern in rule.patterns for found in _compiled(pattern).finditer(sentence) if found.group()
-    ]
+    spans = [(begin, finish) for begin, finish in _spans(rule, rule.patterns, sentence) or [] if finish > begin]
     if not spans:
         return []
-    allowed = [found.span() for pattern in rule.unless for found in _compiled(pattern).finditer(sentence)]
+    allowed = _spans(rule, rule.unless, sentence)
+    if allowed is None:
+        return []  # an `unless` that cannot finish: say nothing rather than something wrong
     return [
         _finding(text, rule, offset + begin, offset + finish)
         for begin, finish in spans

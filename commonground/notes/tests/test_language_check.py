@@ -261,3 +261,27 @@ def test_the_dutch_lexicon_finds_each_category(text: str, category: str) -> None
 )
 def test_the_dutch_lexicon_leaves_legitimate_wording_alone(text: str) -> None:
     assert check(text, builtin_rules("nl")) == []
+
+
+def test_a_nested_repeat_ending_in_an_optional_part_is_refused() -> None:
+    with pytest.raises(InvalidRule, match="can hang"):
+        rule_from_dict(entry(patterns=[r"(?:\w+\s?)+!"]), language="en")
+
+
+def test_a_pattern_that_cannot_finish_in_time_is_skipped_and_logged_by_key_never_text(caplog) -> None:
+    # Overlapping alternatives repeated: slips past the shape check, backtracks for ever on this text.
+    slow = rule_from_dict(entry(key="clinic-slow", patterns=[r"(?:a|aa)+$"]), language="en")
+    quick = rule_from_dict(entry(), language="en")
+    text = "a" * 80 + "b. The patient claims the pain is worse."
+    with caplog.at_level("WARNING", logger="commonground.notes.language_check"):
+        found = check(text, [slow, quick])
+    assert [finding.rule_key for finding in found] == ["claims"]
+    assert "clinic-slow" in caplog.text and "aaaa" not in caplog.text and "patient" not in caplog.text
+
+
+def test_a_very_long_sentence_is_checked_in_pieces_and_findings_keep_their_place() -> None:
+    rule = rule_from_dict(entry(), language="en")
+    filler = "walked to the shop and back " * 400  # one sentence of about 11,000 characters
+    text = filler + "and she claims it helped"
+    found = check(text, [rule])
+    assert [(f.phrase, f.start) for f in found] == [("claims", text.index("claims"))]
