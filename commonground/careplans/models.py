@@ -81,6 +81,8 @@ class TherapySession(ClinicalRecord):
     )
     reflection = models.TextField(_("my reflection"), blank=True, max_length=4000)
     reflection_at = models.DateTimeField(null=True, blank=True)
+    # From the form that recorded it: sending the same form twice (Back, then Save again) records one session.
+    submission_key = models.UUIDField(null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         ordering = ["held_on", "created_at"]

@@ -72,6 +72,9 @@ class Goal(ClinicalRecord):
     baseline_level = models.SmallIntegerField(_("where we start"), choices=GasLevel.choices, default=-1)
     set_on = models.DateField(_("set on"))
     status = models.CharField(max_length=12, choices=GoalStatus.choices, default=GoalStatus.ACTIVE)
+    # The day the goal was achieved or set aside (empty while it is worked on or paused): a goal set aside
+    # stops counting in the goal attainment trend from that day.
+    closed_on = models.DateField(_("achieved or set aside on"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:

@@ -41,6 +41,7 @@ class GasPoint:
     on: date
     t_score: float
     goals: int  # how many goals counted
+    goal_ids: tuple[Any, ...] = ()  # which
 
 
 def _as_uuid(value: UUID | str) -> UUID | None:
@@ -173,26 +174,45 @@ def goal_weight(goal: Goal, settings: GasSettings) -> int:
 
 
 def gas_trend(patient: Patient) -> list[GasPoint]:
-    """The goal attainment T-score across the patient's goals at each review date, oldest first, using the
-    clinic's weights and ρ; at each date every goal set by then counts at its latest level (baseline before
-    its first review). Goals entered in error do not count."""
-    goals = list(Goal.objects.current().filter(patient=patient))
+    """The goal attainment T-score across the patient's goals, oldest first, with the clinic's weights and ρ.
+
+    A point on the day a goal starts to count (its baseline), on each review day and on the day a goal is set
+    aside. A goal counts from the day
+    it is both set and agreed by the patient; a goal set aside stops counting on the day it was set aside;
+    an achieved goal counts at its latest level. Each goal counts at its latest review by then, or at its
+    starting level before its first review. Goals and reviews entered in error do not count."""
+    goals = list(Goal.objects.current().filter(patient=patient, agreed_by_patient=True))
     reviews = list(
         GasReview.objects.current().filter(goal__in=[goal.pk for goal in goals]).order_by("reviewed_on", "created_at")
     )
     settings = gas_settings(patient.organisation_id)
-    rho = float(settings.rho)
+    starts = {_counts_from(goal) for goal in goals}
+    set_aside = {goal.closed_on for goal in goals if goal.status == GoalStatus.ENDED and goal.closed_on}
+    days = sorted(starts | set_aside | {review.reviewed_on for review in reviews})
     latest: dict[Any, int] = {}
+    by_day = {day: list(found) for day, found in groupby(reviews, key=lambda review: review.reviewed_on)}
     points = []
-    for day, that_day in groupby(reviews, key=lambda review: review.reviewed_on):
-        latest |= {review.goal_id: review.level for review in that_day}  # a later review replaces an earlier
-        counted = [goal for goal in goals if goal.set_on <= day]
+    for day in days:
+        latest |= {review.goal_id: review.level for review in by_day.get(day, [])}  # later replaces earlier
+        counted = [goal for goal in goals if _counts_on(goal, day)]
         if not counted:
             continue
         levels = [latest.get(goal.pk, goal.baseline_level) for goal in counted]
         weights = [float(goal_weight(goal, settings)) for goal in counted]
-        points.append(GasPoint(on=day, t_score=gas.t_score(levels, weights, rho), goals=len(counted)))
+        t_score = gas.t_score(levels, weights, float(settings.rho))
+        points.append(GasPoint(on=day, t_score=t_score, goals=len(counted), goal_ids=tuple(g.pk for g in counted)))
     return points
+
+
+def _counts_from(goal: Goal) -> date:
+    return max(goal.set_on, goal.agreed_on or goal.set_on)
+
+
+def _counts_on(goal: Goal, day: date) -> bool:
+    if day < _counts_from(goal):
+        return False
+    set_aside = goal.status == GoalStatus.ENDED and goal.closed_on is not None
+    return not (set_aside and day >= goal.closed_on)  # type: ignore[operator]
 
 
 def supporters_for_goals(patient: Patient) -> list[Any]:

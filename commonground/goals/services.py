@@ -11,11 +11,12 @@ CONTRACT (frozen signatures; other modules are written against them).
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Max, QuerySet
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from commonground.audit.choices import Action
@@ -63,6 +64,7 @@ GOAL_FIELDS = (
 
 SHORT_TEXT = 300  # titles, indicators, level descriptions, rung actions
 LONG_TEXT = 2000  # barriers, plans, reasons, notes
+LONGEST_GOAL_DAYS = 5 * 366  # a goal is time-bound: reached within five years
 LEVEL_TEXT_FIELDS = ("level_minus_2", "level_minus_1", "level_0", "level_plus_1", "level_plus_2")
 OPTIONAL_TEXT_FIELDS = ("barriers", "enablers", "triggers", "accelerants", "contingency_plan")
 
@@ -152,6 +154,11 @@ def _checked_target_date(target_date: Any, today: date) -> date:
         raise DomainError(_("Give the date by which the goal should be reached."), field="target_date")
     if target_date <= today:
         raise DomainError(_("The date to reach the goal by must be after today."), field="target_date")
+    if target_date > today + timedelta(days=LONGEST_GOAL_DAYS):
+        raise DomainError(
+            _("A goal is time-bound: choose a date within the next five years, and a nearer one if you can."),
+            field="target_date",
+        )
     return target_date
 
 
@@ -275,6 +282,9 @@ def update_goal(
     if merged.get("status") not in GoalStatus.values:
         raise DomainError(_("Choose where the goal stands."), field="status")
     values["status"] = merged["status"]
+    _check_scale_unchanged(goal, values)
+    _check_closing(goal, values["status"])
+    values["closed_on"] = _closed_on(goal, values["status"], today)
     if values["agreed_by_patient"] and not goal.agreed_by_patient:
         values |= {"agreed_by": by, "agreed_on": today}
     elif not values["agreed_by_patient"] and goal.agreed_by_patient:
@@ -285,6 +295,63 @@ def update_goal(
     save_edit(goal, expected_version=expected_version, reason=why, changes=changed)
     _audit(goal.patient, Action.UPDATE, "goal", goal.id)
     return goal
+
+
+def _check_scale_unchanged(goal: Goal, values: dict[str, Any]) -> None:
+    """The five levels and the starting level are fixed once the goal has a review, so reviews stay comparable."""
+    scale = (*LEVEL_TEXT_FIELDS, "baseline_level")
+    if any(values[field] != getattr(goal, field) for field in scale) and _has_reviews(goal):
+        raise DomainError(
+            _(
+                "The five levels and the starting level are fixed once the goal has been reviewed, so that "
+                "reviews stay comparable. To change the scale, set a new goal."
+            ),
+            field="level_0",
+        )
+
+
+def _has_reviews(goal: Goal) -> bool:
+    return bool(GasReview.objects.current().filter(goal=goal).exists())
+
+
+def _check_closing(goal: Goal, status: str) -> None:
+    """Achieved means at least the expected outcome: the latest review must say so first."""
+    if status != GoalStatus.ACHIEVED or goal.status == GoalStatus.ACHIEVED:
+        return
+    latest = GasReview.objects.current().filter(goal=goal).order_by("-reviewed_on", "-created_at").first()
+    if latest is None or latest.level < 0:
+        raise DomainError(
+            _(
+                "Record a review at the expected outcome (0) or above first: a goal is achieved when the "
+                "patient reaches at least what you agreed to expect."
+            ),
+            field="status",
+        )
+
+
+def _closed_on(goal: Goal, status: str, today: date) -> date | None:
+    if status not in (GoalStatus.ACHIEVED, GoalStatus.ENDED):
+        return None
+    return goal.closed_on if goal.status == status and goal.closed_on else today
+
+
+@transaction.atomic
+def agree_to_goal(goal: Goal, *, by: Any) -> Goal:
+    """The patient agrees to a goal their team proposed (from the portal): it becomes theirs, and counts."""
+    locked = _lock_goal(goal)
+    if locked.agreed_by_patient:
+        raise DomainError(_("You have already agreed to this goal."))
+    if locked.status != GoalStatus.ACTIVE:
+        raise DomainError(_("This goal is not being worked on now, so there is nothing to agree to."))
+    today = _patient_today(locked.patient)
+    save_edit(
+        locked,
+        expected_version=locked.version,
+        reason="The patient agreed to the goal",
+        changes={"agreed_by_patient": True, "agreed_by": by, "agreed_on": today},
+    )
+    _audit(locked.patient, Action.UPDATE, "goal", locked.id)
+    return locked
 
 
 @transaction.atomic
@@ -327,12 +394,25 @@ def _action(action: str) -> str:
     return _text(action, field="action", limit=SHORT_TEXT, required=_("Describe the step: one small, doable action."))
 
 
-def _rung_target(target_date: Any) -> date | None:
+def _rung_target(target_date: Any, goal: Goal) -> date | None:
+    """A step's date: empty, or from the day the goal was set up to five years on."""
     if target_date in (None, ""):
         return None
     if not isinstance(target_date, date):
         raise DomainError(_("Give a date, or leave it empty."), field="target_date")
+    if target_date < goal.set_on:
+        raise DomainError(
+            _("A step's date cannot be before the goal was set (%(day)s).") % {"day": _day(goal.set_on)},
+            field="target_date",
+        )
+    if target_date > goal.set_on + timedelta(days=LONGEST_GOAL_DAYS):
+        raise DomainError(_("Choose a date within five years of setting the goal."), field="target_date")
     return target_date
+
+
+def _day(day: date) -> str:
+    """A date as people read it: 3 March 2026."""
+    return f"{day.day} {date_format(day, 'F Y')}"
 
 
 def _iso(day: date | None) -> str | None:
@@ -359,7 +439,7 @@ def _check_position(position: Any, highest: int, field: str) -> int:
 def add_rung(goal: Goal, *, action: str, target_date: date | None, by: Any, position: int | None = None) -> Milestone:
     """Add a small doable step at `position` (1-based; None = at the top of the ladder); later rungs move up."""
     text = _action(action)
-    when = _rung_target(target_date)
+    when = _rung_target(target_date, goal)
     locked = _lock_goal(goal)
     top = _on_ladder(locked).count() + 1
     place = top if position is None else _check_position(position, top, "position")
@@ -390,8 +470,8 @@ def edit_rung(
 ) -> Milestone:
     """Reword a step or change its date; nothing changed writes nothing."""
     text = _action(action)
-    when = _rung_target(target_date)
     goal = _lock_rung(milestone)
+    when = _rung_target(target_date, goal)
     before = {"action": milestone.action, "target_date": _iso(milestone.target_date)}
     after = {"action": text, "target_date": _iso(when)}
     if before == after:
@@ -414,9 +494,9 @@ def split_rung(
     """Replace one rung by two or more smaller ones in its place; the old rung stays, marked split."""
     if len(steps) < 2:
         raise DomainError(_("Split a step into at least two smaller steps."), field="steps")
-    cleaned = [(_action(action), _rung_target(when)) for action, when in steps]
-    why = _text(reason, field="reason", limit=LONG_TEXT)
     goal = _lock_rung(milestone)
+    cleaned = [(_action(action), _rung_target(when, goal)) for action, when in steps]
+    why = _text(reason, field="reason", limit=LONG_TEXT)
     place = milestone.position
     _on_ladder(goal).filter(position__gt=place).update(position=F("position") + len(cleaned) - 1)
     save_edit(milestone, expected_version=milestone.version, reason="Step split", changes={"status": RungStatus.SPLIT})
@@ -547,7 +627,7 @@ def review_goal(goal: Goal, *, level: int, reviewed_on: date, by: Any, note: str
         raise DomainError(_("A review cannot be dated in the future."), field="reviewed_on")
     if reviewed_on < locked.set_on:
         raise DomainError(
-            _("A review cannot be dated before the goal was set (%(day)s).") % {"day": locked.set_on.isoformat()},
+            _("A review cannot be dated before the goal was set (%(day)s).") % {"day": _day(locked.set_on)},
             field="reviewed_on",
         )
     same_day: GasReview | None = (

@@ -20,7 +20,7 @@ def goal_details(**changes: Any) -> dict[str, Any]:
         "value_id": None,
         "title": "Walk the dog to the park and back",
         "indicator": "Number of walks to the park in a week",
-        "target_date": date(2099, 1, 1),
+        "target_date": clock.local_date(clock.now(), "UTC") + timedelta(days=90),
         "proposed_by": "patient",
         "agreed_by_patient": True,
         "barriers": "Dizziness on bad days",

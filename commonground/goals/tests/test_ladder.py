@@ -4,7 +4,7 @@ every change is an event whose `detail` lets the ladder be read back."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -37,13 +37,15 @@ def kinds(goal: Goal) -> list[str]:
 
 def test_rungs_are_added_at_the_top_or_in_place(goal: Goal, therapist: Any) -> None:
     climb(goal, therapist, "Walk to the gate", "Walk to the corner")
-    services.add_rung(goal, action="Stand on the doorstep", target_date=date(2099, 1, 5), by=therapist, position=1)
+    services.add_rung(
+        goal, action="Stand on the doorstep", target_date=goal.set_on + timedelta(days=5), by=therapist, position=1
+    )
     assert on_ladder(goal) == [(1, "Stand on the doorstep"), (2, "Walk to the gate"), (3, "Walk to the corner")]
     event = LadderEvent.objects.filter(goal=goal).order_by("at", "created_at").last()
     assert event is not None and event.detail == {
         "position": 1,
         "action": "Stand on the doorstep",
-        "target_date": "2099-01-05",
+        "target_date": (goal.set_on + timedelta(days=5)).isoformat(),
     }
     for position in (0, 5, True):
         with pytest.raises(DomainError, match="from 1 to 4"):
@@ -163,17 +165,25 @@ def test_editing_a_rung_is_versioned_and_recorded(goal: Goal, therapist: Any, co
     (rung,) = climb(goal, therapist, "Walk to the gate")
     stale = Milestone.objects.get(pk=rung.pk)
     services.edit_rung(
-        rung, expected_version=1, action="Walk to the gate and back", target_date=date(2099, 2, 1), by=therapist
+        rung,
+        expected_version=1,
+        action="Walk to the gate and back",
+        target_date=goal.set_on + timedelta(days=30),
+        by=therapist,
     )
     event = LadderEvent.objects.get(goal=goal, kind=LadderEventKind.EDITED)
     assert event.detail == {
         "from": {"action": "Walk to the gate", "target_date": None},
-        "to": {"action": "Walk to the gate and back", "target_date": "2099-02-01"},
+        "to": {"action": "Walk to the gate and back", "target_date": (goal.set_on + timedelta(days=30)).isoformat()},
     }
     with pytest.raises(StaleEdit):
         services.edit_rung(stale, expected_version=1, action="Something else", target_date=None, by=coordinator)
     services.edit_rung(
-        rung, expected_version=2, action="Walk to the gate and back", target_date=date(2099, 2, 1), by=therapist
+        rung,
+        expected_version=2,
+        action="Walk to the gate and back",
+        target_date=goal.set_on + timedelta(days=30),
+        by=therapist,
     )
     assert LadderEvent.objects.filter(goal=goal, kind=LadderEventKind.EDITED).count() == 1
 

@@ -33,6 +33,8 @@ def test_goals_come_active_first_and_set_aside_ones_can_be_left_out(patient_reco
     paused = make_goal(patient_record, therapist, title="Paused")
     active = make_goal(patient_record, therapist, title="Active")
     revise(ended, therapist, status=GoalStatus.ENDED)
+    services.review_goal(achieved, level=0, reviewed_on=today_for(patient_record), by=therapist)
+    achieved.refresh_from_db()
     revise(achieved, therapist, status=GoalStatus.ACHIEVED)
     revise(paused, therapist, status=GoalStatus.ON_HOLD)
     assert [g.title for g in selectors.goals_of(patient_record)] == ["Active", "Paused", "Achieved", "Ended"]
@@ -122,12 +124,16 @@ def test_the_gas_trend_on_a_constructed_history(patient_record: Any, therapist: 
 
     trend = selectors.gas_trend(patient_record)
     assert [(p.on, p.goals) for p in trend] == [
+        (day0, 2),  # walk and work at their starting levels
         (day0 + timedelta(days=10), 2),
+        (day0 + timedelta(days=20), 3),  # sleep starts to count, at its starting level
         (day0 + timedelta(days=30), 3),
         (day0 + timedelta(days=40), 3),
     ]
     unweighted = [
+        50 + 10 * (-1 - 2) / math.sqrt(0.7 * 2 + 0.3 * 4),
         50 + 10 * (0 - 2) / math.sqrt(0.7 * 2 + 0.3 * 4),
+        50 + 10 * (0 - 2 - 1) / math.sqrt(0.7 * 3 + 0.3 * 9),
         50 + 10 * (1 - 1 - 1) / math.sqrt(0.7 * 3 + 0.3 * 9),
         50 + 10 * (1 - 1 + 0) / math.sqrt(0.7 * 3 + 0.3 * 9),
     ]
@@ -136,13 +142,41 @@ def test_the_gas_trend_on_a_constructed_history(patient_record: Any, therapist: 
     # Weighted by the clinic, with its own ρ: walk 3×2 = 6, work 1×1 = 1, sleep has no difficulty so 1.
     GasSettings.objects.create(organisation_id=patient_record.organisation_id, weighted=True, rho=Decimal("0.5"))
     weighted = [
+        t_score([-1, -2], [6, 1], 0.5),
         t_score([0, -2], [6, 1], 0.5),
+        t_score([0, -2, -1], [6, 1, 1], 0.5),
         t_score([1, -1, -1], [6, 1, 1], 0.5),
         t_score([1, -1, 0], [6, 1, 1], 0.5),
     ]
     assert [p.t_score for p in selectors.gas_trend(patient_record)] == pytest.approx(weighted)
-    assert weighted[0] == pytest.approx(50 + 10 * (0 - 2) / math.sqrt(0.5 * 37 + 0.5 * 49))
+    assert weighted[1] == pytest.approx(50 + 10 * (0 - 2) / math.sqrt(0.5 * 37 + 0.5 * 49))
 
 
-def test_no_reviews_no_trend(goal: Goal) -> None:
-    assert selectors.gas_trend(goal.patient) == []
+def test_a_goal_counts_once_agreed_and_stops_counting_once_set_aside(patient_record: Any, therapist: Any) -> None:
+    today = today_for(patient_record)
+    day0 = today - timedelta(days=30)
+    kept = make_goal(patient_record, therapist, set_on=day0)
+    dropped = make_goal(patient_record, therapist, set_on=day0)
+    proposed = make_goal(patient_record, therapist, set_on=day0, agreed_by_patient=False)
+    services.review_goal(kept, level=1, reviewed_on=day0 + timedelta(days=10), by=therapist)
+    services.update_goal(
+        dropped,
+        expected_version=1,
+        changes={"status": GoalStatus.ENDED},
+        reason="No longer fits",
+        by=therapist,
+        today=day0 + timedelta(days=20),
+    )
+    trend = selectors.gas_trend(patient_record)
+    assert [(p.on, set(p.goal_ids)) for p in trend] == [
+        (day0, {kept.id, dropped.id}),  # the proposal is not the patient's goal yet
+        (day0 + timedelta(days=10), {kept.id, dropped.id}),
+        (day0 + timedelta(days=20), {kept.id}),  # set aside that day
+    ]
+    assert trend[-1].t_score == pytest.approx(60.0)  # one goal at +1: 50 + 10 × 1
+    services.agree_to_goal(proposed, by=therapist)
+    assert set(selectors.gas_trend(patient_record)[-1].goal_ids) == {kept.id, proposed.id}
+
+
+def test_a_goal_without_reviews_shows_its_starting_level(goal: Goal) -> None:
+    assert [(p.on, p.t_score) for p in selectors.gas_trend(goal.patient)] == [(goal.set_on, 40.0)]  # 50 + 10 × −1

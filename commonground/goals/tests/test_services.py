@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -217,10 +217,11 @@ def test_a_past_target_date_does_not_block_other_revisions(patient_record: Any, 
     long_ago = today_for(patient_record) - timedelta(days=200)
     goal = make_goal(patient_record, therapist, set_on=long_ago, target_date=long_ago + timedelta(days=90))
     today = today_for(patient_record)
+    services.review_goal(goal, level=0, reviewed_on=today, by=therapist)
     services.update_goal(
         goal, expected_version=1, changes={"status": "achieved"}, reason="Done!", by=therapist, today=today
     )
-    assert goal.status == GoalStatus.ACHIEVED
+    assert goal.status == GoalStatus.ACHIEVED and goal.closed_on == today
     with pytest.raises(DomainError) as raised:
         services.update_goal(
             goal,
@@ -331,3 +332,67 @@ def test_clinic_settings_are_created_once_with_the_defaults(clinic: Any) -> None
     assert first.pk == again.pk and GasSettings.objects.count() == 1
     assert (first.weighted, float(first.rho)) == (False, 0.3)
     assert selectors.gas_settings(clinic.id).pk == first.pk
+
+
+def test_a_goal_is_achieved_only_after_a_review_at_the_expected_outcome(goal: Goal, therapist: Any) -> None:
+    today = today_for(goal.patient)
+    with pytest.raises(DomainError, match="expected outcome"):
+        services.update_goal(
+            goal, expected_version=1, changes={"status": "achieved"}, reason="r", by=therapist, today=today
+        )
+    services.review_goal(goal, level=-1, reviewed_on=today, by=therapist)
+    with pytest.raises(DomainError, match="expected outcome"):
+        services.update_goal(
+            goal, expected_version=1, changes={"status": "achieved"}, reason="r", by=therapist, today=today
+        )
+    services.review_goal(goal, level=0, reviewed_on=today, by=therapist)
+    services.update_goal(
+        goal, expected_version=1, changes={"status": "achieved"}, reason="r", by=therapist, today=today
+    )
+    services.update_goal(
+        goal, expected_version=2, changes={"status": "active"}, reason="Again", by=therapist, today=today
+    )
+    assert (goal.status, goal.closed_on) == (GoalStatus.ACTIVE, None)
+
+
+def test_the_scale_is_fixed_once_the_goal_is_reviewed(goal: Goal, therapist: Any) -> None:
+    today = today_for(goal.patient)
+    services.update_goal(
+        goal,
+        expected_version=1,
+        changes={"level_0": "Twice a week, at least"},
+        reason="Clearer",
+        by=therapist,
+        today=today,
+    )
+    services.review_goal(goal, level=0, reviewed_on=today, by=therapist)
+    for change in ({"level_0": "Once a week"}, {"baseline_level": -2}):
+        with pytest.raises(DomainError, match="fixed once the goal has been reviewed"):
+            services.update_goal(goal, expected_version=2, changes=change, reason="r", by=therapist, today=today)
+    services.update_goal(
+        goal, expected_version=2, changes={"title": "Walk the dog"}, reason="Shorter", by=therapist, today=today
+    )
+
+
+def test_a_goal_is_time_bound_and_its_steps_dated_within_it(goal: Goal, therapist: Any) -> None:
+    today = today_for(goal.patient)
+    with pytest.raises(DomainError, match="five years"):
+        services.update_goal(
+            goal, expected_version=1, changes={"target_date": date(9999, 12, 31)}, reason="r", by=therapist, today=today
+        )
+    with pytest.raises(DomainError, match="before the goal was set"):
+        services.add_rung(goal, action="Walk", target_date=goal.set_on - timedelta(days=1), by=therapist)
+
+
+def test_the_patient_agrees_to_a_proposed_goal_once(patient_record: Any, therapist: Any, patient_user: Any) -> None:
+    proposed = make_goal(patient_record, therapist, agreed_by_patient=False, proposed_by="clinician")
+    services.agree_to_goal(proposed, by=patient_user)
+    proposed.refresh_from_db()
+    assert (proposed.agreed_by_patient, proposed.agreed_by, proposed.agreed_on) == (
+        True,
+        patient_user,
+        today_for(patient_record),
+    )
+    assert proposed.history.first().history_change_reason == "The patient agreed to the goal"
+    with pytest.raises(DomainError, match="already agreed"):
+        services.agree_to_goal(proposed, by=patient_user)
