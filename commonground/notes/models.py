@@ -30,7 +30,9 @@ class Note(ClinicalRecord):
 class LanguageSuggestion(BaseModel):
     """One finding of the check on one version of a note: where, which rule, and whether it was dismissed.
 
-    `current` is false once the note is edited and checked again, so counts follow the latest wording.
+    `current` is false once the note is edited and checked again. A finding the edit took away is marked
+    `resolved_at`; one still there is stored again for the new wording. So each raised suggestion is counted
+    once: current, or resolved by an edit.
     """
 
     note = models.ForeignKey(Note, on_delete=models.CASCADE, related_name="suggestions")
@@ -41,6 +43,8 @@ class LanguageSuggestion(BaseModel):
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     current = models.BooleanField(default=True)
+    # Set when an edit took the wording away: the suggestion was acted on, and still counts as raised.
+    resolved_at = models.DateTimeField(null=True, blank=True)
     dismissed_at = models.DateTimeField(null=True, blank=True)
     dismissed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

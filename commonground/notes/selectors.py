@@ -93,19 +93,21 @@ def suggestions_shown(note: Note) -> list[ShownSuggestion]:
 
 
 def category_counts(organisation_id: Any, *, since: datetime | None = None) -> dict[str, dict[str, int]]:
-    """Programme metrics: for each category, {"raised": n, "dismissed": m} over current suggestions. Counts
-    only; never note text."""
-    found = LanguageSuggestion.objects.filter(
-        organisation_id=organisation_id, current=True, note__record_status=RecordStatus.ACTIVE
-    )
+    """Programme metrics: for each category, {"raised": n, "dismissed": m, "resolved": r}: suggestions raised
+    (on the current wording, or taken away by an edit: the clinician acted on them), dismissed, and resolved by
+    an edit. Counts only; never note text."""
+    found = LanguageSuggestion.objects.filter(organisation_id=organisation_id, note__record_status=RecordStatus.ACTIVE)
+    found = found.filter(Q(current=True) | Q(resolved_at__isnull=False))
     if since is not None:
         found = found.filter(created_at__gte=since)
     rows = found.values("category").annotate(
-        raised=Count("id"), dismissed=Count("id", filter=Q(dismissed_at__isnull=False))
+        raised=Count("id"),
+        dismissed=Count("id", filter=Q(current=True, dismissed_at__isnull=False)),
+        resolved=Count("id", filter=Q(resolved_at__isnull=False)),
     )
-    counts = {category: {"raised": 0, "dismissed": 0} for category in LanguageCategory.values}
+    counts = {category: {"raised": 0, "dismissed": 0, "resolved": 0} for category in LanguageCategory.values}
     for row in rows:
-        counts[row["category"]] = {"raised": row["raised"], "dismissed": row["dismissed"]}
+        counts[row["category"]] = {key: row[key] for key in ("raised", "dismissed", "resolved")}
     return counts
 
 

@@ -116,30 +116,41 @@ def write_note(patient: Patient, *, kind: str, text: str, by: Any, language: str
 
 @transaction.atomic
 def edit_note(note: Note, *, expected_version: int, text: str, reason: str, by: Any) -> Note:
-    """Change a note (versioned with a reason; author or any care-team member); checked again: earlier
-    suggestions stop being current."""
+    """Change a note (versioned with a reason; only its author: a colleague writes a note of their own); checked
+    again: earlier suggestions stop being current, and those whose words the edit took away count as resolved."""
     new_text = _note_text(text)
     why = _reason(reason, _("Say why the note changes."))
     _still_current(note)
     _same_clinic(note.patient, by)
+    _author_only(note, by, _("Only the author can change a note. To add to it, write a note of your own."))
     earlier_text = note.text
     earlier = list(note.suggestions.filter(current=True))
     note = save_edit(note, expected_version=expected_version, reason=why, changes={"text": new_text})
+    findings = _findings(note)
+    still_there = {(found.rule_key, found.phrase.lower()) for found in findings}
+    resolved = [s.id for s in earlier if (s.rule_key, earlier_text[s.start : s.end].lower()) not in still_there]
     note.suggestions.filter(current=True).update(current=False)
+    note.suggestions.filter(id__in=resolved).update(resolved_at=clock.now())
     _audit(note.patient, Action.UPDATE, "note", note.id)
-    _store_suggestions(note, _findings(note), dismissed_before=_dismissed_phrases(earlier, earlier_text))
+    _store_suggestions(note, findings, dismissed_before=_dismissed_phrases(earlier, earlier_text))
     return note
+
+
+def _author_only(note: Note, by: Any, message: str) -> None:
+    if getattr(by, "id", None) != note.author_id:
+        raise DomainError(message)
 
 
 @transaction.atomic
 def dismiss_suggestion(suggestion: LanguageSuggestion, *, by: Any) -> LanguageSuggestion:
-    """A clinician dismisses a suggestion (kept for the counts). Dismissing again changes nothing."""
+    """The note's author dismisses a suggestion (kept for the counts). Dismissing again changes nothing."""
     locked = LanguageSuggestion.objects.select_for_update().select_related("note__patient").get(pk=suggestion.pk)
     if locked.dismissed_at is not None:
         return locked
     if not locked.current:
         raise DomainError(_("The note has changed since this suggestion was made; it no longer applies."))
     _same_clinic(locked.note.patient, by)
+    _author_only(locked.note, by, _("Only the note's author can dismiss the wording check's suggestions."))
     locked.dismissed_at = clock.now()
     locked.dismissed_by = by
     locked.save(update_fields=["dismissed_at", "dismissed_by", "updated_at"])
@@ -182,11 +193,16 @@ def _dismissed_phrases(suggestions: list[LanguageSuggestion], text: str) -> dict
 def _store_suggestions(
     note: Note, findings: list[Finding], *, dismissed_before: dict[tuple[str, str], list[Any]] | None = None
 ) -> None:
-    """One row per finding: rule, category and place, never the words. A finding on words the clinician already
-    dismissed before an edit stays dismissed, so a typo fix does not ask the same question again."""
+    """One row per rule and wording (the first place it occurs: the same words ten times are one suggestion):
+    rule, category and place, never the words. A finding on words the clinician already dismissed before an
+    edit stays dismissed, so a typo fix does not ask the same question again."""
     earlier = dismissed_before or {}
     rows = []
+    seen: set[tuple[str, str]] = set()
     for found in findings:
+        if (found.rule_key, found.phrase.lower()) in seen:
+            continue
+        seen.add((found.rule_key, found.phrase.lower()))
         row = LanguageSuggestion(
             note=note,
             organisation_id=note.organisation_id,

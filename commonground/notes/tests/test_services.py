@@ -170,7 +170,7 @@ def test_an_edit_keeps_a_dismissal_of_the_same_words(patient_record: Any, therap
         expected_version=1,
         text="Typo fixed. Refuses the injection. Non-compliant with physio.",
         reason="Typo",
-        by=coordinator,
+        by=therapist,
     )
     shown = {s.phrase: s.dismissed for s in selectors.suggestions_shown(note)}
     assert shown == {"Refuses": True, "Non-compliant": False}
@@ -197,7 +197,7 @@ def test_a_note_marked_in_error_leaves_the_list_and_the_counts(
     services.mark_note_in_error(note, expected_version=1, reason="Wrong patient")
     assert list(selectors.notes_of(patient_record)) == []
     assert selectors.note_of(patient_record, note.id) is None
-    assert selectors.category_counts(clinic.id)["credibility"] == {"raised": 0, "dismissed": 0}
+    assert selectors.category_counts(clinic.id)["credibility"] == {"raised": 0, "dismissed": 0, "resolved": 0}
     with pytest.raises(DomainError):
         services.edit_note(Note.objects.get(pk=note.pk), expected_version=2, text="x", reason="y", by=therapist)
 
@@ -220,9 +220,9 @@ def test_dismissing_keeps_the_suggestion_for_the_counts(patient_record: Any, the
         ("Non-compliant", False),
     ]
     counts = selectors.category_counts(clinic.id)
-    assert counts["credibility"] == {"raised": 2, "dismissed": 1}
-    assert counts["blame"] == {"raised": 1, "dismissed": 0}
-    assert counts["authority"] == {"raised": 0, "dismissed": 0}
+    assert counts["credibility"] == {"raised": 2, "dismissed": 1, "resolved": 0}
+    assert counts["blame"] == {"raised": 1, "dismissed": 0, "resolved": 0}
+    assert counts["authority"] == {"raised": 0, "dismissed": 0, "resolved": 0}
     assert set(counts) == set(LanguageCategory.values)
 
 
@@ -232,10 +232,14 @@ def test_counts_follow_the_latest_wording_the_clinic_and_the_period(
     note = write(patient_record, therapist, text="Claims the pain is 10/10.")
     services.edit_note(note, expected_version=1, text="Claims it is 9/10 now.", reason="Update", by=therapist)
     write(foreign_patient, foreign_clinician, text="Claims the pain is 10/10.")
-    assert selectors.category_counts(clinic.id)["credibility"] == {"raised": 1, "dismissed": 0}
-    assert selectors.category_counts(other_clinic.id)["credibility"] == {"raised": 1, "dismissed": 0}
+    assert selectors.category_counts(clinic.id)["credibility"] == {"raised": 1, "dismissed": 0, "resolved": 0}
+    assert selectors.category_counts(other_clinic.id)["credibility"] == {"raised": 1, "dismissed": 0, "resolved": 0}
     later = clock.now() + timedelta(days=1)
-    assert selectors.category_counts(clinic.id, since=later)["credibility"] == {"raised": 0, "dismissed": 0}
+    assert selectors.category_counts(clinic.id, since=later)["credibility"] == {
+        "raised": 0,
+        "dismissed": 0,
+        "resolved": 0,
+    }
 
 
 def test_a_suggestion_of_an_earlier_wording_cannot_be_dismissed(patient_record: Any, therapist: Any) -> None:
@@ -332,3 +336,36 @@ def test_a_failing_check_never_stops_a_save(
     assert Note.objects.filter(pk=note.pk).exists()
     assert not LanguageSuggestion.objects.filter(note=note).exists()
     assert "Private words" not in caplog.text
+
+
+def test_a_suggestion_the_author_acted_on_still_counts_as_raised_and_resolved(
+    patient_record: Any, therapist: Any, clinic: Any
+) -> None:
+    note = write(patient_record, therapist, text="Non-compliant with the breathing. Claims it does not help.")
+    services.edit_note(
+        note,
+        expected_version=1,
+        text="Has not done the breathing: it does not help yet. Claims it does not help.",
+        reason="Kinder wording",
+        by=therapist,
+    )
+    counts = selectors.category_counts(clinic.id)
+    assert counts["blame"] == {"raised": 1, "dismissed": 0, "resolved": 1}
+    assert counts["credibility"] == {"raised": 1, "dismissed": 0, "resolved": 0}  # still there: counted once
+
+
+def test_only_the_author_changes_a_note_or_dismisses_its_suggestions(
+    patient_record: Any, therapist: Any, coordinator: Any
+) -> None:
+    note = write(patient_record, therapist, text="Claims the pain is 10/10.")
+    with pytest.raises(DomainError, match="Only the author"):
+        services.edit_note(note, expected_version=1, text="Reports 10/10 pain.", reason="Kinder", by=coordinator)
+    suggestion = LanguageSuggestion.objects.get(note=note)
+    with pytest.raises(DomainError, match="author"):
+        services.dismiss_suggestion(suggestion, by=coordinator)
+    assert LanguageSuggestion.objects.get(note=note).dismissed_at is None
+
+
+def test_the_same_words_many_times_are_one_suggestion(patient_record: Any, therapist: Any) -> None:
+    note = write(patient_record, therapist, text="Claims this. " * 50 + "Non-compliant.")
+    assert [s.phrase for s in selectors.open_suggestions(note)] == ["Claims", "Non-compliant"]
