@@ -13,6 +13,7 @@ from enum import StrEnum
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
@@ -20,6 +21,7 @@ from commonground.access.relationships import CARE_TEAM
 from commonground.accounts.choices import CLINICAL_ROLES, AccountKind, Role
 from commonground.audit.choices import Action, Outcome
 from commonground.audit.services import record_security_event
+from commonground.kit.http import SIGNED_OUT_BEFORE_SAVING, return_path, sent_a_form
 
 
 class Audience(StrEnum):
@@ -68,7 +70,9 @@ def route(audience: Audience, *, relationships: tuple[str, ...] = (CARE_TEAM,)) 
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
             user = request.user
             if audience != Audience.PUBLIC and not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
+                if sent_a_form(request):
+                    messages.info(request, SIGNED_OUT_BEFORE_SAVING)
+                return redirect_to_login(return_path(request))
             if not audience_admits(audience, user):
                 record_security_event(
                     Action.ACCESS_REFUSED,

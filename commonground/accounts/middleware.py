@@ -6,14 +6,14 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 
 from commonground.accounts.services import SESSION_LAST_ACTIVE_AT, SESSION_LOGIN_AT, end_session
 from commonground.audit.choices import Action
 from commonground.kit import clock
-from commonground.kit.http import is_background_poll
+from commonground.kit.http import SIGNED_OUT_BEFORE_SAVING, is_background_poll, return_path, sent_a_form
 
 ACTIVITY_RESOLUTION_SECONDS = 30
 
@@ -48,5 +48,8 @@ class SessionExpiryMiddleware:
     def _signed_out(request: HttpRequest) -> HttpResponse:
         if request.path.startswith("/api/") or request.headers.get("HX-Request"):
             return JsonResponse({"detail": "Your session has ended. Please sign in again."}, status=401)
-        messages.info(request, _("You were signed out to protect your information. Please sign in again."))
-        return redirect(settings.LOGIN_URL)
+        if sent_a_form(request):
+            messages.info(request, SIGNED_OUT_BEFORE_SAVING)
+        else:
+            messages.info(request, _("You were signed out to protect your information. Please sign in again."))
+        return redirect_to_login(return_path(request))

@@ -259,3 +259,34 @@ def test_an_administrator_changing_a_password_is_audited(administrator, coordina
     assert AuditEvent.objects.filter(
         action="password_changed", object_id=str(coordinator.id), actor_id=administrator.id
     ).exists()
+
+
+def test_a_form_sent_after_the_session_ended_returns_to_its_page_and_says_nothing_was_saved(
+    coordinator, patient_record
+):
+    from django.contrib.messages import get_messages
+
+    client = Client()
+    sign_in(client, "alice")
+    page = reverse("clinician:notes", args=[patient_record.id])
+    _age_session(client, idle=16 * 60)
+    response = client.post(
+        page, {"kind": "other", "text": "Phoned back."}, headers={"Referer": f"http://testserver{page}"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{reverse('accounts:login')}?next={page}"
+    assert "was not saved" in " ".join(str(m) for m in get_messages(response.wsgi_request))
+    # Signed out by another way (cookie gone): the same, and a foreign Referer is never followed.
+    anonymous = Client()
+    response = anonymous.post(
+        reverse("clinician:record_session", args=[patient_record.id]), headers={"Referer": "https://evil.example/x"}
+    )
+    assert response["Location"] == f"{reverse('accounts:login')}?next=/"
+
+
+def test_a_page_asked_for_after_the_session_ended_comes_back_after_signing_in(coordinator):
+    client = Client()
+    sign_in(client, "alice")
+    _age_session(client, idle=16 * 60)
+    response = client.get(reverse("clinician:caseload"))
+    assert response["Location"] == f"{reverse('accounts:login')}?next={reverse('clinician:caseload')}"
