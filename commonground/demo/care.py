@@ -48,7 +48,7 @@ class GoalTemplate:
     enablers: str
     triggers: str
     accelerants: str
-    contingency: str
+    contingency: str  # what the patient will do: the form says "When symptoms flare, I will …"
 
 
 GOALS = [
@@ -74,7 +74,7 @@ GOALS = [
         "My neighbour likes to walk; good shoes; the bench halfway round the park.",
         "Long days at the computer; poor sleep.",
         "Walking in the morning, when I have the most energy.",
-        "When symptoms flare, I will walk to the end of the street and back instead, and rest after.",
+        "walk to the end of the street and back instead, and rest after.",
     ),
     GoalTemplate(
         LifeArea.WORK,
@@ -98,7 +98,7 @@ GOALS = [
         "An understanding manager; the occupational physician's plan.",
         "Busy, noisy rooms; skipping breaks.",
         "Planning a rest straight after work.",
-        "When symptoms flare, I will tell my manager early and work two hours instead of three.",
+        "tell my manager early and work two hours instead of three.",
     ),
     GoalTemplate(
         LifeArea.FRIENDS,
@@ -122,7 +122,7 @@ GOALS = [
         "Friends who know about my symptoms; meeting close to home.",
         "Crowded cafés; a busy day before.",
         "Meeting in the afternoon; short first meetings.",
-        "When symptoms flare, I will suggest a short phone call instead of cancelling.",
+        "suggest a short phone call instead of cancelling.",
     ),
     GoalTemplate(
         LifeArea.FAMILY,
@@ -145,7 +145,7 @@ GOALS = [
         "A stool in the kitchen; simple recipes; the children's help.",
         "Late nights; skipping lunch.",
         "Preparing vegetables in the morning.",
-        "When symptoms flare, I will make a simple meal from the freezer and ask for help with the washing up.",
+        "make a simple meal from the freezer and ask for help with the washing up.",
     ),
     GoalTemplate(
         LifeArea.COMMUNITY,
@@ -169,7 +169,7 @@ GOALS = [
         "The conductor knows; a chair at the end of the row.",
         "Rushing after work; a cold.",
         "Breathing exercises before rehearsal.",
-        "When symptoms flare, I will listen to the recording at home and go again the week after.",
+        "listen to the recording at home and go again the week after.",
     ),
 ]
 
@@ -206,7 +206,7 @@ SESSION_NOTES = [
     "twice a day.",
     "Session {n}. Reviewed the week: two good days and one harder day after a busy morning. We looked at pacing "
     "and planned rests. Body scan practised; {name} noticed tension in the shoulders and could let some of it go.",
-    "Session {n}. {name} describes the dizziness as less frightening now she knows what it is. We discussed the "
+    "Session {n}. {name} describes the dizziness as less frightening now {they} {know} what it is. We discussed the "
     "next step on the ladder and agreed it together. Gentle movement exercises practised.",
     "Session {n}. Talked through a worrying thought ('the pain means something is damaged') and what speaks for "
     "and against it. {name} found it helpful to write it down. Grounding exercise practised.",
@@ -262,6 +262,7 @@ def care_history(
         _climb(goal, course=course, by=clinician, last=last_day, rng=rng)
     if reflects:
         _reflect(patient)
+        _propose(patient, next(t for t in GOALS if t not in templates), by=clinician, on=last_day, rng=rng)
     if ended:
         with clock.pinned(_at(ended)):
             plan.refresh_from_db()
@@ -329,18 +330,27 @@ def _care_plan(patient: Patient, *, clinician: User, staff: dict[str, User], sta
 
 
 def _set_goal(
-    patient: Patient, template: GoalTemplate, value: Any, *, by: User, set_on: date, rng: random.Random
+    patient: Patient,
+    template: GoalTemplate,
+    value: Any,
+    *,
+    by: User,
+    set_on: date,
+    rng: random.Random,
+    agreed: bool = True,
 ) -> Any:
     with clock.pinned(_at(set_on)):
         goal = goal_services.set_goal(
             patient,
             details={
-                "value_id": value.id,
+                "value_id": value.id if value is not None else None,
                 "title": template.title,
                 "indicator": template.indicator,
                 "target_date": set_on + timedelta(weeks=16),
-                "proposed_by": rng.choice([ProposedBy.PATIENT, ProposedBy.TOGETHER]),
-                "agreed_by_patient": True,
+                "proposed_by": rng.choice([ProposedBy.PATIENT, ProposedBy.TOGETHER])
+                if agreed
+                else ProposedBy.CLINICIAN,
+                "agreed_by_patient": agreed,
                 "barriers": template.barriers,
                 "enablers": template.enablers,
                 "triggers": template.triggers,
@@ -449,11 +459,16 @@ def _sessions(patient: Patient, plan: Any, *, clinician: User, first: date, last
                     "exercises": rng.sample(EXERCISES, k=rng.randint(1, 2)),
                 },
                 by=clinician,
-                note_text=rng.choice(wording).format(n=number, name=name),
+                note_text=rng.choice(wording).format(n=number, name=name, **_pronouns(patient)),
                 home_practice=practice,
             )
         day += timedelta(days=rng.choice((7, 7, 14)))
         number += 1
+
+
+def _propose(patient: Patient, template: GoalTemplate, *, by: User, on: date, rng: random.Random) -> None:
+    """A goal the clinician suggested at the latest session, which the patient has not agreed to yet."""
+    _set_goal(patient, template, None, by=by, set_on=on, rng=rng, agreed=False)
 
 
 def _reflect(patient: Patient) -> None:
@@ -465,6 +480,14 @@ def _reflect(patient: Patient) -> None:
                 text="The breathing helps most in the evening. I want to try the walk to the bakery again.",
                 patient=patient,
             )
+
+
+def _pronouns(patient: Patient) -> dict[str, str]:
+    if patient.sex == "female":
+        return {"they": "she", "know": "knows"}
+    if patient.sex == "male":
+        return {"they": "he", "know": "knows"}
+    return {"they": "they", "know": "know"}
 
 
 def _elements_for(number: int) -> list[str]:

@@ -286,9 +286,10 @@ def _history_of_care(number: int, patient: Patient, staff: dict[str, User], rng:
             given_at=_at(started + timedelta(days=7)),
         )
     if rng.random() < 0.35:
+        given = _supporter_given_name(patient, rng.choice([*GIVEN[Sex.FEMALE], *GIVEN[Sex.MALE]]))
         patient_services.add_supporter(
             patient,
-            name=f"{rng.choice([*GIVEN[Sex.FEMALE], *GIVEN[Sex.MALE]])} {patient.family_name}",
+            name=f"{given} {patient.family_name}",
             relationship=rng.choice(["partner", "daughter", "son", "friend", "sister"]),
             phone=_fictional_phone(rng.randint(10000000, 99999999)),
             text_version="sharing-2025.1",
@@ -311,6 +312,15 @@ def _history_of_care(number: int, patient: Patient, staff: dict[str, User], rng:
             ended_on=started + timedelta(days=rng.randint(90, 120)),
             end_reason="Goals reached; back to the GP with a relapse plan",
         )
+
+
+def _supporter_given_name(patient: Patient, drawn: str) -> str:
+    """The drawn name, or the next one in the list when it is the patient's own (one draw either way, so the
+    rest of the clinic stays the same)."""
+    if drawn != patient.given_name:
+        return drawn
+    names = [*GIVEN[Sex.FEMALE], *GIVEN[Sex.MALE]]
+    return names[(names.index(drawn) + 1) % len(names)]
 
 
 def _fictional_phone(draw: int) -> str:

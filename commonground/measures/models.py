@@ -128,3 +128,7 @@ class RegistrySettings(BaseModel):
     not_improving_percent = models.PositiveSmallIntegerField(
         _("not improving: less than this % improvement"), default=50
     )
+
+    class Meta:
+        verbose_name = _("registry settings")
+        verbose_name_plural = _("registry settings")
