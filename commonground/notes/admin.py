@@ -16,7 +16,7 @@ from django.contrib import admin
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from commonground.notes.language_check import InvalidRule, builtin_rules, rule_from_dict
+from commonground.notes.language_check import LEXICON_DIR, InvalidRule, builtin_rules, rule_from_dict
 from commonground.notes.models import LexiconEntry
 from commonground.patients.choices import Language
 from commonground.safety.admin import OwnClinicOnly
@@ -76,6 +76,19 @@ class LexiconEntryForm(forms.ModelForm[LexiconEntry]):
         super().__init__(*args, **kwargs)
         for name in ("category", "why", "suggestion"):
             self.fields[name].required = False  # taken from the built-in rule of the same key when left empty
+        self.fields["key"].help_text = built_in_keys_help()
+
+
+def built_in_keys_help() -> str:
+    """The shipped rules a clinic can change or turn off by their key, per language, with their category."""
+    lines = []
+    for path in sorted(LEXICON_DIR.glob("*.json")):
+        rules = builtin_rules(path.stem)
+        listed = ", ".join(f"{rule.key} ({rule.category})" for rule in rules)
+        lines.append(f"{path.stem}: {listed}")
+    return str(
+        gettext_lazy("Use a built-in rule's key to change it or (unticking 'in use') turn it off. Built-in rules: %s")
+    ) % "; ".join(lines)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -102,3 +102,11 @@ def _entry(**fields: Any) -> dict[str, Any]:
         "why": "Blames a patient.",
         "suggestion": "Say what the discharge waits for.",
     } | fields
+
+
+def test_the_rule_form_lists_the_built_in_rules_a_clinic_can_change_or_turn_off() -> None:
+    from commonground.notes.admin import built_in_keys_help
+
+    listed = built_in_keys_help()
+    assert "claims-insists (credibility)" in listed and "attention-seeking (difficult)" in listed
+    assert "nl:" in listed and "en:" in listed
