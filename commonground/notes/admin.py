@@ -49,6 +49,18 @@ class PatternListField(forms.CharField):
         return [line.strip() for line in text.splitlines() if line.strip()]
 
 
+def built_in_keys_help() -> str:
+    """The shipped rules a clinic can change or turn off by their key, per language, with their category."""
+    lines = []
+    for path in sorted(LEXICON_DIR.glob("*.json")):
+        rules = builtin_rules(path.stem)
+        listed = ", ".join(f"{rule.key} ({rule.category})" for rule in rules)
+        lines.append(f"{path.stem}: {listed}")
+    return str(
+        gettext_lazy("Use a built-in rule's key to change it or (unticking 'in use') turn it off. Built-in rules: %s")
+    ) % "; ".join(lines)
+
+
 class LexiconEntryForm(forms.ModelForm[LexiconEntry]):
     language = forms.ChoiceField(label=gettext_lazy("language"), choices=Language.choices)
     patterns = PatternListField(
@@ -77,18 +89,6 @@ class LexiconEntryForm(forms.ModelForm[LexiconEntry]):
         for name in ("category", "why", "suggestion"):
             self.fields[name].required = False  # taken from the built-in rule of the same key when left empty
         self.fields["key"].help_text = built_in_keys_help()
-
-
-def built_in_keys_help() -> str:
-    """The shipped rules a clinic can change or turn off by their key, per language, with their category."""
-    lines = []
-    for path in sorted(LEXICON_DIR.glob("*.json")):
-        rules = builtin_rules(path.stem)
-        listed = ", ".join(f"{rule.key} ({rule.category})" for rule in rules)
-        lines.append(f"{path.stem}: {listed}")
-    return str(
-        gettext_lazy("Use a built-in rule's key to change it or (unticking 'in use') turn it off. Built-in rules: %s")
-    ) % "; ".join(lines)
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
