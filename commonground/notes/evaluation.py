@@ -26,6 +26,7 @@ HEADER = ("id", "label", "category", "hard_negative", "sentence")
 LABELS = ("flag", "ok")
 LABELLED_SET = Path(__file__).resolve().parent / "tests" / "labelled_sentences_en.tsv"
 HELD_OUT_SET = Path(__file__).resolve().parent / "tests" / "heldout_sentences_en.tsv"
+FRESH_SET = Path(__file__).resolve().parent / "tests" / "fresh_sentences_en.tsv"
 
 
 class BadLabelledSet(ValueError):

@@ -83,3 +83,25 @@ def test_the_console_command_exits_zero_with_json_and_non_zero_on_a_bad_file(
     assert code == 0 and json.loads(out)["sentences"] == 303
     code, out, err = main(capsys, "note_language", "evaluate", "--set", str(tmp_path / "missing.tsv"))
     assert code != 0 and out == "" and "cannot read it" in err
+
+
+@pytest.mark.django_db
+def test_counts_prints_a_clinics_suggestions_by_category_and_no_text(clinic, patient_record, therapist) -> None:
+    from commonground.notes import services
+
+    services.write_note(patient_record, kind="session", text="Claims the pain is worse. Non-compliant.", by=therapist)
+    figures = run("counts", "--clinic", clinic.slug)
+    by_category = figures["by_category"]
+    assert isinstance(by_category, dict)
+    assert by_category["credibility"] == {"raised": 1, "dismissed": 0, "resolved": 0}
+    assert by_category["blame"]["raised"] == 1
+    assert "Claims" not in json.dumps(figures)
+    assert run("counts", "--clinic", clinic.slug, "--since", "2999-01-01")["by_category"]["blame"]["raised"] == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("args", [("counts",), ("counts", "--clinic", "nowhere"), ("counts", "--since", "soon")])
+def test_counts_says_what_is_wrong(args: tuple[str, ...], clinic) -> None:
+    extra = ("--clinic", clinic.slug) if args == ("counts", "--since", "soon") else ()
+    with pytest.raises(CommandError):
+        run(*args, *extra)
