@@ -154,7 +154,7 @@ def _session_with_a_note(patient, by, days_ago: int) -> None:
         details=session_details(patient, held_on=session_details(patient)["held_on"] - timedelta(days=days_ago)),
         by=by,
         note_text="The patient claims the pain is worse. Non-compliant with the breathing.",
-        home_practice=[{"library_item": "grounding", "how_often": "daily"}],
+        home_practice=[{"title": f"Walk {days_ago}", "how_often": "daily"}],
     )
 
 

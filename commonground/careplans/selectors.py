@@ -75,7 +75,9 @@ def session_of(patient: Patient, session_id: UUID | str) -> TherapySession | Non
     found = _uuid(session_id)
     if found is None:
         return None
-    session: TherapySession | None = sessions_of(patient).select_related("plan").filter(pk=found).first()
+    session: TherapySession | None = (
+        sessions_of(patient).select_related("plan", "note__author").filter(pk=found).first()
+    )
     return session
 
 

@@ -10,12 +10,14 @@ CONTRACT (frozen signatures; other modules are written against them).
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from commonground.audit.choices import Action
@@ -28,7 +30,7 @@ from commonground.goals import selectors as goals_selectors
 from commonground.kit import clock
 from commonground.kit.errors import DomainError, StaleEdit
 from commonground.kit.models import ClinicalRecord
-from commonground.kit.versioning import save_edit, save_new
+from commonground.kit.versioning import mark_entered_in_error, save_edit, save_new
 from commonground.measures import services as measures_services
 from commonground.notes import services as notes_services
 from commonground.notes.choices import NoteKind
@@ -47,7 +49,10 @@ PLAN_FIELDS = (
 )
 ELEMENT_FIELDS = ("kind", "description", "responsible_id", "frequency", "intensity", "position", "status")
 SESSION_FIELDS = ("held_on", "duration_minutes", "clinician", "elements", "exercises")
+RECORD_FIELDS = (*SESSION_FIELDS, "submission_key")  # recording also names the form it came from
 PRACTICE_FIELDS = ("library_item", "title", "instructions", "how_often", "starts_on", "ends_on")
+PRACTICE_CHANGE_FIELDS = ("instructions", "how_often", "ends_on")
+PRACTICE_DAYS_BACK = 14  # home practice may start up to two weeks back (assigned late), never earlier
 
 PLAN_DEFAULTS: dict[str, Any] = {"sessions_min": 6, "sessions_max": 12, "minutes_min": 30, "minutes_max": 45}
 SESSIONS_RANGE = (1, 60)  # sessions planned
@@ -59,11 +64,23 @@ SHORT_MAX = 120
 TITLE_MAX = 200
 REFLECTION_MAX = 4000
 NOTE_MAX = 20000
+REASON_MAX = 500
 
 RecordT = TypeVar("RecordT", bound=ClinicalRecord)
 
 # History reasons written by the therapy's ending, so resuming can undo exactly what the ending changed.
 ENDED_WITH_THERAPY = "Therapy ended"
+# History reason of home practice that stops because the session it was assigned in was entered in error.
+SESSION_IN_ERROR = "Its session was entered in error"
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A session recorded from a form; `already_recorded` when the same form was sent before (Back, then Save
+    again): the session is the one recorded then, and nothing new was written."""
+
+    session: TherapySession
+    already_recorded: bool
 
 
 def _audit(patient: Patient, action: str, object_type: str, object_id: Any) -> None:
@@ -79,19 +96,30 @@ def _patient_today(patient: Patient) -> date:
 # --- checking input ---------------------------------------------------------------------------------------
 
 
-def _as_saved(record: RecordT, expected_version: int) -> RecordT:
-    """The record as saved now, its row locked until the transaction ends; StaleEdit when someone saved it
-    after `expected_version`. Edits start from this copy, never from the caller's (which may be older, and
-    would write its old values back over a newer save)."""
+def _locked(record: RecordT) -> RecordT:
+    """The record as saved now, its row locked until the transaction ends. Edits start from this copy, never
+    from the caller's (which may be older, and would write its old values back over a newer save)."""
     saved: RecordT = type(record).objects.select_for_update().get(pk=record.pk)
+    return saved
+
+
+def _at_version(saved: RecordT, expected_version: int) -> RecordT:
+    """StaleEdit when someone saved the record after `expected_version`."""
     if saved.version != expected_version:
         raise StaleEdit(current=saved)
     return saved
 
 
-def _reason(reason: str) -> str:
+def _as_saved(record: RecordT, expected_version: int) -> RecordT:
+    """The record as saved now and locked (`_locked`), at the version the editor saw (`_at_version`)."""
+    return _at_version(_locked(record), expected_version)
+
+
+def _reason(reason: str, message: str | None = None) -> str:
     if not reason or not reason.strip():
-        raise DomainError(_("Say why this changes."), field="reason")
+        raise DomainError(message or _("Say why this changes."), field="reason")
+    if len(reason.strip()) > REASON_MAX:
+        raise DomainError(_("Please keep the reason to %(limit)d characters.") % {"limit": REASON_MAX}, field="reason")
     return reason.strip()
 
 
@@ -326,6 +354,12 @@ def _plan_for_sessions(patient: Patient) -> CarePlan:
     return plan
 
 
+def _still_in_therapy(plan: CarePlan | None, message: str) -> None:
+    """Sessions and home practice belong to therapy going on: once it ended, resume it first."""
+    if plan is not None and plan.status == PlanStatus.ENDED and plan.therapy_ended_on is not None:
+        raise DomainError(message % {"day": plan.therapy_ended_on.isoformat()})
+
+
 def _listed(value: Any, field: str, message: str) -> list[Any]:
     if value in (None, ""):
         return []
@@ -379,6 +413,31 @@ def _checked_session(
     }
 
 
+def _submission_key(value: Any) -> UUID | None:
+    if value in (None, ""):
+        return None
+    key = _as_uuid(value)
+    if key is None:
+        raise DomainError(_("The form was incomplete. Please try again."), field="submission_key")
+    return key
+
+
+def _recorded_before(key: UUID | None, patient: Patient) -> TherapySession | None:
+    """The session this form recorded already, if it did (the same form sent twice records one session)."""
+    if key is None:
+        return None
+    existing: TherapySession | None = TherapySession.objects.filter(submission_key=key).first()
+    if existing is None:
+        return None
+    if existing.patient_id != patient.id:
+        raise DomainError(_("This form was already used for another record. Please start again."))
+    if existing.is_entered_in_error:
+        raise DomainError(
+            _("This form recorded a session that was then marked as entered in error. Open a new form to record it.")
+        )
+    return existing
+
+
 @transaction.atomic
 def record_session(
     patient: Patient,
@@ -386,32 +445,87 @@ def record_session(
     details: dict[str, Any],
     by: Any,
     note_text: str = "",
+    note_language: str | None = None,
     home_practice: list[dict[str, Any]] | None = None,
     ask_about_consultation: bool = False,
 ) -> TherapySession:
     """A session held: details are held_on (not in the future, not before the plan starts), duration_minutes
     (5-240), clinician (a user on the care team; default `by`), elements (ElementKind values), exercises (library
-    slugs). `note_text`, if given, becomes a session note through `notes.services.write_note` (checked for
-    wording). Each `home_practice` dict (library_item or title, instructions, how_often, ends_on) is assigned
-    through `assign_home_practice`. `ask_about_consultation` asks the patient the CARE questionnaire about this
-    session through `measures.services.request_measure`. Needs a care plan (DomainError otherwise)."""
-    _only(details, SESSION_FIELDS)
+    slugs), and optionally submission_key (a UUID from the form: sending the same form again returns the session
+    it recorded, and records nothing new). `note_text`, if given, becomes a session note through
+    `notes.services.write_note` (checked for wording with the lexicon of `note_language`; None: the note
+    service's default). Each `home_practice` dict (library_item or title, instructions, how_often, ends_on) is
+    assigned as `assign_home_practice` does. `ask_about_consultation` asks the patient the CARE questionnaire
+    about this session through `measures.services.request_measure`. Needs a care plan with therapy going on
+    (DomainError otherwise: resume therapy first)."""
+    return record_session_once(
+        patient,
+        details=details,
+        by=by,
+        note_text=note_text,
+        note_language=note_language,
+        home_practice=home_practice,
+        ask_about_consultation=ask_about_consultation,
+    ).session
+
+
+@transaction.atomic
+def record_session_once(
+    patient: Patient,
+    *,
+    details: dict[str, Any],
+    by: Any,
+    note_text: str = "",
+    note_language: str | None = None,
+    home_practice: list[dict[str, Any]] | None = None,
+    ask_about_consultation: bool = False,
+) -> Recorded:
+    """`record_session`, saying whether the form's session was recorded already (`Recorded.already_recorded`)."""
+    _only(details, RECORD_FIELDS)
+    key = _submission_key(details.get("submission_key"))
+    earlier = _recorded_before(key, patient)
+    if earlier is not None:
+        return Recorded(earlier, already_recorded=True)
     plan = _plan_for_sessions(patient)
-    checked = _checked_session(patient, plan, {"clinician": by} | details)
+    _still_in_therapy(plan, _("Therapy ended on %(day)s. To record a session, resume therapy first."))
+    values = {name: value for name, value in details.items() if name != "submission_key"}
+    checked = _checked_session(patient, plan, {"clinician": by} | values)
     note_text = _text(note_text, "note_text", limit=NOTE_MAX)
-    practices = [_checked_practice(patient, practice) for practice in home_practice or []]
-    # Everything is checked; write.
-    note = notes_services.write_note(patient, kind=NoteKind.SESSION, text=note_text, by=by) if note_text else None
-    session = save_new(
-        TherapySession(patient=patient, organisation_id=patient.organisation_id, plan=plan, note=note, **checked),
-        reason="Session recorded",
-    )
+    practices = _checked_practices(patient, plan, home_practice or [])
+    # Everything is checked; write. The note and the session are one step, so a form sent twice at once
+    # leaves one session and one note (the unique submission key refuses the second).
+    try:
+        with transaction.atomic():
+            session = _save_session(patient, plan, checked, key=key, by=by, note=(note_text, note_language))
+    except IntegrityError:
+        found = _recorded_before(key, patient)
+        if found is None:
+            raise
+        return Recorded(found, already_recorded=True)
     _audit(patient, Action.CREATE, "therapy_session", session.id)
     for practice in practices:
         _save_practice(patient, practice, by=by, session=session)
     if ask_about_consultation:
         measures_services.request_measure(patient, instrument_id=CARE_MEASURE, by=by, due_on=session.held_on)
-    return session
+    return Recorded(session, already_recorded=False)
+
+
+def _save_session(
+    patient: Patient, plan: CarePlan, checked: dict[str, Any], *, key: UUID | None, by: Any, note: tuple[str, Any]
+) -> TherapySession:
+    text, language = note
+    written = (
+        notes_services.write_note(patient, kind=NoteKind.SESSION, text=text, by=by, language=language) if text else None
+    )
+    session = TherapySession(
+        patient=patient,
+        organisation_id=patient.organisation_id,
+        plan=plan,
+        note=written,
+        submission_key=key,
+        **checked,
+    )
+    return save_new(session, reason="Session recorded")
 
 
 @transaction.atomic
@@ -422,9 +536,10 @@ def update_session(
     domain, and the patient's reflection only by the patient."""
     reason = _reason(reason)
     _only(changes, SESSION_FIELDS)
-    session = _as_saved(session, expected_version)
+    session = _locked(session)
     if session.is_entered_in_error:
         raise DomainError(_("This session was entered in error and cannot be changed."))
+    _at_version(session, expected_version)
     patient = session.patient
     merged = {field: changes.get(field, getattr(session, field)) for field in SESSION_FIELDS}
     checked = _checked_session(patient, session.plan, merged, clinician=session.clinician)
@@ -434,21 +549,46 @@ def update_session(
 
 
 @transaction.atomic
+def mark_session_in_error(session: TherapySession, *, expected_version: int, reason: str) -> TherapySession:
+    """A session recorded by mistake (the wrong patient, a session that did not take place): the session and
+    its note are marked entered in error (they stay in the record history, out of every view), and the home
+    practice assigned in it that is still running ends. Reason required."""
+    reason = _reason(reason, _("Please say why this session was entered in error."))
+    session = _locked(session)
+    if session.is_entered_in_error:
+        raise DomainError(_("This session is already marked as entered in error."))
+    _at_version(session, expected_version)
+    patient = session.patient
+    note = session.note if session.note_id is not None else None
+    running = list(
+        HomePractice.objects.current().select_for_update().filter(session=session, status=PracticeStatus.ACTIVE)
+    )
+    session = mark_entered_in_error(session, expected_version=expected_version, reason=reason)
+    _audit(patient, Action.ENTERED_IN_ERROR, "therapy_session", session.id)
+    if note is not None and not note.is_entered_in_error:
+        notes_services.mark_note_in_error(note, expected_version=note.version, reason=reason)
+    today = _patient_today(patient)
+    for practice in running:
+        changes = {"status": PracticeStatus.ENDED, "ends_on": _ended_by(practice, today)}
+        save_edit(practice, expected_version=practice.version, reason=SESSION_IN_ERROR, changes=changes)
+        _audit(patient, Action.UPDATE, "home_practice", practice.id)
+    return session
+
+
+@transaction.atomic
 def add_reflection(session: TherapySession, *, text: str, patient: Patient) -> TherapySession:
-    """The patient's own reflection on a session, written in the portal (≤ 4000 characters; may be replaced)."""
+    """The patient's own reflection on a session, written in the portal (≤ 4000 characters). They may change it
+    at any time; empty text removes it."""
     words = _text(text, "reflection", limit=REFLECTION_MAX)
-    if not words:
-        raise DomainError(_("Write a few words first. You can always change them later."), field="reflection")
     # The patient writes on the session as saved now: a clinician's edit in between is kept, not overwritten.
     current: TherapySession = TherapySession.objects.select_for_update().get(pk=session.pk)
     if current.patient_id != patient.id or current.is_entered_in_error:
         raise DomainError(_("We could not find that session."))
-    current = save_edit(
-        current,
-        expected_version=current.version,
-        reason="Reflection written by the patient",
-        changes={"reflection": words, "reflection_at": clock.now()},
-    )
+    if words == current.reflection:
+        return current  # nothing changes
+    changes: dict[str, Any] = {"reflection": words, "reflection_at": clock.now() if words else None}
+    reason = "Reflection written by the patient" if words else "Reflection removed by the patient"
+    current = save_edit(current, expected_version=current.version, reason=reason, changes=changes)
     _audit(patient, Action.UPDATE, "therapy_session", current.id)
     return current
 
@@ -456,7 +596,27 @@ def add_reflection(session: TherapySession, *, text: str, patient: Patient) -> T
 # --- home practice ----------------------------------------------------------------------------------------
 
 
-def _checked_practice(patient: Patient, details: dict[str, Any]) -> dict[str, Any]:
+def _practice_start(patient: Patient, plan: CarePlan | None, value: Any) -> date:
+    """The first day of practice: as given (not before the plan started, at most two weeks back), else today,
+    or the plan's first day when therapy starts later."""
+    today = _patient_today(patient)
+    starts_on = _day(value, "starts_on")
+    if starts_on is None:
+        return max(today, plan.starts_on) if plan is not None else today
+    if plan is not None and starts_on < plan.starts_on:
+        raise DomainError(
+            _("The care plan starts on %(day)s; home practice cannot start before that.")
+            % {"day": plan.starts_on.isoformat()},
+            field="starts_on",
+        )
+    if starts_on < today - timedelta(days=PRACTICE_DAYS_BACK):
+        raise DomainError(
+            _("Home practice can start at most %(days)d days back.") % {"days": PRACTICE_DAYS_BACK}, field="starts_on"
+        )
+    return starts_on
+
+
+def _checked_practice(patient: Patient, details: dict[str, Any], *, plan: CarePlan | None) -> dict[str, Any]:
     _only(details, PRACTICE_FIELDS)
     slug = _text(details.get("library_item"), "library_item", limit=60)
     found = library.item(slug) if slug else None
@@ -465,7 +625,7 @@ def _checked_practice(patient: Patient, details: dict[str, Any]) -> dict[str, An
     title = _text(details.get("title"), "title", limit=TITLE_MAX) or (found.title if found else "")
     if not title:
         raise DomainError(_("Choose an exercise from the library or say what to practise."), field="title")
-    starts_on = _day(details.get("starts_on"), "starts_on") or _patient_today(patient)
+    starts_on = _practice_start(patient, plan, details.get("starts_on"))
     ends_on = _day(details.get("ends_on"), "ends_on")
     if ends_on is not None and ends_on < starts_on:
         raise DomainError(_("The practice cannot end before it starts."), field="ends_on")
@@ -477,6 +637,33 @@ def _checked_practice(patient: Patient, details: dict[str, Any]) -> dict[str, An
         "starts_on": starts_on,
         "ends_on": ends_on,
     }
+
+
+def _checked_practices(
+    patient: Patient, plan: CarePlan | None, practices: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Each practice checked; a library item the patient is practising already (or twice in one go) is refused:
+    change the running one instead."""
+    checked = [_checked_practice(patient, practice, plan=plan) for practice in practices]
+    slugs = [practice["library_item"] for practice in checked if practice["library_item"]]
+    if not slugs:
+        return checked
+    today = _patient_today(patient)
+    running = (
+        HomePractice.objects.current()
+        .filter(patient=patient, status=PracticeStatus.ACTIVE, library_item__in=slugs)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .values_list("library_item", flat=True)
+    )
+    doubled = set(running) | {slug for slug in slugs if slugs.count(slug) > 1}
+    for practice in checked:
+        if practice["library_item"] in doubled:
+            raise DomainError(
+                _("The patient is already practising “%(title)s”; change that practice instead.")
+                % {"title": practice["title"]},
+                field="library_item",
+            )
+    return checked
 
 
 def _save_practice(
@@ -496,23 +683,72 @@ def _save_practice(
 def assign_home_practice(
     patient: Patient, *, details: dict[str, Any], by: Any, session: TherapySession | None = None
 ) -> HomePractice:
-    """details: library_item (a library slug, title taken from it unless given) or title; instructions;
-    how_often; starts_on (default today in the patient's time zone); ends_on (≥ starts_on)."""
+    """details: library_item (a library slug, title taken from it unless given; not one the patient practises
+    already) or title; instructions; how_often; starts_on (default today in the patient's time zone, or the
+    plan's first day if later; not before the plan starts, at most 14 days back); ends_on (≥ starts_on).
+    Refused once therapy ended (resume it first)."""
     if session is not None and session.patient_id != patient.id:
         raise DomainError(_("That session belongs to someone else."), field="session")
-    return _save_practice(patient, _checked_practice(patient, details), by=by, session=session)
+    plan: CarePlan | None = CarePlan.objects.current().filter(patient=patient).first()
+    _still_in_therapy(plan, _("Therapy ended on %(day)s. To assign home practice, resume therapy first."))
+    (checked,) = _checked_practices(patient, plan, [details])
+    return _save_practice(patient, checked, by=by, session=session)
+
+
+def _running(practice: HomePractice, expected_version: int) -> HomePractice:
+    """The practice as saved, locked, still running and at the version the editor saw."""
+    saved = _locked(practice)
+    if saved.status == PracticeStatus.ENDED or saved.is_entered_in_error:
+        raise DomainError(_("This practice has already finished."))
+    return _at_version(saved, expected_version)
+
+
+@transaction.atomic
+def update_practice(
+    practice: HomePractice, *, expected_version: int, changes: dict[str, Any], reason: str
+) -> HomePractice:
+    """Change how often, the instructions or until when (PRACTICE_CHANGE_FIELDS; reason required) of practice
+    still running. The last day is not before the first, nor moved into the past (end the practice instead)."""
+    reason = _reason(reason)
+    _only(changes, PRACTICE_CHANGE_FIELDS)
+    practice = _running(practice, expected_version)
+    ends_on = _day(changes.get("ends_on", practice.ends_on), "ends_on")
+    if ends_on is not None and ends_on < practice.starts_on:
+        raise DomainError(_("The practice cannot end before it starts."), field="ends_on")
+    if ends_on is not None and ends_on != practice.ends_on and ends_on < _patient_today(practice.patient):
+        raise DomainError(_("The last day cannot be in the past. To stop the practice now, end it."), field="ends_on")
+    checked = {
+        "instructions": _text(changes.get("instructions", practice.instructions), "instructions", limit=TEXT_MAX),
+        "how_often": _text(changes.get("how_often", practice.how_often), "how_often", limit=SHORT_MAX),
+        "ends_on": ends_on,
+    }
+    practice = save_edit(practice, expected_version=expected_version, reason=reason, changes=checked)
+    _audit(practice.patient, Action.UPDATE, "home_practice", practice.id)
+    return practice
 
 
 @transaction.atomic
 def end_home_practice(practice: HomePractice, *, expected_version: int, by: Any) -> HomePractice:
     """The practice stops today (it leaves the patient's today page); already finished is left as it is."""
-    practice = _as_saved(practice, expected_version)
-    if practice.status == PracticeStatus.ENDED or practice.is_entered_in_error:
-        raise DomainError(_("This practice has already finished."))
+    practice = _running(practice, expected_version)
     today = _patient_today(practice.patient)
     changes = {"status": PracticeStatus.ENDED, "ends_on": _ended_by(practice, today)}
     practice = save_edit(practice, expected_version=expected_version, reason="Home practice ended", changes=changes)
     _audit(practice.patient, Action.UPDATE, "home_practice", practice.id)
+    return practice
+
+
+@transaction.atomic
+def mark_practice_in_error(practice: HomePractice, *, expected_version: int, reason: str) -> HomePractice:
+    """Home practice assigned by mistake: marked entered in error (it stays in the record history and leaves
+    the patient's pages and the team's list). Reason required."""
+    reason = _reason(reason, _("Please say why this practice was entered in error."))
+    practice = _locked(practice)
+    if practice.is_entered_in_error:
+        raise DomainError(_("This practice is already marked as entered in error."))
+    _at_version(practice, expected_version)
+    practice = mark_entered_in_error(practice, expected_version=expected_version, reason=reason)
+    _audit(practice.patient, Action.ENTERED_IN_ERROR, "home_practice", practice.id)
     return practice
 
 
@@ -530,13 +766,16 @@ def _ended_by(practice: HomePractice, day: date) -> date | None:
 
 @transaction.atomic
 def end_therapy(plan: CarePlan, *, expected_version: int, ended_on: date, reason: str, today: date) -> CarePlan:
-    """Therapy ends: the plan records the day and why; active elements complete; active home practice ends;
-    the measures domain schedules the end-of-therapy and follow-up questionnaires at once
-    (`measures.services.record_end_of_therapy`). Not in the future; not before the plan started."""
+    """Therapy ends: the plan records the day and why; elements under way complete, and those planned or paused
+    stop (they will not come now); the measures domain schedules the end-of-therapy and follow-up
+    questionnaires at once (`measures.services.record_end_of_therapy`). Home practice goes on: patients keep
+    practising after therapy, and the team ends each item when it is time. Not in the future; not before the
+    plan started or its last session; an ending already recorded is refused as such."""
     reason = _text(reason, "reason", limit=300, required=True)
-    plan = _as_saved(plan, expected_version)
+    plan = _locked(plan)
     if plan.status == PlanStatus.ENDED:
         raise DomainError(_("Therapy has already ended."))
+    _at_version(plan, expected_version)
     if ended_on > today:
         raise DomainError(_("Therapy cannot end in the future."), field="ended_on")
     if ended_on < plan.starts_on:
@@ -550,41 +789,29 @@ def end_therapy(plan: CarePlan, *, expected_version: int, ended_on: date, reason
         )
     changes = {"status": PlanStatus.ENDED, "therapy_ended_on": ended_on, "end_reason": reason}
     plan = save_edit(plan, expected_version=expected_version, reason=reason, changes=changes)
-    patient = plan.patient
-    for element in TherapyElement.objects.current().filter(plan=plan, status=ElementStatus.ACTIVE):
-        save_edit(
-            element,
-            expected_version=element.version,
-            reason=ENDED_WITH_THERAPY,
-            changes={"status": ElementStatus.COMPLETED},
-        )
-    practices = HomePractice.objects.current().filter(patient=patient, status=PracticeStatus.ACTIVE)
-    for practice in practices:
-        save_edit(
-            practice,
-            expected_version=practice.version,
-            reason=ENDED_WITH_THERAPY,
-            changes={"status": PracticeStatus.ENDED, "ends_on": _ended_by(practice, ended_on)},
-        )
-    _audit(patient, Action.UPDATE, "care_plan", plan.id)
-    measures_services.record_end_of_therapy(patient, ended_on=ended_on, today=today)
+    open_elements = (ElementStatus.ACTIVE, ElementStatus.PLANNED, ElementStatus.PAUSED)
+    for element in TherapyElement.objects.current().filter(plan=plan, status__in=open_elements):
+        status = ElementStatus.COMPLETED if element.status == ElementStatus.ACTIVE else ElementStatus.STOPPED
+        save_edit(element, expected_version=element.version, reason=ENDED_WITH_THERAPY, changes={"status": status})
+    _audit(plan.patient, Action.UPDATE, "care_plan", plan.id)
+    measures_services.record_end_of_therapy(plan.patient, ended_on=ended_on, today=today)
     return plan
 
 
 @transaction.atomic
 def resume_therapy(plan: CarePlan, *, expected_version: int, reason: str, today: date) -> CarePlan:
-    """Undo an ending recorded by mistake or therapy taken up again (the measures schedule follows)."""
+    """Undo an ending recorded by mistake or therapy taken up again: the elements the ending completed or
+    stopped are as they were (unless changed since), and the measures schedule follows."""
     reason = _reason(reason)
-    plan = _as_saved(plan, expected_version)
+    plan = _locked(plan)
     if plan.status != PlanStatus.ENDED:
         raise DomainError(_("Therapy is going on; there is nothing to resume."))
+    _at_version(plan, expected_version)
     changes = {"status": PlanStatus.ACTIVE, "therapy_ended_on": None, "end_reason": ""}
     plan = save_edit(plan, expected_version=expected_version, reason=reason, changes=changes)
-    patient = plan.patient
     _undo_ending(TherapyElement.objects.current().filter(plan=plan), ("status",), reason)
-    _undo_ending(HomePractice.objects.current().filter(patient=patient), ("status", "ends_on"), reason)
-    _audit(patient, Action.UPDATE, "care_plan", plan.id)
-    measures_services.record_end_of_therapy(patient, ended_on=None, today=today)
+    _audit(plan.patient, Action.UPDATE, "care_plan", plan.id)
+    measures_services.record_end_of_therapy(plan.patient, ended_on=None, today=today)
     return plan
 
 

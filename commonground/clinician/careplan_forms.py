@@ -3,16 +3,19 @@ resuming therapy. They parse and check input; the care-plan service decides."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from commonground.accounts.models import User
 from commonground.careplans.choices import ElementKind, ElementStatus
 from commonground.careteam import selectors as team_selectors
 from commonground.clinician.forms import DATE_INPUT, StaffChoiceField
+from commonground.clinician.notes_forms import NoteLanguageField, offer_languages
 
 TEXT = forms.Textarea(attrs={"rows": 4})
 NOTE_TEXT = forms.Textarea(attrs={"rows": 8})
@@ -170,7 +173,9 @@ class PracticeForm(forms.Form):
         return details
 
 
-class SessionForm(forms.Form):
+class SessionDetailsForm(forms.Form):
+    """When, how long, who, what was used and practised: recording a session, and correcting one."""
+
     held_on = forms.DateField(label=_("Held on"), widget=DATE_INPUT)
     duration_minutes = forms.IntegerField(label=_("Minutes"), min_value=5, max_value=240)
     clinician = StaffChoiceField(label=_("Clinician"), queryset=User.objects.none(), empty_label=None)
@@ -178,16 +183,6 @@ class SessionForm(forms.Form):
         label=_("Elements used"), choices=ElementKind.choices, required=False, widget=CHECKBOXES
     )
     exercises = forms.MultipleChoiceField(label=_("Exercises practised"), choices=[], required=False, widget=CHECKBOXES)
-    note_text = forms.CharField(
-        label=_("Session note"),
-        max_length=20000,
-        required=False,
-        widget=NOTE_TEXT,
-        help_text=_("Checked for wording when saved. The check advises; it never stops a save."),
-    )
-    ask_about_consultation = forms.BooleanField(
-        label=_("Ask the patient about this consultation (CARE Measure)"), required=False
-    )
 
     def __init__(self, *args: Any, team: Any, library: list[Any], today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -210,6 +205,63 @@ class SessionForm(forms.Form):
             "elements": list(data["elements"]),
             "exercises": list(data["exercises"]),
         }
+
+
+class SessionForm(SessionDetailsForm):
+    """A session held, with its note. The hidden key is made when the form is first shown: sending the same form
+    again (Back, then Save) finds the session it recorded instead of recording a second one."""
+
+    note_text = forms.CharField(
+        label=_("Session note"),
+        max_length=20000,
+        required=False,
+        widget=NOTE_TEXT,
+        help_text=_("Checked for wording when saved. The check advises; it never stops a save."),
+    )
+    note_language = NoteLanguageField()
+    ask_about_consultation = forms.BooleanField(
+        label=_("Ask the patient about this consultation (CARE Measure)"), required=False
+    )
+    submission_key = forms.UUIDField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        offer_languages(self, "note_language")
+        if not self.is_bound and "submission_key" not in self.initial:
+            self.initial["submission_key"] = uuid.uuid4()
+
+    def session_details(self) -> dict[str, Any]:
+        details = super().session_details()
+        if self.cleaned_data.get("submission_key"):
+            details["submission_key"] = self.cleaned_data["submission_key"]
+        return details
+
+
+class SessionCorrectionForm(SessionDetailsForm):
+    reason = forms.CharField(label=_("Why is the session corrected?"), max_length=200)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class PracticeChangeForm(forms.Form):
+    """What may change in home practice under way: how often, how, and until when."""
+
+    how_often = forms.CharField(
+        label=_("How often"), max_length=120, required=False, help_text=_("For example: twice a day, 5 minutes.")
+    )
+    instructions = forms.CharField(label=_("How"), max_length=2000, required=False, widget=TEXT)
+    ends_on = forms.DateField(label=_("Until"), widget=DATE_INPUT, required=False)
+    reason = forms.CharField(label=_("Why does it change?"), max_length=200)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def changes(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in ("how_often", "instructions", "ends_on")}
+
+
+class InErrorForm(forms.Form):
+    """Marking a session or home practice as entered in error: why, at the version seen."""
+
+    reason = forms.CharField(label=_("Why was it entered in error?"), max_length=200)
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class EndTherapyForm(forms.Form):
@@ -237,7 +289,9 @@ class VersionForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-def team_of(patient_id: Any) -> Any:
-    """The patient's current care team as people to choose from (responsible member, session clinician)."""
+def team_of(patient_id: Any, *, also: Any = None) -> Any:
+    """The patient's current care team as people to choose from (responsible member, session clinician), and
+    `also` (the clinician a session names, who may have left the team since)."""
     members = team_selectors.current_members(patient_id).values("staff_id")
-    return User.objects.filter(pk__in=members).order_by("display_name")
+    found = Q(pk__in=members) | Q(pk=also) if also is not None else Q(pk__in=members)
+    return User.objects.filter(found).order_by("display_name")

@@ -17,16 +17,17 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from commonground.access import gateway
 from commonground.access.routes import Audience, route
 from commonground.careplans import library, selectors, services
 from commonground.careplans.choices import ElementKind, ElementStatus, PlanStatus
-from commonground.careplans.models import CarePlan, TherapyElement, TherapySession
+from commonground.careplans.models import CarePlan, HomePractice, TherapyElement, TherapySession
 from commonground.clinician import careplan_forms as forms
 from commonground.clinician.measures_display import _titles as instrument_titles
-from commonground.clinician.notes_views import note_shown, saved_message
+from commonground.clinician.notes_views import note_shown, note_versions, saved_message
 from commonground.clinician.views import _chart
 from commonground.goals import selectors as goal_selectors
 from commonground.goals.choices import GoalStatus
@@ -35,7 +36,7 @@ from commonground.kit.errors import DomainError, StaleEdit
 from commonground.measures import selectors as measure_selectors
 
 # A service names the detail it refused; the form calls some of them differently.
-FIELD_OF = {"responsible_id": "responsible", "note": "note_text", "text": "note_text"}
+FIELD_OF = {"responsible_id": "responsible", "note": "note_text", "text": "note_text", "language": "note_language"}
 PRACTICE_FIELDS = frozenset({"library_item", "title", "instructions", "how_often", "ends_on"})
 
 # --- the Care plan tab ----------------------------------------------------------------------------------------
@@ -80,6 +81,7 @@ def _create(request: HttpRequest, patient: Any, form: forms.CarePlanForm) -> boo
 def _plan_context(patient: Any, plan: CarePlan, goals: list[Any]) -> dict[str, Any]:
     titles = {item.slug: item.title for item in library.items(_language())}
     titles_of_goals = dict(_goal_choices(goals))
+    practice = selectors.home_practice_of(patient, active_only=False)
     return {
         "today": _today(patient),
         "goals_served": [
@@ -88,11 +90,15 @@ def _plan_context(patient: Any, plan: CarePlan, goals: list[Any]) -> dict[str, A
         "elements": list(selectors.elements_of(plan)),
         "against": selectors.sessions_against_plan(plan),
         "sessions": list(selectors.sessions_of(patient)),
-        "practice": selectors.home_practice_of(patient, active_only=False),
+        "practice": practice,
         "element_labels": dict(ElementKind.choices),
         "library_titles": titles,
         "ended": plan.status == PlanStatus.ENDED,
         "resume_form": forms.ResumeTherapyForm(initial={"version": plan.version}),
+        "practice_in_error": {
+            item.id: forms.InErrorForm(initial={"version": item.version}, auto_id=f"practice_{item.id}_%s")
+            for item in practice
+        },
     }
 
 
@@ -308,11 +314,12 @@ def _record(
 ) -> TherapySession | None:
     assigned = practice.practice()
     try:
-        session = services.record_session(
+        recorded = services.record_session_once(
             patient,
             details=form.session_details(),
             by=request.user,
             note_text=form.cleaned_data["note_text"],
+            note_language=form.cleaned_data["note_language"],
             home_practice=[assigned] if assigned else None,
             ask_about_consultation=form.cleaned_data["ask_about_consultation"],
         )
@@ -322,11 +329,13 @@ def _record(
         else:
             _apply_error(form, error)
         return None
-    saved = _("The session is saved.")
-    if session.note is not None:
-        saved_message(request, session.note, saved)
+    session = recorded.session
+    if recorded.already_recorded:
+        messages.info(request, _("This session was already recorded. Here it is; nothing was saved twice."))
+    elif session.note is not None:
+        saved_message(request, session.note, _("The session is saved."))
     else:
-        messages.success(request, saved)
+        messages.success(request, _("The session is saved."))
     return session
 
 
@@ -337,21 +346,96 @@ def therapy_session(request: HttpRequest, patient_id: str, session_id: str) -> H
     if session is None:
         raise Http404()
     note = session.note if session.note_id is not None else None
+    current_note = note if note is not None and not note.is_entered_in_error else None
     return _chart(
         request,
         patient,
         "care_plan",
         "clinician/careplan/session.html",
         session=session,
-        note=note if note is not None and not note.is_entered_in_error else None,
-        shown=note_shown(note) if note is not None and not note.is_entered_in_error else None,
+        note=current_note,
+        shown=note_shown(current_note) if current_note is not None else None,
+        versions=note_versions([current_note]).get(current_note.id) if current_note is not None else None,
         practice=[
             found for found in selectors.home_practice_of(patient, active_only=False) if found.session_id == session.id
         ],
         element_labels=dict(ElementKind.choices),
         library_titles={item.slug: item.title for item in library.items(_language())},
+        in_error_form=forms.InErrorForm(initial={"version": session.version}, auto_id="in_error_%s"),
         here=request.path,
     )
+
+
+@route(Audience.CLINICIAN)
+def correct_session(request: HttpRequest, patient_id: str, session_id: str) -> HttpResponse:
+    patient = gateway.open_patient(request, patient_id, object_type="therapy_session", object_id=str(session_id))
+    session = selectors.session_of(patient, session_id)
+    if session is None:
+        raise Http404()
+    form = _correction_form(request.POST or None, patient, session)
+    conflict_message = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_session(
+                session, expected_version=data["version"], changes=form.session_details(), reason=data["reason"]
+            )
+        except StaleEdit as error:
+            # The form starts again from the session as saved now; the page says why.
+            session, conflict_message = error.current, error.message
+            form = _correction_form(None, patient, session)
+        except DomainError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("The session is corrected."))
+            return redirect("clinician:therapy_session", patient_id=patient.id, session_id=session.id)
+    return _chart(
+        request,
+        patient,
+        "care_plan",
+        "clinician/careplan/correct_session.html",
+        session=session,
+        form=form,
+        conflict_message=conflict_message,
+    )
+
+
+def _correction_form(data: Any, patient: Any, session: TherapySession) -> forms.SessionCorrectionForm:
+    initial = {name: getattr(session, name) for name in services.SESSION_FIELDS if name != "clinician"}
+    initial |= {"clinician": session.clinician_id, "version": session.version}
+    return forms.SessionCorrectionForm(
+        data,
+        team=forms.team_of(patient.id, also=session.clinician_id),
+        library=library.items(_language()),
+        today=_today(patient),
+        initial=initial,
+    )
+
+
+@route(Audience.CLINICIAN)
+@require_POST
+def session_in_error(request: HttpRequest, patient_id: str, session_id: str) -> HttpResponse:
+    patient = gateway.open_patient(request, patient_id, object_type="therapy_session", object_id=str(session_id))
+    session = selectors.session_of(patient, session_id)
+    if session is None:
+        raise Http404()
+    form = forms.InErrorForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("Please say why this session was entered in error."))
+        data = form.cleaned_data
+        services.mark_session_in_error(session, expected_version=data["version"], reason=data["reason"])
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("clinician:therapy_session", patient_id=patient.id, session_id=session.id)
+    messages.success(
+        request,
+        _(
+            "The session is marked as entered in error, with its note; home practice assigned in it has ended. "
+            "They stay in the record history."
+        ),
+    )
+    return redirect(reverse("clinician:care_plan", args=[patient.id]) + "#sessions")
 
 
 # --- home practice --------------------------------------------------------------------------------------------
@@ -393,6 +477,69 @@ def end_home_practice(request: HttpRequest, patient_id: str, practice_id: str) -
     return redirect(reverse("clinician:care_plan", args=[patient.id]) + "#practice")
 
 
+@route(Audience.CLINICIAN)
+def change_home_practice(request: HttpRequest, patient_id: str, practice_id: str) -> HttpResponse:
+    patient = gateway.open_patient(request, patient_id, object_type="home_practice", object_id=str(practice_id))
+    practice = selectors.practice_of(patient, practice_id)
+    if practice is None:
+        raise Http404()
+    form = forms.PracticeChangeForm(request.POST or None, initial=_practice_initial(practice))
+    conflict_message = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_practice(
+                practice, expected_version=data["version"], changes=form.changes(), reason=data["reason"]
+            )
+        except StaleEdit as error:
+            practice, conflict_message = error.current, error.message
+            form = forms.PracticeChangeForm(initial=_practice_initial(practice))
+        except DomainError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(
+                request, _("The home practice is changed. The patient sees the change on their today page.")
+            )
+            return redirect(reverse("clinician:care_plan", args=[patient.id]) + "#practice")
+    return _chart(
+        request,
+        patient,
+        "care_plan",
+        "clinician/careplan/change_practice.html",
+        practice=practice,
+        form=form,
+        conflict_message=conflict_message,
+    )
+
+
+def _practice_initial(practice: HomePractice) -> dict[str, Any]:
+    return {
+        "how_often": practice.how_often,
+        "instructions": practice.instructions,
+        "ends_on": practice.ends_on,
+        "version": practice.version,
+    }
+
+
+@route(Audience.CLINICIAN)
+@require_POST
+def practice_in_error(request: HttpRequest, patient_id: str, practice_id: str) -> HttpResponse:
+    patient = gateway.open_patient(request, patient_id, object_type="home_practice", object_id=str(practice_id))
+    practice = selectors.practice_of(patient, practice_id)
+    if practice is None:
+        raise Http404()
+    form = forms.InErrorForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise DomainError(_("Please say why this practice was entered in error."))
+        data = form.cleaned_data
+        services.mark_practice_in_error(practice, expected_version=data["version"], reason=data["reason"])
+        messages.success(request, _("The home practice is marked as entered in error. The patient no longer sees it."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(reverse("clinician:care_plan", args=[patient.id]) + "#practice")
+
+
 # --- ending and resuming therapy ------------------------------------------------------------------------------
 
 
@@ -416,11 +563,12 @@ def end_therapy(request: HttpRequest, patient_id: str) -> HttpResponse:
             messages.error(request, error.message)
             form = forms.EndTherapyForm(today=today, initial={**request.POST.dict(), "version": plan.version})
         except DomainError as error:
+            if error.field is None and plan.status == PlanStatus.ENDED:  # ended on another page meanwhile
+                messages.error(request, error.message)
+                return redirect(reverse("clinician:care_plan", args=[patient.id]) + "#ending")
             _apply_error(form, error)
         else:
-            messages.success(
-                request, _("Therapy has ended. The end-of-therapy and follow-up questionnaires are asked.")
-            )
+            messages.success(request, _ended_message(patient))
             return redirect("clinician:care_plan", patient_id=patient.id)
     return _chart(
         request,
@@ -432,6 +580,30 @@ def end_therapy(request: HttpRequest, patient_id: str) -> HttpResponse:
         resume_form=forms.ResumeTherapyForm(initial={"version": plan.version}),
         **_questionnaires_at_end(patient),
     )
+
+
+def _ended_message(patient: Any) -> str:
+    """What ending therapy set in motion, as the measurement plan (or its absence) decides."""
+    measurement_plan = measure_selectors.plan_of(patient)
+    ended = _("Therapy has ended.")
+    if measurement_plan is None:
+        return f"{ended} " + _("No end-of-therapy or follow-up questionnaires are asked: there is no measurement plan.")
+    asked = []
+    if measurement_plan.at_end_of_therapy:
+        names = ", ".join(instrument_titles(measurement_plan.instruments))
+        asked.append(_("The end-of-therapy questionnaires are asked now: %(names)s.") % {"names": names})
+    if measurement_plan.follow_up_months:
+        asked.append(
+            ngettext(
+                "The follow-up questionnaires are asked in %(num)d month.",
+                "The follow-up questionnaires are asked in %(num)d months.",
+                measurement_plan.follow_up_months,
+            )
+            % {"num": measurement_plan.follow_up_months}
+        )
+    if not asked:
+        asked.append(_("The measurement plan asks no questionnaires at the end of therapy or at follow-up."))
+    return " ".join([ended, *asked])
 
 
 def _questionnaires_at_end(patient: Any) -> dict[str, Any]:
@@ -455,10 +627,16 @@ def resume_therapy(request: HttpRequest, patient_id: str) -> HttpResponse:
             raise DomainError(_("Please say why therapy goes on."))
         data = form.cleaned_data
         services.resume_therapy(plan, expected_version=data["version"], reason=data["reason"], today=_today(patient))
-        messages.success(request, _("Therapy goes on. The questionnaires for its end are withdrawn until it ends."))
+        messages.success(request, _resumed_message(patient))
     except DomainError as error:
         messages.error(request, error.message)
     return redirect("clinician:care_plan", patient_id=patient.id)
+
+
+def _resumed_message(patient: Any) -> str:
+    if measure_selectors.plan_of(patient) is None:
+        return _("Therapy goes on.")
+    return _("Therapy goes on. The questionnaires for its end are withdrawn until it ends.")
 
 
 # --- helpers --------------------------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ class ValueEditForm(ValueForm):
 # --- goals --------------------------------------------------------------------------------------------------
 
 LEVEL_NAMES = ("level_minus_2", "level_minus_1", "level_0", "level_plus_1", "level_plus_2")
+SCALE_FIELDS = (*LEVEL_NAMES, "baseline_level")  # fixed once the goal has a review
+SCALE_FIXED_HINT = _("The scale is fixed once reviewed, so reviews stay comparable; set a new goal to change it.")
 
 # The long goal form, in groups a phone can read one at a time: (legend, hint, field names).
 GOAL_FIELDSETS: tuple[tuple[Any, Any, tuple[str, ...]], ...] = (
@@ -155,6 +157,9 @@ class GoalForm(forms.Form):
 
 
 class GoalEditForm(GoalForm):
+    """Revising a goal. Once the goal has a review its scale (the five levels and where the patient started) is
+    shown read-only: the server ignores anything posted for it, so reviews stay comparable."""
+
     status = forms.ChoiceField(label=_("Where the goal stands"), choices=GoalStatus.choices)
     version = forms.IntegerField(widget=forms.HiddenInput)
     reason = forms.CharField(
@@ -162,6 +167,20 @@ class GoalEditForm(GoalForm):
         max_length=200,
         help_text=_("E.g. “agreed a smaller first goal after a flare-up”. Kept in the goal's history."),
     )
+
+    def __init__(self, *args: Any, scale_fixed: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.scale_fixed = scale_fixed
+        if scale_fixed:
+            for name in SCALE_FIELDS:  # read-only: shown as saved, nothing to fill in
+                self.fields[name].disabled = True
+                self.fields[name].required = False
+
+    def fieldsets(self) -> list[tuple[Any, Any, list[forms.BoundField]]]:
+        found = super().fieldsets()
+        if not self.scale_fixed:
+            return found
+        return [(legend, SCALE_FIXED_HINT if is_scale(bounds) else hint, bounds) for legend, hint, bounds in found]
 
     def goal_changes(self) -> dict[str, Any]:
         changes = self.goal_details()
@@ -176,6 +195,17 @@ def goal_initial(goal: Any) -> dict[str, Any]:
     initial.update(value=str(goal.value_id) if goal.value_id else "", version=goal.version)
     initial["supporter_ids"] = [str(found) for found in goal.supporter_ids or []]
     return initial
+
+
+def typed_again(form: GoalEditForm, saved: Any) -> dict[str, Any]:
+    """After a stale edit: what the clinician typed, at the version saved meanwhile (a read-only scale stays as
+    saved), as the revision form's initial data."""
+    typed = {name: value for name, value in form.cleaned_data.items() if not form.fields[name].disabled}
+    return goal_initial(saved) | typed | {"version": saved.version}
+
+
+def is_scale(bounds: list[forms.BoundField]) -> bool:
+    return bool(bounds) and all(bound.name in SCALE_FIELDS for bound in bounds)
 
 
 def _clip(text: str, length: int = 60) -> str:
@@ -199,9 +229,11 @@ class AddRungForm(forms.Form):
 
     def __init__(self, *args: Any, rungs: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        top = [("", _("At the top (step %(number)d)") % {"number": rungs + 1})]
-        below = [(str(n), _("As step %(number)d, moving the others up") % {"number": n}) for n in range(1, rungs + 1)]
-        self.fields["position"].choices = [*top, *below]  # type: ignore[attr-defined]
+        last = [("", _("As the last step (step %(number)d)") % {"number": rungs + 1})]
+        before = [
+            (str(n), _("As step %(number)d, the later steps move on") % {"number": n}) for n in range(1, rungs + 1)
+        ]
+        self.fields["position"].choices = [*last, *before]  # type: ignore[attr-defined]
 
 
 class EditRungForm(forms.Form):
@@ -211,7 +243,7 @@ class EditRungForm(forms.Form):
 
 
 class SplitRungForm(forms.Form):
-    """Two to four smaller steps that take the rung's place, bottom first."""
+    """Two to four smaller steps that take the rung's place, in the order they are done."""
 
     reason = forms.CharField(label=_("Why split it (optional)"), max_length=500, required=False)
 
@@ -262,10 +294,13 @@ class RemoveRungForm(forms.Form):
 
 class StepBackForm(forms.Form):
     reason = forms.CharField(
-        label=_("What happened"),
+        label=_("What happened, in words the patient will read on their goals page"),
         max_length=2000,
         widget=SHORT_TEXT,
-        help_text=_("A step back is part of the work; note what happened so you can plan the next step."),
+        help_text=_(
+            "The patient sees this reason beside the step back in the portal. Say what happened, kindly and "
+            "plainly, e.g. “a week of flu”."
+        ),
     )
     milestone = forms.ChoiceField(label=_("Which step opens again"), choices=[], required=False)
 
@@ -288,3 +323,17 @@ class ReviewForm(forms.Form):
     )
     reviewed_on = forms.DateField(label=_("Reviewed on"), widget=DATE_INPUT)
     note = forms.CharField(label=_("Note (optional)"), max_length=2000, required=False, widget=SHORT_TEXT)
+
+
+# --- entered in error ---------------------------------------------------------------------------------------
+
+
+class InErrorForm(forms.Form):
+    """A value, goal or review recorded by mistake: it leaves the chart and the portal, and stays in the history."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Why was it entered in error?"),
+        max_length=500,
+        help_text=_("E.g. “recorded on the wrong patient” or “a duplicate”. Kept in the record's history."),
+    )

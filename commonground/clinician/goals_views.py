@@ -2,9 +2,10 @@
 attainment reviews and the T-score trend), the goal form, and one small POST route per ladder action.
 
 Each view parses input, opens the patient through the access gateway, calls one service, and redirects back
-to the tab at the goal it changed. Bad input renders the tab again with the form and its errors (nothing is
-saved); a stale edit says so and reloads what is saved now. What the tab shows is composed by
-`commonground.clinician.goals_display`.
+to the tab at the goal it changed, where the confirmation is shown on the goal's card. Bad input renders the
+tab again with the form and its errors (nothing is saved). A stale edit of a value, a goal or a step keeps what
+was typed: the form comes back at the saved version with the typed words in it, beside both versions. What the
+tab shows is composed by `commonground.clinician.goals_display`.
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from commonground.clinician.views import _chart
 from commonground.goals import selectors, services
 from commonground.goals.choices import GasLevel
 from commonground.goals.models import Goal, Milestone
+from commonground.jinja import day
 from commonground.kit import clock
 from commonground.kit.errors import DomainError, StaleEdit
 
@@ -41,21 +43,38 @@ def goals(request: HttpRequest, patient_id: str) -> HttpResponse:
     return _tab(request, patient)
 
 
-def _tab(request: HttpRequest, patient: Any, *, bound: display.Bound | None = None) -> HttpResponse:
-    """The tab; with `bound`, the form that came back with errors is shown open, and named at the top."""
+def _tab(
+    request: HttpRequest,
+    patient: Any,
+    *,
+    bound: display.Bound | None = None,
+    conflicts: display.Conflicts | None = None,
+) -> HttpResponse:
+    """The tab; with `bound`, the form that came back (with errors, or after a stale edit) is shown open, and
+    named at the top. A confirmation about a goal or the values is shown there, where the page lands."""
     bound = bound or {}
+    shown = display.goals_tab(patient, today=_today(patient), bound=bound, conflicts=conflicts)
+    anchors = {"values", "goals", *(card.anchor for card in shown["goal_cards"])}
+    near, rest = display.notices_by_anchor(messages.get_messages(request), anchors)
     return _chart(
         request,
         patient,
         "goals",
         "clinician/goals/tab.html",
-        **display.goals_tab(patient, today=_today(patient), bound=bound),
+        **shown,
+        notices=near,
+        # base.html lists flash messages at the top of the page through `get_messages`; here it gets only those
+        # not already shown beside the goal or the section they are about.
+        get_messages=lambda _request: rest,
         error_anchor=next(iter(bound), ""),
     )
 
 
 def _tab_at(patient: Any, anchor: str = "") -> HttpResponseRedirect:
     return redirect(reverse("clinician:goals", args=[patient.id]) + (f"#{anchor}" if anchor else ""))
+
+
+Stale = Callable[[StaleEdit], tuple[django_forms.Form, display.Conflict]]
 
 
 def _submit(
@@ -66,21 +85,29 @@ def _submit(
     form_key: str,
     anchor: str,
     save: Callable[[dict[str, Any]], str],
+    stale: Stale | None = None,
 ) -> HttpResponse:
-    """Check the form, call the service through `save` (it returns the message to show), go back to the tab.
+    """Check the form, call the service through `save` (it returns the message to show), go back to the tab at
+    `anchor`, where the message is shown.
 
-    A DomainError puts the service's plain message on the form; the tab shows it again, open. A stale edit
-    reloads the tab with what is saved now.
+    A DomainError puts the service's plain message on the form; the tab shows it again, open. A stale edit with
+    `stale` shows the form again at the saved version with what was typed, beside both versions; without it
+    (nothing worth keeping was typed) the tab reloads with what is saved now.
     """
     if form.is_valid():
         try:
-            messages.success(request, save(form.cleaned_data))
-            return _tab_at(patient, anchor)
+            message = save(form.cleaned_data)
         except StaleEdit as error:
-            messages.error(request, error.message)
-            return _tab_at(patient, anchor)
+            if stale is None:
+                messages.error(request, error.message, extra_tags=anchor)
+                return _tab_at(patient, anchor)
+            fresh, conflict = stale(error)
+            return _tab(request, patient, bound={form_key: fresh}, conflicts={form_key: conflict})
         except DomainError as error:
             _apply_error(form, error)
+        else:
+            messages.success(request, message, extra_tags=anchor)
+            return _tab_at(patient, anchor)
     return _tab(request, patient, bound={form_key: form})
 
 
@@ -120,6 +147,28 @@ def edit_value(request: HttpRequest, patient_id: str, value_id: str) -> HttpResp
         )
         return _("The value is changed; the earlier words stay in its history.")
 
+    def stale(error: StaleEdit) -> tuple[django_forms.Form, display.Conflict]:
+        typed, saved = form.cleaned_data, error.current
+        fresh = forms.ValueEditForm(initial=typed | {"version": saved.version}, auto_id=display.auto_id(form_key))
+        return fresh, display.value_conflict(error.message, saved, typed)
+
+    return _submit(request, patient, form=form, form_key=form_key, anchor="values", save=save, stale=stale)
+
+
+@route(Audience.CLINICIAN)
+@require_POST
+def value_in_error(request: HttpRequest, patient_id: str, value_id: str) -> HttpResponse:
+    patient = gateway.open_patient(request, patient_id, object_type="value", object_id=str(value_id))
+    value = selectors.value_of(patient, value_id)
+    if value is None:
+        raise Http404()
+    form_key = display.key("value-error", value)
+    form = forms.InErrorForm(request.POST, auto_id=display.auto_id(form_key))
+
+    def save(data: dict[str, Any]) -> str:
+        services.mark_in_error(value, expected_version=data["version"], reason=data["reason"])
+        return _("The value is marked as entered in error; it stays in the record's history.")
+
     return _submit(request, patient, form=form, form_key=form_key, anchor="values", save=save)
 
 
@@ -142,7 +191,11 @@ def new_goal(request: HttpRequest, patient_id: str) -> HttpResponse:
         except DomainError as error:
             _apply_error(form, error)
         else:
-            messages.success(request, _("The goal is set. Now build its ladder, one small doable step at a time."))
+            messages.success(
+                request,
+                _("The goal is set. Now build its ladder, one small doable step at a time."),
+                extra_tags=f"goal-{goal.id}",
+            )
             return _tab_at(patient, f"goal-{goal.id}")
     return _chart(request, patient, "goals", "clinician/goals/goal_form.html", form=form, goal=None)
 
@@ -152,13 +205,8 @@ def edit_goal(request: HttpRequest, patient_id: str, goal_id: str) -> HttpRespon
     writing = request.method == "POST"
     patient = gateway.open_patient(request, patient_id, object_type="goal", object_id=str(goal_id))
     goal = _goal_or_404(patient, goal_id)
-    form = forms.GoalEditForm(
-        request.POST if writing else None,
-        initial=forms.goal_initial(goal),
-        values=list(selectors.values_of(patient)),
-        supporters=list(selectors.supporters_for_goals(patient)),
-        auto_id=display.auto_id("goal"),
-    )
+    form = _goal_edit_form(patient, goal, request.POST if writing else None, initial=forms.goal_initial(goal))
+    conflict: display.Conflict | None = None
     if writing and form.is_valid():
         try:
             services.update_goal(
@@ -170,14 +218,49 @@ def edit_goal(request: HttpRequest, patient_id: str, goal_id: str) -> HttpRespon
                 today=_today(patient),
             )
         except StaleEdit as error:
-            messages.error(request, error.message)  # the page reloads with the goal as it is saved now
-            return redirect("clinician:edit_goal", patient_id=patient.id, goal_id=goal.id)
+            # Someone saved first: both versions side by side, and the form again at the saved version with
+            # what this clinician typed (a fixed scale stays as saved).
+            goal = error.current
+            conflict = display.goal_conflict(error.message, form, goal, form.cleaned_data)
+            form = _goal_edit_form(patient, goal, None, initial=forms.typed_again(form, goal))
         except DomainError as error:
             _apply_error(form, error)
         else:
-            messages.success(request, _("The goal is revised; the earlier version stays in its history."))
+            messages.success(
+                request,
+                _("The goal is revised; the earlier version stays in its history."),
+                extra_tags=f"goal-{goal.id}",
+            )
             return _tab_at(patient, f"goal-{goal.id}")
-    return _chart(request, patient, "goals", "clinician/goals/goal_form.html", form=form, goal=goal)
+    return _chart(request, patient, "goals", "clinician/goals/goal_form.html", form=form, goal=goal, conflict=conflict)
+
+
+def _goal_edit_form(patient: Any, goal: Goal, data: Any, *, initial: dict[str, Any]) -> forms.GoalEditForm:
+    return forms.GoalEditForm(
+        data,
+        initial=initial,
+        values=list(selectors.values_of(patient)),
+        supporters=list(selectors.supporters_for_goals(patient)),
+        scale_fixed=bool(selectors.latest_reviews([goal])),
+        auto_id=display.auto_id("goal"),
+    )
+
+
+@route(Audience.CLINICIAN)
+@require_POST
+def goal_in_error(request: HttpRequest, patient_id: str, goal_id: str) -> HttpResponse:
+    patient, goal = _open_goal(request, patient_id, goal_id)
+    form_key = display.key("goal-error", goal)
+    form = forms.InErrorForm(request.POST, auto_id=display.auto_id(form_key))
+
+    def save(data: dict[str, Any]) -> str:
+        services.mark_in_error(goal, expected_version=data["version"], reason=data["reason"])
+        return _(
+            "“%(goal)s” is marked as entered in error: it has left the chart, the patient's goals page and the "
+            "T-score, and stays in the record's history."
+        ) % {"goal": goal.title}
+
+    return _submit(request, patient, form=form, form_key=form_key, anchor="goals", save=save)
 
 
 # --- the milestone ladder -----------------------------------------------------------------------------------
@@ -211,7 +294,8 @@ def step_back(request: HttpRequest, patient_id: str, goal_id: str) -> HttpRespon
     def save(data: dict[str, Any]) -> str:
         chosen = next((rung for rung in found.rungs if str(rung.id) == data["milestone"]), None)
         services.step_back(goal, reason=data["reason"], by=request.user, milestone=chosen)
-        return _("The step back is noted with what happened. Plan the next step from here.")
+        saved = _("The step back is noted with what happened. Plan the next step from here.")
+        return display.with_advice(saved, data["reason"], patient.organisation_id)
 
     return _submit(request, patient, form=form, form_key=form_key, anchor=f"goal-{goal.id}", save=save)
 
@@ -233,7 +317,13 @@ def edit_rung(request: HttpRequest, patient_id: str, milestone_id: str) -> HttpR
         )
         return _("The step is reworded.")
 
-    return _submit(request, patient, form=form, form_key=form_key, anchor=f"goal-{rung.goal_id}", save=save)
+    def stale(error: StaleEdit) -> tuple[django_forms.Form, display.Conflict]:
+        typed, saved = form.cleaned_data, error.current
+        fresh = forms.EditRungForm(initial=typed | {"version": saved.version}, auto_id=display.auto_id(form_key))
+        return fresh, display.rung_conflict(error.message, saved, typed)
+
+    anchor = f"goal-{rung.goal_id}"
+    return _submit(request, patient, form=form, form_key=form_key, anchor=anchor, save=save, stale=stale)
 
 
 @route(Audience.CLINICIAN)
@@ -269,35 +359,42 @@ def remove_rung(request: HttpRequest, patient_id: str, milestone_id: str) -> Htt
 @require_POST
 def mark_rung(request: HttpRequest, patient_id: str, milestone_id: str) -> HttpResponse:
     patient, rung = _open_rung(request, patient_id, milestone_id)
+    anchor = f"goal-{rung.goal_id}"
     form = forms.MarkRungForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose done, partly done or not yet."))
-        return _tab_at(patient, f"goal-{rung.goal_id}")
+        messages.error(request, _("Choose done, partly done or not yet."), extra_tags=anchor)
+        return _tab_at(patient, anchor)
     try:
         marked = services.mark_rung(rung, state=form.cleaned_data["state"], by=request.user)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.message, extra_tags=anchor)
     else:
         state = str(marked.get_state_display()).lower()
-        messages.success(request, _("“%(action)s” is marked %(state)s.") % {"action": marked.action, "state": state})
-    return _tab_at(patient, f"goal-{rung.goal_id}")
+        text = _("“%(action)s” is marked %(state)s.") % {"action": marked.action, "state": state}
+        messages.success(request, text, extra_tags=anchor)
+    return _tab_at(patient, anchor)
 
 
 @route(Audience.CLINICIAN)
 @require_POST
 def move_rung(request: HttpRequest, patient_id: str, milestone_id: str) -> HttpResponse:
     patient, rung = _open_rung(request, patient_id, milestone_id)
+    anchor = f"goal-{rung.goal_id}"
     form = forms.MoveRungForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Choose where on the ladder the step goes."))
-        return _tab_at(patient, f"goal-{rung.goal_id}")
+        messages.error(request, _("Choose where on the ladder the step goes."), extra_tags=anchor)
+        return _tab_at(patient, anchor)
     try:
         services.move_rung(rung, to_position=form.cleaned_data["to_position"], by=request.user)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error.message, extra_tags=anchor)
     else:
-        messages.success(request, _("The step is now step %(number)d.") % {"number": form.cleaned_data["to_position"]})
-    return _tab_at(patient, f"goal-{rung.goal_id}")
+        text = _("“%(action)s” is now step %(number)d.") % {
+            "action": rung.action,
+            "number": form.cleaned_data["to_position"],
+        }
+        messages.success(request, text, extra_tags=anchor)
+    return _tab_at(patient, anchor)
 
 
 # --- goal attainment scaling --------------------------------------------------------------------------------
@@ -314,7 +411,31 @@ def review_goal(request: HttpRequest, patient_id: str, goal_id: str) -> HttpResp
         services.review_goal(
             goal, level=data["level"], reviewed_on=data["reviewed_on"], by=request.user, note=data["note"]
         )
-        return _("The review is recorded: %(level)s.") % {"level": GasLevel(data["level"]).label}
+        saved = _("The review of %(day)s is recorded: %(level)s.") % {
+            "day": day(data["reviewed_on"]),
+            "level": GasLevel(data["level"]).label,
+        }
+        return display.with_advice(saved, data["note"], patient.organisation_id)
+
+    return _submit(request, patient, form=form, form_key=form_key, anchor=f"goal-{goal.id}", save=save)
+
+
+@route(Audience.CLINICIAN)
+@require_POST
+def review_in_error(request: HttpRequest, patient_id: str, goal_id: str, review_id: str) -> HttpResponse:
+    patient, goal = _open_goal(request, patient_id, goal_id, object_type="gas_review")
+    review = next((found for found in selectors.reviews_of([goal])[goal.id] if str(found.id) == str(review_id)), None)
+    if review is None:
+        raise Http404()
+    form_key = display.key("review-error", review)
+    form = forms.InErrorForm(request.POST, auto_id=display.auto_id(form_key))
+
+    def save(data: dict[str, Any]) -> str:
+        services.mark_in_error(review, expected_version=data["version"], reason=data["reason"])
+        return _(
+            "The review of %(day)s is marked as entered in error: it no longer counts in the T-score, and stays "
+            "in the record's history."
+        ) % {"day": day(review.reviewed_on)}
 
     return _submit(request, patient, form=form, form_key=form_key, anchor=f"goal-{goal.id}", save=save)
 

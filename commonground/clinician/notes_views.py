@@ -1,5 +1,7 @@
 """The care team's notes pages (chart tab): the notes, writing and editing one, marking one entered in error,
-and the note-language check's suggestions with a Dismiss button each.
+and the note-language check's suggestions with a Dismiss button each. Only a note's author changes it or
+dismisses its suggestions (the notes service decides; the pages offer it to the author only). A changed note
+shows who changed it and its earlier wordings.
 
 The wording check advises and never blocks: saving always saves, and the suggestions are shown afterwards.
 Each view parses input, opens the patient through the access gateway, calls one service or selector, renders.
@@ -8,7 +10,9 @@ Each view parses input, opens the patient through the access gateway, calls one 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from django.contrib import messages
 from django.core.paginator import Page, Paginator
@@ -96,6 +100,52 @@ def note_shown(note: Note, found: list[ShownSuggestion] | None = None) -> NoteSh
     return NoteShown(note=note, segments=marked_segments(note.text, found), suggestions=found)
 
 
+@dataclass(frozen=True)
+class NoteVersion:
+    """One saved wording of a note, from its record history."""
+
+    version: int
+    text: str
+    by: str  # who saved it ("" when the history does not say)
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class NoteVersions:
+    """A changed note's history as the pages show it: who changed it last and when, the earlier wordings."""
+
+    changed_by: str
+    changed_at: datetime
+    earlier: list[NoteVersion]  # newest first
+
+
+def note_versions(notes: list[Note]) -> dict[UUID, NoteVersions]:
+    """The history of each changed note (version > 1), read for all of them in one query."""
+    changed = {note.id: note for note in notes if note.version > 1}
+    if not changed:
+        return {}
+    rows = (
+        Note.history.filter(id__in=list(changed)).select_related("history_user").order_by("-version", "-history_date")
+    )
+    saved: dict[UUID, dict[int, NoteVersion]] = {note_id: {} for note_id in changed}
+    for row in rows:
+        by = row.history_user.display_name if row.history_user is not None else ""
+        reason = row.history_change_reason or ""
+        saved[row.id].setdefault(row.version, NoteVersion(row.version, row.text, by, row.history_date, reason))
+    found: dict[UUID, NoteVersions] = {}
+    for note_id, note in changed.items():
+        versions = saved[note_id]
+        latest = versions.get(note.version)
+        earlier = [versions[number] for number in sorted(versions, reverse=True) if number < note.version]
+        found[note_id] = NoteVersions(
+            changed_by=latest.by if latest is not None else "",
+            changed_at=latest.at if latest is not None else note.updated_at,
+            earlier=earlier,
+        )
+    return found
+
+
 def saved_message(request: HttpRequest, note: Note, saved: str) -> None:
     """Tell the clinician the note is saved and, if the wording check has suggestions, that they are shown."""
     count = len(selectors.open_suggestions(note))
@@ -136,6 +186,7 @@ def notes(request: HttpRequest, patient_id: str) -> HttpResponse:
         kind=kind,
         page=page,
         shown=[note_shown(note, found) for note, found in zip(listed, suggestions.values(), strict=True)],
+        versions=note_versions(listed),
         in_error_forms={note.id: _in_error_form(note) for note in listed},
         here=request.get_full_path(),
     )
@@ -143,8 +194,9 @@ def notes(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 def _write(request: HttpRequest, patient: Any, form: forms.NoteForm) -> Note | None:
     try:
+        data = form.cleaned_data
         note = services.write_note(
-            patient, kind=form.cleaned_data["kind"], text=form.cleaned_data["text"], by=request.user
+            patient, kind=data["kind"], text=data["text"], by=request.user, language=data["language"]
         )
     except DomainError as error:
         _apply_error(form, error)
@@ -195,7 +247,8 @@ def edit_note(request: HttpRequest, patient_id: str, note_id: str) -> HttpRespon
         "clinician/notes/edit.html",
         note=note,
         shown=note_shown(note),
-        here=request.get_full_path(),
+        versions=note_versions([note]).get(note.id),
+        is_author=note.author_id == request.user.pk,
         form=form,
         conflict=conflict,
         typed=typed,

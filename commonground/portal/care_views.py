@@ -66,6 +66,7 @@ LEVEL_NAMES: dict[int, Promise] = {
     1: gettext_lazy("A bit more than we hope for"),
     2: gettext_lazy("Much more than we hope for"),
 }
+REFLECTION_TOO_LONG = gettext_lazy("Please keep it under 4,000 characters.")
 STEP_ICONS = {RungState.DONE: "✓", RungState.PARTLY: "◐", RungState.NOT_YET: "○"}
 GOAL_STATUS_WORDS: dict[str, Promise] = {
     GoalStatus.ACTIVE: gettext_lazy("Working on it"),
@@ -78,7 +79,7 @@ GOAL_STATUS_WORDS: dict[str, Promise] = {
 @dataclass(frozen=True)
 class Setback:
     on: date
-    reason: str
+    reason: str  # ends with a full stop (or ! ? …): the page adds none
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,21 @@ class GoalPage:
     def is_active(self) -> bool:
         return bool(self.ladder.goal.status == GoalStatus.ACTIVE)
 
+    @property
+    def is_proposed(self) -> bool:
+        """Suggested by the team and not yet agreed by the patient (only an active goal can be agreed to)."""
+        return self.is_active and not self.goal.agreed_by_patient
+
+    @property
+    def may_tick(self) -> bool:
+        """Steps can be ticked on a goal being worked on that the patient has agreed to."""
+        return self.is_active and bool(self.goal.agreed_by_patient)
+
+    @property
+    def short_title(self) -> str:
+        title = " ".join(self.goal.title.split())
+        return title if len(title) <= 40 else title[:39].rstrip() + "…"
+
 
 # --- my goals ------------------------------------------------------------------------------------------------
 
@@ -106,24 +122,46 @@ class GoalPage:
 def my_goals(request: HttpRequest) -> HttpResponse:
     patient = gateway.own_patient_record(request.user, object_type="goals")
     pages = [_goal_page(ladder, patient) for ladder in goal_selectors.ladders(patient)]
+    proposed = [page for page in pages if page.is_proposed]
+    working = (GoalStatus.ACTIVE, GoalStatus.ON_HOLD)
+    current = [page for page in pages if page.goal.status in working and not page.is_proposed]
+    near, rest = _notices_by_goal(request, [*proposed, *current])
     return render(
         request,
         "portal/goals.html",
         {
             "patient": patient,
             "values": list(goal_selectors.values_of(patient)),
-            "current": [page for page in pages if page.goal.status in (GoalStatus.ACTIVE, GoalStatus.ON_HOLD)],
-            "earlier": [page for page in pages if page.goal.status not in (GoalStatus.ACTIVE, GoalStatus.ON_HOLD)],
+            "proposed": proposed,
+            "current": current,
+            "earlier": [page for page in pages if page.goal.status not in working],
             "icons": STEP_ICONS,
             "goal_status_words": GOAL_STATUS_WORDS,
+            "notices": near,
+            # base.html lists flash messages at the top through `get_messages`: here only those not shown on the
+            # goal they are about (the page lands there after ticking a step).
+            "get_messages": lambda _request: rest,
         },
     )
+
+
+def _notices_by_goal(request: HttpRequest, cards: list[GoalPage]) -> tuple[dict[str, list[Any]], list[Any]]:
+    """Flash messages about a goal shown as a card go on that card; the rest stay at the top of the page."""
+    anchors = {f"goal-{page.goal.id}" for page in cards}
+    near: dict[str, list[Any]] = {}
+    rest = []
+    for message in messages.get_messages(request):
+        if message.extra_tags in anchors:
+            near.setdefault(message.extra_tags, []).append(message)
+        else:
+            rest.append(message)
+    return near, rest
 
 
 def _goal_page(ladder: Ladder, patient: Patient) -> GoalPage:
     ticked = [rung for rung in ladder.rungs if rung.state != RungState.NOT_YET]
     setbacks = [
-        Setback(clock.local_date(event.at, patient.time_zone), event.reason)
+        Setback(clock.local_date(event.at, patient.time_zone), _as_sentence(event.reason))
         for event in ladder.events
         if event.kind == LadderEventKind.STEPPED_BACK
     ]
@@ -132,25 +170,61 @@ def _goal_page(ladder: Ladder, patient: Patient) -> GoalPage:
     return GoalPage(ladder, ticked[-1].id if ticked else None, setbacks, levels)
 
 
+def _as_sentence(text: str) -> str:
+    """The words as a sentence: one full stop at the end, never two ("stayed in." stays "stayed in.")."""
+    text = text.strip()
+    return text if not text or text.endswith((".", "!", "?", "…")) else f"{text}."
+
+
 @route(Audience.PATIENT, relationships=(SELF,))
 @require_POST
 def mark_step(request: HttpRequest, milestone_id: str) -> HttpResponse:
-    """Tick a step of my ladder: done, partly done, or back to "not yet" if I ticked it by mistake."""
+    """Tick my next step (done or partly done), or set the highest step I ticked back to "not yet" if I ticked
+    it by mistake. Only on a goal being worked on that I have agreed to; anything else changes nothing."""
     patient = gateway.own_patient_record(request.user, action=Action.UPDATE, object_type="milestone")
     milestone = goal_selectors.milestone_of(patient, milestone_id)
     if milestone is None:
         raise Http404()
+    anchor = f"goal-{milestone.goal_id}"
+    back = redirect(reverse("portal:goals") + f"#{anchor}")
     form = MarkStepForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Something went wrong with the form. Please try again."))
+        messages.error(request, _("Something went wrong with the form. Please try again."), extra_tags=anchor)
+        return back
+    state = form.cleaned_data["state"]
+    refusal = _why_not(_goal_page(goal_selectors.ladder(milestone.goal), patient), milestone.id, state)
+    if refusal:
+        messages.error(request, refusal, extra_tags=anchor)
+        return back
+    try:
+        goal_services.mark_rung(milestone, state=state, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message, extra_tags=anchor)
     else:
-        try:
-            goal_services.mark_rung(milestone, state=form.cleaned_data["state"], by=request.user)
-        except DomainError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _step_message(form.cleaned_data["state"], milestone.action))
-    return redirect(reverse("portal:goals") + f"#goal-{milestone.goal_id}")
+        messages.success(request, _step_message(state, milestone.action), extra_tags=anchor)
+    return back
+
+
+def _why_not(page: GoalPage, milestone_id: Any, state: str) -> str:
+    """Why the patient may not mark this step so, in kind words; empty when they may."""
+    if not page.is_active:
+        return _(
+            "This goal is not being worked on just now, so its steps stay as they are. "
+            "If you want to pick it up again, talk it over with your team."
+        )
+    if not page.goal.agreed_by_patient:
+        return _(
+            "Once you agree with this goal, you can tick its steps. Talk it over with your team if you are unsure."
+        )
+    next_rung = page.ladder.next_rung
+    if state in (RungState.DONE, RungState.PARTLY) and next_rung is not None and next_rung.id == milestone_id:
+        return ""
+    if state == RungState.NOT_YET and page.undo_rung_id == milestone_id:
+        return ""
+    return _(
+        "Nothing was changed. Here you can tick your next step, or undo the last step you ticked. "
+        "Your team can help with the other steps at your next session."
+    )
 
 
 def _step_message(state: str, action: str) -> str:
@@ -159,6 +233,25 @@ def _step_message(state: str, action: str) -> str:
     if state == RungState.PARTLY:
         return _("Noted: “%(step)s” is partly done. Every bit counts.") % {"step": action}
     return _("“%(step)s” is back to “not yet”.") % {"step": action}
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+@require_POST
+def agree_goal(request: HttpRequest, goal_id: str) -> HttpResponse:
+    """I agree with a goal my team suggested: it becomes one of my goals, and I can tick its steps."""
+    patient = gateway.own_patient_record(request.user, action=Action.UPDATE, object_type="goal")
+    goal = goal_selectors.goal_of(patient, goal_id)
+    if goal is None:
+        raise Http404()
+    anchor = f"goal-{goal.id}"
+    try:
+        goal_services.agree_to_goal(goal, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message, extra_tags=anchor)
+    else:
+        text = _("Thank you. “%(goal)s” is now one of your goals, and you can tick its steps.") % {"goal": goal.title}
+        messages.success(request, text, extra_tags=anchor)
+    return redirect(reverse("portal:goals") + f"#{anchor}")
 
 
 # --- my plan ---------------------------------------------------------------------------------------------------
@@ -178,16 +271,27 @@ def reflect(request: HttpRequest, session_id: str) -> HttpResponse:
     session = plan_selectors.session_of(patient, session_id)
     if session is None:
         raise Http404()
-    form = ReflectionForm(request.POST, session_id=str(session.id))
+    form = _reflection_form(request.POST, session_id=str(session.id))
     if form.is_valid():
+        words = form.cleaned_data["text"].strip()
         try:
-            plan_services.add_reflection(session, text=form.cleaned_data["text"].strip(), patient=patient)
+            plan_services.add_reflection(session, text=words, patient=patient)  # empty text removes it
         except DomainError as error:
             form.add_error("text", error.message)
         else:
-            messages.success(request, _("Thank you. Your reflection is saved."))
+            if words:
+                messages.success(request, _("Thank you. Your reflection is saved."))
+            elif session.reflection:
+                messages.success(request, _("Your reflection is removed. You can write a new one at any time."))
             return redirect(reverse("portal:plan") + f"#session-{session.id}")
     return render(request, "portal/plan.html", _plan_context(patient, bound=form, bound_session_id=session.id))
+
+
+def _reflection_form(data: Any, *, session_id: str) -> ReflectionForm:
+    """The reflection form, saying a too long text in plain words (not Django's "Ensure this value ...")."""
+    form = ReflectionForm(data, session_id=session_id)
+    form.fields["text"].error_messages["max_length"] = REFLECTION_TOO_LONG
+    return form
 
 
 @dataclass(frozen=True)
@@ -230,14 +334,7 @@ def _plan_context(
 def _session_row(
     session: TherapySession, number: int, plan: CarePlan, patient: Patient, bound: ReflectionForm | None
 ) -> SessionRow:
-    if plan.sessions_min == plan.sessions_max:
-        of_about = _("Session %(number)d of about %(planned)d") % {"number": number, "planned": plan.sessions_max}
-    else:
-        of_about = _("Session %(number)d of about %(low)d to %(high)d") % {
-            "number": number,
-            "low": plan.sessions_min,
-            "high": plan.sessions_max,
-        }
+    of_about = _session_number(number, plan)
     form = bound or ReflectionForm(initial={"text": session.reflection}, session_id=str(session.id))
     return SessionRow(
         session=session,
@@ -247,6 +344,19 @@ def _session_row(
         exercises=[(slug, library.item(slug, patient.preferred_language)) for slug in session.exercises or []],
         form=form,
     )
+
+
+def _session_number(number: int, plan: CarePlan) -> str:
+    """The session's place in the plan: "Session 4 of about 6 to 12"; past the plan, "Session 14 (6 to 12 were
+    planned)", never "14 of 12"."""
+    values = {"number": number, "low": plan.sessions_min, "high": plan.sessions_max}
+    if number > plan.sessions_max:
+        if plan.sessions_min == plan.sessions_max:
+            return _("Session %(number)d (about %(high)d were planned)") % values
+        return _("Session %(number)d (%(low)d to %(high)d were planned)") % values
+    if plan.sessions_min == plan.sessions_max:
+        return _("Session %(number)d of about %(high)d") % values
+    return _("Session %(number)d of about %(low)d to %(high)d") % values
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -52,7 +52,11 @@ def today(request: HttpRequest) -> HttpResponse:
         "waiting": selectors.waiting_questionnaires(patient, today=today),
         "reminders": selectors.reminders(patient),
         "practice": plan_selectors.home_practice_of(patient, today=today),
-        "next_steps": [ladder for ladder in goal_selectors.ladders(patient) if ladder.goal.status == GoalStatus.ACTIVE],
+        "next_steps": [
+            ladder
+            for ladder in goal_selectors.ladders(patient)
+            if ladder.goal.status == GoalStatus.ACTIVE and ladder.goal.agreed_by_patient
+        ],
     }
     return render(request, "portal/today.html", context)
 

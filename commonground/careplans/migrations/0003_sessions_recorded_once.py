@@ -4,20 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('careplans', '0002_sessions_link_their_notes'),
+        ("careplans", "0002_sessions_link_their_notes"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='historicaltherapysession',
-            name='submission_key',
+            model_name="historicaltherapysession",
+            name="submission_key",
             field=models.UUIDField(blank=True, db_index=True, editable=False, null=True),
         ),
         migrations.AddField(
-            model_name='therapysession',
-            name='submission_key',
+            model_name="therapysession",
+            name="submission_key",
             field=models.UUIDField(blank=True, editable=False, null=True, unique=True),
         ),
     ]

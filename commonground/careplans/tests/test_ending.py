@@ -1,5 +1,6 @@
-"""Ending therapy: the plan records the day and why, what was under way completes, and the measures domain
-schedules the end-of-therapy and follow-up questionnaires at once; resuming undoes exactly that."""
+"""Ending therapy: the plan records the day and why, what was under way completes and what was still to come
+stops, home practice goes on, and the measures domain schedules the end-of-therapy and follow-up
+questionnaires at once; no session or new practice until therapy resumes; resuming undoes exactly that."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import pytest
 
 from commonground.careplans import selectors, services
 from commonground.careplans.choices import ElementStatus, PlanStatus, PracticeStatus
-from commonground.careplans.models import CarePlan, HomePractice, TherapyElement
+from commonground.careplans.models import CarePlan, HomePractice, TherapyElement, TherapySession
 from commonground.careplans.tests.conftest import session_details, today_for
 from commonground.kit.errors import DomainError, StaleEdit
 from commonground.measures import services as measures_services
@@ -76,22 +77,30 @@ def test_ending_therapy_schedules_the_end_of_therapy_and_follow_up_questionnaire
     assert rows(patient_record, Occasion.FOLLOW_UP) == [("phq15", add_months(today, 1), ScheduleStatus.OPEN)]
 
 
-def test_what_was_under_way_completes_and_what_was_planned_stays(
+def test_ending_completes_what_was_under_way_stops_what_was_planned_and_leaves_home_practice(
     patient_record: Any, therapist: Any, plan: CarePlan
 ) -> None:
     made = under_way(patient_record, plan, therapist)
+    paused = services.add_element(
+        fresh(plan), expected_version=3, details={"kind": "psychoeducation", "status": "paused"}, reason="Later"
+    )
     today = today_for(patient_record)
     ended_on = today - timedelta(days=1)
-    services.end_therapy(fresh(plan), expected_version=3, ended_on=ended_on, reason="Finished", today=today)
+    services.end_therapy(fresh(plan), expected_version=4, ended_on=ended_on, reason="Finished", today=today)
     statuses = dict(TherapyElement.objects.values_list("id", "status"))
-    assert statuses == {made["active"].id: ElementStatus.COMPLETED, made["planned"].id: ElementStatus.PLANNED}
+    assert statuses == {
+        made["active"].id: ElementStatus.COMPLETED,
+        made["planned"].id: ElementStatus.STOPPED,  # it will not come now: the patient no longer sees "Coming up"
+        paused.id: ElementStatus.STOPPED,
+    }
+    # Patients keep practising after therapy; the team ends each item when it is time.
     practice = {p.title: (p.status, p.ends_on) for p in HomePractice.objects.all()}
     assert practice == {
-        "Body scan": (PracticeStatus.ENDED, ended_on),
-        "Walk": (PracticeStatus.ENDED, today),  # it was to start today: its last day never comes before its first
+        "Body scan": (PracticeStatus.ACTIVE, None),
+        "Walk": (PracticeStatus.ACTIVE, today),
         "Stretch": (PracticeStatus.ENDED, today),
     }
-    assert selectors.home_practice_of(patient_record, today=today) == []
+    assert [p.title for p in selectors.home_practice_of(patient_record, today=today)] == ["Body scan", "Walk"]
 
 
 def test_resuming_undoes_the_ending_and_withdraws_its_questionnaires(
@@ -106,11 +115,12 @@ def test_resuming_undoes_the_ending_and_withdraws_its_questionnaires(
     assert rows(patient_record, Occasion.END_OF_THERAPY) == [("phq15", today, ScheduleStatus.CANCELLED)]
     assert rows(patient_record, Occasion.FOLLOW_UP) == [("phq15", add_months(today, 1), ScheduleStatus.CANCELLED)]
     assert TherapyElement.objects.get(pk=made["active"].pk).status == ElementStatus.ACTIVE
+    assert TherapyElement.objects.get(pk=made["planned"].pk).status == ElementStatus.PLANNED
     practice = {p.title: (p.status, p.ends_on) for p in HomePractice.objects.all()}
     assert practice == {
         "Body scan": (PracticeStatus.ACTIVE, None),
         "Walk": (PracticeStatus.ACTIVE, today),
-        "Stretch": (PracticeStatus.ENDED, today),  # finished before therapy ended: stays finished
+        "Stretch": (PracticeStatus.ENDED, today),  # ended by the team: neither the ending nor resuming touch it
     }
     element = TherapyElement.objects.get(pk=made["active"].pk)
     assert [row.history_change_reason for row in element.history.order_by("history_date")] == [
@@ -160,6 +170,17 @@ def test_therapy_cannot_end_before_a_session_held_or_twice(patient_record: Any, 
         services.end_therapy(fresh(plan), expected_version=2, ended_on=today, reason="Again", today=today)
 
 
+def test_ending_twice_from_the_same_page_says_therapy_has_already_ended(patient_record: Any, plan: CarePlan) -> None:
+    """The second "End therapy" carries the version the page was opened at: not a conflict, already done."""
+    today = today_for(patient_record)
+    services.end_therapy(plan, expected_version=1, ended_on=today, reason="Done", today=today)
+    with pytest.raises(DomainError) as again:
+        services.end_therapy(plan, expected_version=1, ended_on=today, reason="Done", today=today)
+    assert not isinstance(again.value, StaleEdit)
+    assert again.value.message == "Therapy has already ended."
+    assert fresh(plan).version == 2
+
+
 def test_a_stale_ending_is_refused(patient_record: Any, plan: CarePlan) -> None:
     today = today_for(patient_record)
     services.update_plan(plan, expected_version=1, changes={"sessions_max": 10}, reason="Fewer")
@@ -167,16 +188,23 @@ def test_a_stale_ending_is_refused(patient_record: Any, plan: CarePlan) -> None:
         services.end_therapy(plan, expected_version=1, ended_on=today, reason="Done", today=today)
 
 
-def test_no_session_after_therapy_ended_until_it_resumes(patient_record: Any, therapist: Any, plan: CarePlan) -> None:
+def test_no_session_or_home_practice_once_therapy_ended_until_it_resumes(
+    patient_record: Any, therapist: Any, plan: CarePlan
+) -> None:
     today = today_for(patient_record)
     services.end_therapy(plan, expected_version=1, ended_on=today - timedelta(days=2), reason="Done", today=today)
-    later = session_details(patient_record, held_on=today - timedelta(days=1))
-    with pytest.raises(DomainError, match="resume therapy"):
-        services.record_session(patient_record, details=later, by=therapist)
-    earlier = session_details(patient_record, held_on=today - timedelta(days=3))
-    assert services.record_session(patient_record, details=earlier, by=therapist).pk  # recorded late is fine
+    for held_on in (today - timedelta(days=1), today - timedelta(days=3)):  # after the ending, and before it
+        with pytest.raises(DomainError, match="To record a session, resume therapy first"):
+            services.record_session(
+                patient_record, details=session_details(patient_record, held_on=held_on), by=therapist
+            )
+    with pytest.raises(DomainError, match="To assign home practice, resume therapy first"):
+        services.assign_home_practice(patient_record, details={"title": "Walk"}, by=therapist)
+    assert not TherapySession.objects.exists() and not HomePractice.objects.exists()
     services.resume_therapy(fresh(plan), expected_version=2, reason="Taken up again", today=today)
+    later = session_details(patient_record, held_on=today - timedelta(days=1))
     assert services.record_session(patient_record, details=later, by=therapist).pk
+    assert services.assign_home_practice(patient_record, details={"title": "Walk"}, by=therapist).pk
 
 
 def test_resuming_needs_an_ended_therapy_and_a_reason(patient_record: Any, plan: CarePlan) -> None:

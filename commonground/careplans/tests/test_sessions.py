@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from commonground.careplans.tests.conftest import make_plan, session_details, to
 from commonground.kit.errors import DomainError, StaleEdit
 from commonground.measures.choices import Occasion, ScheduleStatus
 from commonground.measures.models import ScheduledMeasure
+from commonground.notes import selectors as notes_selectors
 from commonground.notes.choices import NoteKind
 
 pytestmark = pytest.mark.django_db
@@ -192,6 +194,79 @@ def test_asking_about_the_consultation_schedules_the_care_measure_on_the_session
     assert ScheduledMeasure.objects.filter(patient=patient_record).count() == 1  # only when asked
 
 
+# --- the same form sent twice, the note's language ---------------------------------------------------------
+
+
+def test_the_same_form_sent_twice_records_one_session(patient_record: Any, therapist: Any, plan: CarePlan) -> None:
+    key = uuid.uuid4()
+    details = session_details(patient_record, submission_key=str(key))
+    first = services.record_session_once(
+        patient_record, details=details, by=therapist, note_text="Body scan.", home_practice=[BREATHING]
+    )
+    again = services.record_session_once(
+        patient_record, details=details, by=therapist, note_text="Body scan.", home_practice=[BREATHING]
+    )
+    assert (first.already_recorded, again.already_recorded) == (False, True)
+    assert again.session == first.session and first.session.submission_key == key
+    assert services.record_session(patient_record, details=details, by=therapist) == first.session
+    assert TherapySession.objects.count() == 1 and HomePractice.objects.count() == 1
+    assert patient_record.notes.count() == 1
+    other = services.record_session_once(patient_record, details=session_details(patient_record), by=therapist)
+    assert not other.already_recorded and TherapySession.objects.count() == 2  # without a key, nothing to match
+
+
+def test_a_form_sent_twice_at_once_records_one_session_and_one_note(
+    patient_record: Any, therapist: Any, plan: CarePlan, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The second request looked before the first had saved: the unique key refuses its session, and its note
+    goes with it; it answers with the session the first one recorded."""
+    key = uuid.uuid4()
+    details = session_details(patient_record, submission_key=key)
+    first = services.record_session(patient_record, details=details, by=therapist, note_text="First.")
+    looked = services._recorded_before
+    calls: list[Any] = []
+
+    def too_early(found_key: Any, patient: Any) -> Any:
+        calls.append(found_key)
+        return None if len(calls) == 1 else looked(found_key, patient)
+
+    monkeypatch.setattr(services, "_recorded_before", too_early)
+    second = services.record_session_once(patient_record, details=details, by=therapist, note_text="Second.")
+    assert second.already_recorded and second.session == first and len(calls) == 2
+    assert list(patient_record.notes.values_list("text", flat=True)) == ["First."]
+    assert TherapySession.objects.count() == 1
+
+
+def test_a_form_used_for_another_patient_or_a_session_in_error_records_nothing(
+    patient_record: Any, other_patient_record: Any, therapist: Any, coordinator: Any, plan: CarePlan
+) -> None:
+    make_plan(other_patient_record, coordinator)
+    key = uuid.uuid4()
+    session = record(patient_record, therapist, details={"submission_key": key})
+    with pytest.raises(DomainError, match="another record"):
+        record(other_patient_record, coordinator, details={"submission_key": key})
+    services.mark_session_in_error(session, expected_version=1, reason="Wrong day")
+    with pytest.raises(DomainError, match="Open a new form"):
+        record(patient_record, therapist, details={"submission_key": key})
+    with pytest.raises(DomainError) as malformed:
+        record(patient_record, therapist, details={"submission_key": "not-a-key"})
+    assert malformed.value.field == "submission_key"
+    assert TherapySession.objects.count() == 1
+
+
+def test_the_session_note_is_checked_in_its_own_language(patient_record: Any, therapist: Any, plan: CarePlan) -> None:
+    dutch = record(
+        patient_record, therapist, note_text="De patiënt beweert dat de hoofdpijn erger is.", note_language="nl"
+    )
+    assert dutch.note is not None and dutch.note.language == "nl"
+    found = notes_selectors.open_suggestions(dutch.note)
+    assert [s.phrase for s in found] == ["beweert"]
+    assert "meldt" in found[0].suggestion
+    english = record(patient_record, therapist, note_text="De patiënt beweert dat de hoofdpijn erger is.")
+    assert english.note is not None and english.note.language == "en"
+    assert notes_selectors.open_suggestions(english.note) == []  # the English lexicon knows no Dutch words
+
+
 # --- the patient's reflection and corrections ---------------------------------------------------------------
 
 
@@ -210,14 +285,22 @@ def test_a_reflection_is_kept_within_limits_and_on_ones_own_session(
     patient_record: Any, other_patient_record: Any, therapist: Any, plan: CarePlan
 ) -> None:
     session = record(patient_record, therapist)
-    with pytest.raises(DomainError) as empty:
-        services.add_reflection(session, text="   ", patient=patient_record)
-    assert empty.value.field == "reflection"
-    with pytest.raises(DomainError):
+    with pytest.raises(DomainError) as too_long:
         services.add_reflection(session, text="x" * 4001, patient=patient_record)
+    assert too_long.value.field == "reflection"
     with pytest.raises(DomainError, match="could not find"):
         services.add_reflection(session, text="Not mine", patient=other_patient_record)
     assert TherapySession.objects.get(pk=session.pk).reflection == ""
+
+
+def test_the_patient_may_remove_their_reflection(patient_record: Any, therapist: Any, plan: CarePlan) -> None:
+    session = record(patient_record, therapist)
+    assert services.add_reflection(session, text="   ", patient=patient_record).version == 1  # nothing to remove
+    services.add_reflection(session, text="Calmer afterwards.", patient=patient_record)
+    removed = services.add_reflection(session, text="  ", patient=patient_record)
+    saved = TherapySession.objects.get(pk=session.pk)
+    assert (saved.reflection, saved.reflection_at, saved.version) == ("", None, 3)
+    assert removed.history.latest().history_change_reason == "Reflection removed by the patient"
 
 
 def test_a_clinicians_stale_correction_never_overwrites_the_patients_reflection(

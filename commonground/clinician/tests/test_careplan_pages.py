@@ -5,6 +5,7 @@ ending and resuming therapy; and who may not open any of it."""
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date, timedelta
 from typing import Any
 
@@ -14,6 +15,7 @@ from django.urls import reverse
 from commonground.careplans import services as plan_services
 from commonground.careplans.choices import ElementKind, ElementStatus, PlanStatus, PracticeStatus
 from commonground.careplans.models import CarePlan, HomePractice, TherapyElement, TherapySession
+from commonground.clinician import careplan_forms as forms
 from commonground.goals import services as goal_services
 from commonground.kit import clock
 from commonground.measures import services as measure_services
@@ -75,6 +77,8 @@ def session_form(patient: Any, clinician: Any, **changes: Any) -> dict[str, Any]
         "elements": [ElementKind.PSYCHOEDUCATION, ElementKind.BODY_ORIENTED],
         "exercises": [],
         "note_text": "",
+        "note_language": "en",
+        "submission_key": str(uuid.uuid4()),
         "practice-library_item": "",
         "practice-title": "",
         "practice-instructions": "",
@@ -385,6 +389,217 @@ def test_a_session_note_is_checked_and_its_suggestion_can_be_dismissed(patient_r
     assert dismiss not in page and "no open suggestions" in page
 
 
+def test_the_same_session_form_sent_twice_records_one_session(patient_record, therapist, plan):
+    client = signed_in(therapist)
+    page = client.get(url("record_session", patient_record.id)).content.decode()
+    key = re.search(r'name="submission_key" value="([0-9a-f-]{36})"', page)
+    assert key is not None
+    again = client.get(url("record_session", patient_record.id)).content.decode()
+    assert key.group(1) not in again  # every form shown gets its own key
+    form = session_form(patient_record, therapist, submission_key=key.group(1), note_text="Pacing and breathing.")
+    first = client.post(url("record_session", patient_record.id), form)
+    second = client.post(url("record_session", patient_record.id), form)  # Back, then Save again
+    session = TherapySession.objects.get(patient=patient_record)
+    assert first["Location"] == second["Location"] == url("therapy_session", patient_record.id, session.id)
+    assert patient_record.notes.count() == 1
+    shown = client.get(second["Location"]).content.decode()
+    assert "This session was already recorded." in shown
+
+
+def test_a_session_note_in_dutch_gets_the_dutch_rules_suggestion(patient_record, therapist, plan):
+    client = signed_in(therapist)
+    page = client.get(url("record_session", patient_record.id)).content.decode()
+    assert "Language of the note" in page and '<option value="nl">Dutch</option>' in page
+    note_text = "De patiënt beweert dat de duizeligheid na de griep begon."
+    form = session_form(patient_record, therapist, note_text=note_text, note_language="nl")
+    response = client.post(url("record_session", patient_record.id), form)
+    assert response.status_code == 302
+    session = TherapySession.objects.get(patient=patient_record)
+    assert session.note is not None and session.note.language == "nl"
+    detail = client.get(response["Location"]).content.decode()
+    assert "<mark>beweert</mark>" in detail and "Schrijf &#39;meldt&#39;" in detail
+
+
+def test_no_session_is_recorded_once_therapy_ended(patient_record, therapist, plan):
+    today = today_of(patient_record)
+    plan_services.end_therapy(plan, expected_version=1, ended_on=today, reason="Goals met", today=today)
+    client = signed_in(therapist)
+    page = client.get(url("record_session", patient_record.id)).content.decode()
+    assert "To record a session, resume therapy first." in page
+    refused = client.post(url("record_session", patient_record.id), session_form(patient_record, therapist))
+    assert refused.status_code == 200 and "To record a session, resume therapy first." in refused.content.decode()
+    assert not TherapySession.objects.exists()
+    tab = client.get(url("care_plan", patient_record.id)).content.decode()
+    assert url("record_session", patient_record.id) not in tab
+    assert url("assign_home_practice", patient_record.id) not in tab
+    practice = client.post(url("assign_home_practice", patient_record.id), {"title": "Walk", "starts_on": ""})
+    assert "To assign home practice, resume therapy first." in practice.content.decode()
+
+
+# --- correcting a session, or marking it entered in error -------------------------------------------------------
+
+
+def held(patient: Any, by: Any, **kwargs: Any) -> TherapySession:
+    details = {"held_on": today_of(patient) - timedelta(days=2), "duration_minutes": 45, "clinician": by}
+    return plan_services.record_session(patient, details=details | kwargs.pop("details", {}), by=by, **kwargs)
+
+
+def correction_form(session: TherapySession, **changes: Any) -> dict[str, Any]:
+    form = {
+        "held_on": session.held_on.isoformat(),
+        "duration_minutes": str(session.duration_minutes),
+        "clinician": str(session.clinician_id),
+        "elements": list(session.elements),
+        "exercises": list(session.exercises),
+        "reason": "Recorded on the wrong day",
+        "version": str(session.version),
+    }
+    return form | changes
+
+
+def test_a_session_is_corrected_from_its_page(patient_record, therapist, coordinator, plan):
+    session = held(patient_record, therapist)
+    client = signed_in(therapist)
+    page = client.get(url("therapy_session", patient_record.id, session.id)).content.decode()
+    correct = url("correct_session", patient_record.id, session.id)
+    assert correct in page and "Correct this session" in page
+    form_page = client.get(correct).content.decode()
+    assert f'value="{session.held_on.isoformat()}"' in form_page and 'name="reason"' in form_page
+    day = today_of(patient_record) - timedelta(days=5)
+    no_reason = client.post(correct, correction_form(session, reason=""))
+    assert no_reason.status_code == 200 and b"This field is required." in no_reason.content
+    response = client.post(
+        correct, correction_form(session, held_on=day.isoformat(), duration_minutes="30", clinician=str(coordinator.pk))
+    )
+    assert response.status_code == 302 and response["Location"] == url("therapy_session", patient_record.id, session.id)
+    session.refresh_from_db()
+    assert (session.held_on, session.duration_minutes, session.clinician, session.version) == (day, 30, coordinator, 2)
+    assert session.history.latest().history_change_reason == "Recorded on the wrong day"
+
+
+def test_a_correction_over_a_newer_save_starts_again_from_it(patient_record, therapist, plan):
+    session = held(patient_record, therapist)
+    stale = correction_form(session, duration_minutes="30")
+    plan_services.update_session(session, expected_version=1, changes={"duration_minutes": 40}, reason="Was 40")
+    response = signed_in(therapist).post(url("correct_session", patient_record.id, session.id), stale)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone else saved this record" in page
+    assert 'name="version" value="2"' in page and 'value="40"' in page
+    session.refresh_from_db()
+    assert session.duration_minutes == 40
+
+
+def test_a_session_is_corrected_even_when_its_clinician_left_the_team(patient_record, therapist, outsider, plan):
+    from commonground.careteam import services as team_services
+
+    member = team_services.add_member(patient_record, staff=outsider)
+    session = held(patient_record, outsider)
+    team_services.end_membership(member, expected_version=member.version, reason="Moved to another clinic")
+    assert outsider not in forms.team_of(patient_record.id)
+    page = signed_in(therapist).get(url("correct_session", patient_record.id, session.id)).content.decode()
+    assert f'<option value="{outsider.pk}" selected>' in page
+
+
+def test_a_session_entered_in_error_leaves_the_plan_the_notes_and_the_portal(
+    patient_record, therapist, patient_user, plan
+):
+    slug, title = first_library_slug()
+    session = held(
+        patient_record,
+        therapist,
+        note_text="Wrong patient: body scan and walking plan.",
+        home_practice=[{"library_item": slug, "how_often": "daily"}],
+    )
+    client = signed_in(therapist)
+    page = client.get(url("therapy_session", patient_record.id, session.id)).content.decode()
+    action = url("session_in_error", patient_record.id, session.id)
+    assert f'<form method="post" action="{action}"' in page
+    assert page.index("<details") < page.index(action)  # behind a <details>
+    client.post(action, {"version": session.version, "reason": ""})
+    session.refresh_from_db()
+    assert not session.is_entered_in_error
+    response = client.post(action, {"version": session.version, "reason": "Recorded in the wrong record"})
+    assert response.status_code == 302 and response["Location"].endswith("#sessions")
+    session.refresh_from_db()
+    assert session.is_entered_in_error and session.note is not None and session.note.is_entered_in_error
+    practice = HomePractice.objects.get(session=session)
+    assert practice.status == PracticeStatus.ENDED
+    tab = client.get(url("care_plan", patient_record.id)).content.decode()
+    assert url("therapy_session", patient_record.id, session.id) not in tab
+    assert "0 of 6-12 sessions" in tab
+    assert "Wrong patient: body scan" not in client.get(url("notes", patient_record.id)).content.decode()
+    assert client.get(url("therapy_session", patient_record.id, session.id)).status_code == 404
+    portal = signed_in(patient_user)
+    plan_page = portal.get(reverse("portal:plan")).content.decode()
+    assert str(session.id) not in plan_page and "Your sessions will be listed here" in plan_page
+    assert title not in portal.get(reverse("portal:today")).content.decode()
+
+
+# --- home practice: changing it, ending it, entering it in error ------------------------------------------------
+
+
+def test_home_practice_is_changed_with_a_reason(patient_record, therapist, plan):
+    started = today_of(patient_record) - timedelta(days=7)
+    practice = plan_services.assign_home_practice(
+        patient_record, details={"title": "Short walk", "how_often": "daily", "starts_on": started}, by=therapist
+    )
+    client = signed_in(therapist)
+    tab = client.get(url("care_plan", patient_record.id)).content.decode()
+    change = url("change_home_practice", patient_record.id, practice.id)
+    assert change in tab
+    assert 'value="daily"' in client.get(change).content.decode()
+    until = today_of(patient_record) + timedelta(days=10)
+    form = {"how_often": "Every other day", "instructions": "Ten minutes", "ends_on": until.isoformat()}
+    no_reason = client.post(change, form | {"version": practice.version, "reason": ""})
+    assert no_reason.status_code == 200 and b"This field is required." in no_reason.content
+    response = client.post(change, form | {"version": practice.version, "reason": "Too tiring daily"})
+    assert response.status_code == 302
+    practice.refresh_from_db()
+    assert (practice.how_often, practice.instructions, practice.ends_on) == ("Every other day", "Ten minutes", until)
+    past = client.post(
+        change,
+        form | {"ends_on": (today_of(patient_record) - timedelta(days=1)).isoformat(), "version": 2, "reason": "x"},
+    )
+    assert past.status_code == 200 and "To stop the practice now, end it." in past.content.decode()
+
+
+def test_ending_home_practice_asks_for_confirmation(patient_record, therapist, plan):
+    practice = plan_services.assign_home_practice(patient_record, details={"title": "Short walk"}, by=therapist)
+    tab = signed_in(therapist).get(url("care_plan", patient_record.id)).content.decode()
+    end = url("end_home_practice", patient_record.id, practice.id)
+    before = tab[: tab.index(f'action="{end}"')]
+    assert before.rindex('<details class="confirm">') > before.rfind("</details>")  # the form sits in a <details>
+    assert "Yes, end it" in tab
+
+
+def test_the_same_library_item_is_not_assigned_twice(patient_record, therapist, plan):
+    slug, title = first_library_slug()
+    plan_services.assign_home_practice(patient_record, details={"library_item": slug}, by=therapist)
+    response = signed_in(therapist).post(
+        url("assign_home_practice", patient_record.id), {"library_item": slug, "title": "", "starts_on": ""}
+    )
+    assert response.status_code == 200
+    assert f"already practising “{title}”; change that practice instead." in response.content.decode()
+    assert HomePractice.objects.filter(patient=patient_record).count() == 1
+
+
+def test_home_practice_entered_in_error_leaves_the_tab_and_the_portal(patient_record, therapist, patient_user, plan):
+    practice = plan_services.assign_home_practice(patient_record, details={"title": "Juggle oranges"}, by=therapist)
+    portal = signed_in(patient_user)
+    assert "Juggle oranges" in portal.get(reverse("portal:today")).content.decode()
+    client = signed_in(therapist)
+    action = url("practice_in_error", patient_record.id, practice.id)
+    assert action in client.get(url("care_plan", patient_record.id)).content.decode()
+    response = client.post(action, {"version": practice.version, "reason": "Meant for another patient"})
+    assert response.status_code == 302
+    practice.refresh_from_db()
+    assert practice.is_entered_in_error
+    assert "Juggle oranges" not in client.get(url("care_plan", patient_record.id)).content.decode()
+    assert "Juggle oranges" not in portal.get(reverse("portal:today")).content.decode()
+    assert "Juggle oranges" not in portal.get(reverse("portal:exercises")).content.decode()
+
+
 # --- home practice --------------------------------------------------------------------------------------------
 
 
@@ -443,8 +658,82 @@ def test_ending_therapy_says_what_is_asked_then_schedules_it_and_can_be_resumed(
 
 
 def test_ending_without_a_measurement_plan_says_nothing_will_be_asked(patient_record, therapist, plan):
-    page = signed_in(therapist).get(url("end_therapy", patient_record.id)).content.decode()
+    client = signed_in(therapist)
+    page = client.get(url("end_therapy", patient_record.id)).content.decode()
     assert "There is no measurement plan" in page
+    today = today_of(patient_record).isoformat()
+    response = client.post(url("end_therapy", patient_record.id), {"ended_on": today, "reason": "Done", "version": 1})
+    assert response.status_code == 302
+    tab = client.get(response["Location"]).content.decode()
+    assert (
+        "Therapy has ended. No end-of-therapy or follow-up questionnaires are asked: there is no measurement plan."
+        in tab
+    )
+    assert "questionnaires are asked now" not in tab
+
+
+def test_ending_says_which_questionnaires_the_measurement_plan_asks(patient_record, therapist, plan):
+    today = today_of(patient_record)
+    measure_services.create_plan(
+        patient_record,
+        by=therapist,
+        details={
+            "instruments": ["phq15"],
+            "starts_on": today - timedelta(weeks=4),
+            "interval_weeks": 8,
+            "follow_up_months": 6,
+        },
+        today=today,
+    )
+    client = signed_in(therapist)
+    form = {"ended_on": today.isoformat(), "reason": "Done", "version": 1}
+    tab = client.get(client.post(url("end_therapy", patient_record.id), form)["Location"]).content.decode()
+    assert "The end-of-therapy questionnaires are asked now: PHQ-15." in tab
+    assert "The follow-up questionnaires are asked in 6 months." in tab
+
+
+def test_ending_with_a_plan_that_asks_nothing_at_the_end_says_so(patient_record, therapist, plan):
+    today = today_of(patient_record)
+    measure_services.create_plan(
+        patient_record,
+        by=therapist,
+        details={
+            "instruments": ["phq15"],
+            "starts_on": today - timedelta(weeks=4),
+            "interval_weeks": 8,
+            "at_end_of_therapy": False,
+            "follow_up_months": None,
+        },
+        today=today,
+    )
+    client = signed_in(therapist)
+    form = {"ended_on": today.isoformat(), "reason": "Done", "version": 1}
+    tab = client.get(client.post(url("end_therapy", patient_record.id), form)["Location"]).content.decode()
+    assert "The measurement plan asks no questionnaires at the end of therapy or at follow-up." in tab
+
+
+def test_ending_twice_says_therapy_has_already_ended(patient_record, therapist, plan):
+    client = signed_in(therapist)
+    form = {"ended_on": today_of(patient_record).isoformat(), "reason": "Done", "version": 1}
+    client.post(url("end_therapy", patient_record.id), form)
+    again = client.post(url("end_therapy", patient_record.id), form)  # the same page, sent again
+    assert again.status_code == 302
+    page = client.get(again["Location"]).content.decode()
+    assert "Therapy has already ended." in page and "Someone else saved this record" not in page
+    plan.refresh_from_db()
+    assert plan.version == 2
+
+
+def test_once_therapy_ended_the_next_review_is_not_shown(patient_record, therapist):
+    review = today_of(patient_record) + timedelta(days=30)
+    plan = plan_services.create_plan(
+        patient_record, details=plan_details(patient_record, review_on=review), by=therapist
+    )
+    client = signed_in(therapist)
+    assert "Next review on" in client.get(url("care_plan", patient_record.id)).content.decode()
+    today = today_of(patient_record)
+    plan_services.end_therapy(plan, expected_version=1, ended_on=today, reason="Done", today=today)
+    assert "Next review on" not in client.get(url("care_plan", patient_record.id)).content.decode()
 
 
 def test_pages_that_need_a_plan_say_so(patient_record, therapist):
@@ -508,3 +797,40 @@ def test_another_patients_records_are_not_found_through_this_patients_pages(
     assert practice.status == PracticeStatus.ACTIVE
     for address in plan_routes(other_patient_record):
         assert client.get(address).status_code in (404, 405)
+    for address in (
+        url("correct_session", patient_record.id, session.id),
+        url("session_in_error", patient_record.id, session.id),
+        url("change_home_practice", patient_record.id, practice.id),
+        url("practice_in_error", patient_record.id, practice.id),
+    ):
+        assert client.get(address).status_code in (404, 405), address
+        assert client.post(address, {"version": 1, "reason": "x", "how_often": "x"}).status_code == 404, address
+    session.refresh_from_db()
+    practice.refresh_from_db()
+    assert not session.is_entered_in_error and session.version == 1
+    assert not practice.is_entered_in_error and practice.how_often == ""
+
+
+def test_nobody_outside_the_care_team_corrects_or_removes_a_session_or_practice(
+    patient_record, therapist, plan, outsider, foreign_clinician, patient_user, other_patient_user
+):
+    session = held(patient_record, therapist, note_text="Breathing together.")
+    practice = plan_services.assign_home_practice(patient_record, details={"title": "Walk"}, by=therapist)
+    addresses = [
+        url("correct_session", patient_record.id, session.id),
+        url("session_in_error", patient_record.id, session.id),
+        url("change_home_practice", patient_record.id, practice.id),
+        url("practice_in_error", patient_record.id, practice.id),
+    ]
+    for person in (outsider, foreign_clinician, patient_user, other_patient_user):
+        client = signed_in(person)
+        for address in addresses:
+            got = client.get(address)
+            assert got.status_code in (404, 405), (person.username, address)
+            assert b"Breathing together." not in got.content
+            posted = client.post(address, correction_form(session, reason="x") | {"version": 1, "how_often": "hourly"})
+            assert posted.status_code == 404, (person.username, address)
+    session.refresh_from_db()
+    practice.refresh_from_db()
+    assert session.version == 1 and not session.is_entered_in_error and not session.note.is_entered_in_error
+    assert practice.version == 1 and practice.how_often == "" and not practice.is_entered_in_error

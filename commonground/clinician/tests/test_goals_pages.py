@@ -116,9 +116,12 @@ def supporter(patient: Any, by: Any, name: str) -> Any:
 # --- who may open the pages -----------------------------------------------------------------------------------
 
 
-def every_route(patient: Any, goal: Goal, rung: Milestone, value: Value) -> list[tuple[str, str]]:
+def every_route(patient: Any, goal: Goal, rung: Milestone, value: Value, review: GasReview) -> list[tuple[str, str]]:
     p = patient.id
     return [
+        ("post", url("value_in_error", p, value.id)),
+        ("post", url("goal_in_error", p, goal.id)),
+        ("post", url("review_in_error", p, goal.id, review.id)),
         ("get", url("goals", p)),
         ("get", url("new_goal", p)),
         ("post", url("new_goal", p)),
@@ -160,18 +163,20 @@ def test_every_goals_route_is_not_found_outside_the_care_team(
     goal = make_goal(patient_record, therapist)
     rung, _other = ladder_of(goal, "Walk to the corner", "Walk to the bench")
     value = services.add_value(patient_record, life_area="family", words="My kids", by=therapist)
+    review = services.review_goal(goal, level=0, reviewed_on=today_for(patient_record), by=therapist)
     events = LadderEvent.objects.count()
     for person in (outsider, foreign_clinician, patient_user):
         client = signed_in(person)
-        for method, address in every_route(patient_record, goal, rung, value):
+        for method, address in every_route(patient_record, goal, rung, value, review):
             data = hostile_post(goal, rung, value) if method == "post" else None
             answer = getattr(client, method)(address, data)
             assert answer.status_code == 404, f"{person.username} {method} {address}"
             if person != patient_user:  # the patient's own name is in their page header
                 assert b"Lovelace" not in answer.content
     assert LadderEvent.objects.count() == events
-    assert Value.objects.get().words == "My kids"
-    assert Goal.objects.count() == 1 and not GasReview.objects.exists()
+    assert Value.objects.current().get().words == "My kids"
+    assert Goal.objects.current().count() == 1
+    assert list(GasReview.objects.current().values_list("level", "version")) == [(0, 1)]
     rung.refresh_from_db()
     assert rung.state == "not_yet" and rung.position == 1
 
@@ -182,8 +187,20 @@ def test_another_patients_goal_rung_or_value_is_not_found_through_this_patients_
     theirs = make_goal(other_patient_record, coordinator)
     (their_rung,) = ladder_of(theirs, "Their step")
     their_value = services.add_value(other_patient_record, life_area="work", words="Their work", by=coordinator)
+    their_review = services.review_goal(theirs, level=1, reviewed_on=theirs.set_on, by=coordinator)
+    mine_goal = make_goal(patient_record, coordinator)
     client = signed_in(coordinator)
     mine = patient_record.id
+    wrong = {"version": "1", "reason": "x"}
+    assert client.post(url("value_in_error", mine, their_value.id), wrong).status_code == 404
+    assert client.post(url("goal_in_error", mine, theirs.id), wrong).status_code == 404
+    assert client.post(url("review_in_error", mine, theirs.id, their_review.id), wrong).status_code == 404
+    # their review through my own goal is not found either
+    assert client.post(url("review_in_error", mine, mine_goal.id, their_review.id), wrong).status_code == 404
+    assert client.post(url("review_in_error", mine, mine_goal.id, uuid.uuid4()), wrong).status_code == 404
+    assert Value.objects.current().filter(pk=their_value.pk).exists()
+    assert Goal.objects.current().filter(pk=theirs.pk).exists()
+    assert GasReview.objects.current().filter(pk=their_review.pk).exists()
     assert client.get(url("edit_goal", mine, theirs.id)).status_code == 404
     assert client.get(url("edit_goal", mine, uuid.uuid4())).status_code == 404
     assert client.post(url("add_rung", mine, theirs.id), {"action": "x"}).status_code == 404
@@ -306,10 +323,20 @@ def test_a_value_is_changed_with_a_reason_and_a_stale_change_is_refused(patient_
     assert value.words == "My kids and my mum" and value.version == 2
     assert value.history.first().history_change_reason == "Her mother moved in"
 
-    stale = signed_in(coordinator).post(address, data | {"words": "Stale words"}, follow=True)
-    assert "Someone else saved this record" in html(stale)
+    stale = signed_in(coordinator).post(address, data | {"words": "Typed while someone saved"})
+    assert stale.status_code == 200  # not thrown away: shown again beside what was saved
     value.refresh_from_db()
-    assert value.words == "My kids and my mum"
+    assert value.words == "My kids and my mum" and value.version == 2
+    content = html(stale)
+    assert "Someone else saved this record" in content and "Both versions" in content
+    conflict = content[content.index(f'id="value-{value.id}-conflict"') :]
+    conflict = conflict[: conflict.index("</table>")]
+    assert re.search(r"My kids and my mum</td><td[^>]*>Typed while someone saved</td>", conflict)
+    form = content[content.index(f'id="value-{value.id}-edit"') :]
+    form = form[: form.index("</form>")]
+    assert re.search(r">\s*Typed while someone saved</textarea>", form)  # what they typed, ready to save again
+    assert 'name="version" value="2"' in form and 'value="Her mother moved in"' in form
+    assert "<details open>" in content[content.index(f'id="value-{value.id}"') :]
 
 
 # --- setting and revising a goal -------------------------------------------------------------------------------
@@ -383,12 +410,25 @@ def test_a_goal_is_revised_with_a_reason_and_a_stale_revision_reloads(patient_re
     assert goal.history.first().history_change_reason == "A smaller goal after a flare-up"
 
     late = signed_in(coordinator)
-    stale = late.post(address, data | {"title": "Lost edit", "reason": "Late"})
-    assert stale.status_code == 302 and stale["Location"] == address
-    reloaded = html(late.get(address))
-    assert "Someone else saved this record" in reloaded and 'name="version" value="2"' in reloaded
+    stale = late.post(address, data | {"title": "Typed meanwhile", "indicator": "Typed indicator", "reason": "Late"})
+    assert stale.status_code == 200  # what the coordinator typed is kept, beside the saved version
     goal.refresh_from_db()
-    assert goal.title == "Walk the dog to the bench"
+    assert goal.title == "Walk the dog to the bench" and goal.version == 2
+    content = html(stale)
+    assert "Someone else saved this record" in content and "Both versions" in content
+    table = content[content.index('id="goal-conflict"') : content.index("</table>")]
+    assert re.search(
+        r"What I want to be able to do</th><td[^>]*>Walk the dog to the bench</td><td[^>]*>Typed meanwhile", table
+    )
+    assert "Typed indicator" in table
+    assert "Going in the morning" not in table  # only the details that differ
+    form = content[content.index('<form method="post" class="goal-form"') :]
+    assert 'value="Typed meanwhile"' in form and 'value="Typed indicator"' in form
+    assert 'name="version" value="2"' in form and 'value="Late"' in form
+    again = late.post(address, data | {"title": "Typed meanwhile", "reason": "Late", "version": "2"})
+    assert again.status_code == 302
+    goal.refresh_from_db()
+    assert goal.title == "Typed meanwhile" and goal.version == 3
 
 
 # --- the ladder -----------------------------------------------------------------------------------------------
@@ -399,10 +439,11 @@ def test_steps_are_added_at_the_top_or_at_a_position(patient_record, therapist, 
     address = url("add_rung", patient_record.id, goal.id)
     answer = client.post(address, {"action": "Walk to the bench", "target_date": ""})
     assert answer.status_code == 302 and answer["Location"].endswith(f"#goal-{goal.id}")
-    client.post(address, {"action": "Walk to the park", "target_date": "2099-01-01"})
+    later = goal.set_on + timedelta(days=30)
+    client.post(address, {"action": "Walk to the park", "target_date": later.isoformat()})
     client.post(address, {"action": "Walk to the corner", "position": "1"})
     assert on_ladder(goal) == ["Walk to the corner", "Walk to the bench", "Walk to the park"]
-    assert Milestone.objects.get(action="Walk to the park").target_date == date(2099, 1, 1)
+    assert Milestone.objects.get(action="Walk to the park").target_date == later
 
 
 def test_a_step_without_words_shows_the_error_and_adds_nothing(patient_record, therapist, goal):
@@ -445,17 +486,35 @@ def test_a_step_moves_up_and_down(patient_record, therapist, goal):
     assert on_ladder(goal) == ["Park", "Bench", "Corner"]
 
 
-def test_the_move_buttons_name_the_neighbouring_steps(patient_record, therapist, goal):
-    ladder_of(goal, "Corner", "Bench", "Park")
+def test_the_move_buttons_say_earlier_and_later_as_the_list_reads(patient_record, therapist, goal):
+    """Step 1 is listed first, top to bottom, on the tab and in the portal: earlier is up, later is down."""
+    first, second, third = ladder_of(goal, "Corner", "Bench", "Park")
     content = html(signed_in(therapist).get(url("goals", patient_record.id)))
-    assert len(re.findall(r'name="to_position" value="2"', content)) == 2  # step 1 up, step 3 down
-    assert "Move up" in content and "Move down" in content
+    assert content.index(f'id="rung-{first.id}"') < content.index(f'id="rung-{second.id}"')
+    assert content.index(f'id="rung-{second.id}"') < content.index(f'id="rung-{third.id}"')
+    buttons = {
+        rung.action: re.findall(
+            r'name="to_position" value="(\d)" class="secondary">(Move \w+)<',
+            content[
+                content.index(f'id="rung-{rung.id}"') : content.index("</li>", content.index(f'id="rung-{rung.id}"'))
+            ],
+        )
+        for rung in (first, second, third)
+    }
+    assert buttons == {
+        "Corner": [("2", "Move later")],
+        "Bench": [("1", "Move earlier"), ("3", "Move later")],
+        "Park": [("2", "Move earlier")],
+    }
+    assert "Move up" not in content and "Move down" not in content
+    assert "bottom of the ladder" not in content
 
 
 def test_a_step_is_split_into_smaller_steps_and_the_old_one_stays_in_the_history(patient_record, therapist, goal):
     first, _second = ladder_of(goal, "Walk to the park", "Walk round the park")
     client = signed_in(therapist)
-    data = {"step_1": "Walk to the corner", "step_2": "Walk to the bench", "date_2": "2099-02-01", "reason": "Too big"}
+    later = (goal.set_on + timedelta(days=20)).isoformat()
+    data = {"step_1": "Walk to the corner", "step_2": "Walk to the bench", "date_2": later, "reason": "Too big"}
     answer = client.post(url("split_rung", patient_record.id, first.id), data)
     assert answer.status_code == 302
     assert on_ladder(goal) == ["Walk to the corner", "Walk to the bench", "Walk round the park"]
@@ -490,10 +549,18 @@ def test_a_step_is_reworded(patient_record, therapist, coordinator, goal):
     assert rung.action == "Stroll to the park" and rung.version == 2
     empty = client.post(address, {"action": "", "version": "2"})
     assert empty.status_code == 200 and f'id="rung-{rung.id}-edit_action_error"' in html(empty)
-    stale = signed_in(coordinator).post(address, {"action": "Late words", "version": "1"}, follow=True)
-    assert "Someone else saved this record" in html(stale)
+    stale = signed_in(coordinator).post(address, {"action": "Late words", "version": "1"})
+    assert stale.status_code == 200
     rung.refresh_from_db()
-    assert rung.action == "Stroll to the park"
+    assert rung.action == "Stroll to the park" and rung.version == 2
+    content = html(stale)
+    assert "Someone else saved this record" in content and "Both versions" in content
+    conflict = content[content.index(f'id="rung-{rung.id}-conflict"') :]
+    assert re.search(r"Stroll to the park</td><td[^>]*>Late words</td>", conflict[: conflict.index("</table>")])
+    form = content[content.index(f'id="rung-{rung.id}-edit"') :]
+    form = form[: form.index("</form>")]
+    assert 'value="Late words"' in form and 'name="version" value="2"' in form
+    assert '<details class="rung-change" open>' in content
 
 
 def test_a_step_is_taken_off_the_ladder_with_a_reason(patient_record, therapist, goal):
@@ -592,7 +659,8 @@ def test_the_trend_table_shows_the_t_score_of_a_constructed_case(patient_record,
     today = today_for(patient_record)
     goals = [make_goal(patient_record, therapist, title=f"Goal {n}") for n in range(3)]
     earlier = today - timedelta(days=14)
-    Goal.objects.filter(pk__in=[g.pk for g in goals]).update(set_on=earlier - timedelta(days=7))
+    started = earlier - timedelta(days=7)
+    Goal.objects.filter(pk__in=[g.pk for g in goals]).update(set_on=started, agreed_on=started)
     services.review_goal(goals[0], level=1, reviewed_on=earlier, by=therapist)
     services.review_goal(goals[1], level=1, reviewed_on=earlier, by=therapist)
     for found in goals:
@@ -600,7 +668,7 @@ def test_the_trend_table_shows_the_t_score_of_a_constructed_case(patient_record,
     content = html(signed_in(therapist).get(url("goals", patient_record.id)))
     first = t_score([1, 1, -1], [1, 1, 1], 0.3)  # the third goal still at its baseline, −1
     assert round(first, 2) == 54.56
-    assert trend_rows(content) == [
+    assert trend_rows(content)[-2:] == [
         [earlier.strftime("%d %b %Y"), f"{first:.1f}", "3"],
         [today.strftime("%d %b %Y"), "63.7", "3"],  # clinical.md: three unweighted goals at +1 → 63.69
     ]
@@ -608,7 +676,8 @@ def test_the_trend_table_shows_the_t_score_of_a_constructed_case(patient_record,
     assert "ρ = 0.3, the assumed correlation between goals." in content
     chart = content[content.index('<svg class="gas-chart"') : content.index("</svg>", content.index("gas-chart"))]
     assert 'data-t="50"' in chart and "50 = expected" in chart
-    assert len(re.findall(r'<circle cx="[\d.]+" cy="[\d.]+" r="4.5" class="point"', chart)) == 2
+    points = re.findall(r'<circle cx="[\d.]+" cy="[\d.]+" r="4.5" class="point"', chart)
+    assert len(points) == len(trend_rows(content)) >= 2
 
 
 def test_the_trend_follows_the_clinics_weights_and_rho(patient_record, therapist):
@@ -660,3 +729,296 @@ def test_the_tab_reads_the_same_number_of_times_for_one_goal_or_four_goals(patie
             assert client.get(url("goals", patient_record.id)).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+# --- what the patient reads ----------------------------------------------------------------------------------
+
+
+def test_the_step_back_form_says_the_patient_reads_the_reason(patient_record, therapist, goal):
+    content = html(signed_in(therapist).get(url("goals", patient_record.id)))
+    form = content[content.index(f'id="goal-{goal.id}-stepback"') :]
+    form = form[: form.index("</form>")]
+    assert "What happened, in words the patient will read on their goals page" in form
+    assert "The patient sees this reason beside the step back in the portal." in form
+
+
+def test_the_goal_form_says_which_parts_the_patient_reads(patient_record, therapist, goal):
+    client = signed_in(therapist)
+    for address in (url("new_goal", patient_record.id), url("edit_goal", patient_record.id, goal.id)):
+        content = html(client.get(address))
+        note = content[content.index('class="info patient-sees"') :]
+        note = note[: note.index("</p>")]
+        assert "The patient reads these parts on their goals page in the portal" in note
+        for part in ("how we will know", "by when", "what helps", "what might get in the way", "the flare plan"):
+            assert part in note
+        assert "the five levels, the steps, and the steps back" in note
+        assert content.index("patient-sees") < content.index('class="goal-form"')  # at the top
+
+
+# --- entered in error ----------------------------------------------------------------------------------------
+
+
+def in_error(client: Any, address: str, record: Any, reason: str = "Recorded on the wrong patient") -> Any:
+    return client.post(address, {"version": str(record.version), "reason": reason})
+
+
+def test_a_value_entered_in_error_leaves_the_tab_and_the_portal(patient_record, therapist, patient_user):
+    value = services.add_value(patient_record, life_area="family", words="Someone else's words", by=therapist)
+    client = signed_in(therapist)
+    tab = html(client.get(url("goals", patient_record.id)))
+    details = tab[tab.index(f'id="value-{value.id}"') :]
+    assert "Entered in error?" in details[: details.index("</li>")]
+    address = url("value_in_error", patient_record.id, value.id)
+
+    no_reason = in_error(client, address, value, reason="")
+    assert no_reason.status_code == 200 and f'id="value-{value.id}-error_reason_error"' in html(no_reason)
+    assert Value.objects.current().filter(pk=value.pk).exists()
+
+    answer = in_error(client, address, value)
+    assert answer.status_code == 302 and answer["Location"].endswith("#values")
+    value.refresh_from_db()
+    assert value.is_entered_in_error
+    assert value.history.first().history_change_reason == "Recorded on the wrong patient"
+    after = html(client.get(url("goals", patient_record.id)))
+    assert "Someone else&#39;s words" not in after and "Someone else's words" not in after
+    assert "The value is marked as entered in error" in after
+    assert "Someone else" not in html(signed_in(patient_user).get(reverse("portal:goals")))
+
+
+def test_a_value_a_goal_serves_is_not_marked_and_the_tab_says_why(patient_record, therapist):
+    value = services.add_value(patient_record, life_area="family", words="My kids", by=therapist)
+    make_goal(patient_record, therapist, value_id=value.id)
+    answer = in_error(signed_in(therapist), url("value_in_error", patient_record.id, value.id), value)
+    assert answer.status_code == 200
+    content = html(answer)
+    form = content[content.index(f'id="value-{value.id}-error"') :]
+    assert "A goal serves this value; link that goal to another value first." in form[: form.index("</form>")]
+    assert "Nothing was saved" in content
+    value.refresh_from_db()
+    assert not value.is_entered_in_error
+
+
+def test_a_goal_entered_in_error_leaves_the_tab_the_portal_and_the_t_score(patient_record, therapist, patient_user):
+    kept = make_goal(patient_record, therapist, title="Cook a meal")
+    wrong = make_goal(patient_record, therapist, title="Another patient's goal")
+    ladder_of(wrong, "Their first step")
+    today = today_for(patient_record)
+    services.review_goal(wrong, level=2, reviewed_on=today, by=therapist)
+    client = signed_in(therapist)
+    assert trend_rows(html(client.get(url("goals", patient_record.id))))[-1][2] == "2"
+
+    answer = in_error(client, url("goal_in_error", patient_record.id, wrong.id), wrong)
+    assert answer.status_code == 302 and answer["Location"].endswith("#goals")
+    wrong.refresh_from_db()
+    assert wrong.is_entered_in_error
+    content = html(client.get(url("goals", patient_record.id)))
+    assert f'id="goal-{wrong.id}"' not in content and "Their first step" not in content
+    assert "“Another patient&#39;s goal” is marked as entered in error" in content
+    goals_section = content[content.index('id="goals"') :]
+    assert "is marked as entered in error" in goals_section[: goals_section.index("<article")]  # where it lands
+    rows = trend_rows(content)
+    assert rows and all(row[2] == "1" for row in rows)  # the T-score counts the goal kept only
+    assert rows[-1][1] == f"{t_score([kept.baseline_level], [1], 0.3):.1f}"
+    portal = html(signed_in(patient_user).get(reverse("portal:goals")))
+    assert "Another patient" not in portal and "Their first step" not in portal and "Cook a meal" in portal
+
+
+def test_a_review_entered_in_error_leaves_the_table_and_the_trend(patient_record, therapist, goal):
+    today = today_for(patient_record)
+    started = today - timedelta(days=10)
+    Goal.objects.filter(pk=goal.pk).update(set_on=started, agreed_on=started)
+    goal.refresh_from_db()
+    wrong_day = today - timedelta(days=3)
+    wrong = services.review_goal(goal, level=2, reviewed_on=wrong_day, by=therapist, note="Meant for another goal")
+    client = signed_in(therapist)
+    before = html(client.get(url("goals", patient_record.id)))
+    assert "Meant for another goal" in before
+    assert wrong_day.strftime("%d %b %Y") in [row[0] for row in trend_rows(before)]
+
+    answer = in_error(client, url("review_in_error", patient_record.id, goal.id, wrong.id), wrong)
+    assert answer.status_code == 302 and answer["Location"].endswith(f"#goal-{goal.id}")
+    wrong.refresh_from_db()
+    assert wrong.is_entered_in_error
+    content = html(client.get(url("goals", patient_record.id)))
+    assert "Meant for another goal" not in content
+    assert wrong_day.strftime("%d %b %Y") not in [row[0] for row in trend_rows(content)]
+    card = content[content.index(f'id="goal-{goal.id}"') :]
+    assert f"The review of {wrong_day.strftime('%d %b %Y')} is marked as entered in error" in card
+
+
+def test_a_stale_mark_in_error_changes_nothing(patient_record, therapist, coordinator, goal):
+    client = signed_in(therapist)
+    services.update_goal(
+        goal,
+        expected_version=1,
+        changes={"title": "Changed meanwhile"},
+        reason="r",
+        by=coordinator,
+        today=today_for(patient_record),
+    )
+    answer = client.post(url("goal_in_error", patient_record.id, goal.id), {"version": "1", "reason": "Mistake"})
+    assert answer.status_code == 302
+    goal.refresh_from_db()
+    assert not goal.is_entered_in_error
+    assert "Someone else saved this record" in html(client.get(url("goals", patient_record.id)))
+
+
+# --- goal attainment reviews ---------------------------------------------------------------------------------
+
+
+def review_form(content: str, goal: Goal) -> str:
+    form = content[content.index(f'id="goal-{goal.id}-review"') :]
+    return form[: form.index("</form>")]
+
+
+def test_the_review_form_chooses_no_level_beforehand(patient_record, therapist, goal):
+    services.review_goal(goal, level=1, reviewed_on=today_for(patient_record), by=therapist)
+    form = review_form(html(signed_in(therapist).get(url("goals", patient_record.id))), goal)
+    assert len(re.findall(r'name="level"', form)) == 5
+    assert "checked" not in form
+
+
+def test_the_review_form_says_a_review_today_would_be_replaced(patient_record, therapist, goal):
+    client = signed_in(therapist)
+    assert "This replaces today" not in review_form(html(client.get(url("goals", patient_record.id))), goal)
+    services.review_goal(goal, level=1, reviewed_on=today_for(patient_record), by=therapist)
+    form = review_form(html(client.get(url("goals", patient_record.id))), goal)
+    assert (
+        "This replaces today&#39;s review by Bob: level +1 somewhat more than expected "
+        "(“I walk to the park four times a week”)." in form
+    )
+
+
+def test_a_review_is_confirmed_with_its_date_as_people_read_it(patient_record, therapist, goal):
+    today = today_for(patient_record)
+    client = signed_in(therapist)
+    client.post(url("review_goal", patient_record.id, goal.id), {"level": "0", "reviewed_on": today.isoformat()})
+    content = html(client.get(url("goals", patient_record.id)))
+    assert f"The review of {today.strftime('%d %b %Y')} is recorded: 0 the expected outcome." in content
+    reviews = content[content.index('<table class="reviews">') :]
+    reviews = reviews[: reviews.index("</table>")]
+    assert today.strftime("%d %b %Y") in reviews and today.isoformat() not in reviews
+
+
+def test_the_scale_is_read_only_on_the_revision_form_once_reviewed(patient_record, therapist, goal):
+    client = signed_in(therapist)
+    address = url("edit_goal", patient_record.id, goal.id)
+    unreviewed = html(client.get(address))
+    assert not re.search(r'<input[^>]*name="level_0"[^>]*disabled', unreviewed)
+    assert "The scale is fixed once reviewed" not in unreviewed
+
+    services.review_goal(goal, level=0, reviewed_on=today_for(patient_record), by=therapist)
+    content = html(client.get(address))
+    for name in ("level_minus_2", "level_minus_1", "level_0", "level_plus_1", "level_plus_2"):
+        assert re.search(rf'<input[^>]*name="{name}"[^>]*disabled', content), name
+    assert re.search(r'<select[^>]*name="baseline_level"[^>]*disabled', content)
+    assert "The scale is fixed once reviewed, so reviews stay comparable; set a new goal to change it." in content
+
+    data = goal_post(patient_record, title="Walk the dog to the bench", status="active", version="1")
+    data |= {"reason": "Smaller goal", "level_0": "Tampered words", "baseline_level": "-2"}
+    assert client.post(address, data).status_code == 302
+    goal.refresh_from_db()
+    assert goal.title == "Walk the dog to the bench"  # the revision is saved, the scale is not touched
+    assert goal.level_0 == "I walk to the park twice a week" and goal.baseline_level == -1
+
+
+# --- a proposed goal -----------------------------------------------------------------------------------------
+
+
+def test_a_goal_the_patient_has_not_agreed_to_is_marked_proposed(patient_record, therapist):
+    agreed = make_goal(patient_record, therapist, title="Agreed goal")
+    proposed = make_goal(patient_record, therapist, title="Proposed goal", agreed_by_patient=False)
+    content = html(signed_in(therapist).get(url("goals", patient_record.id)))
+    title = content[content.index(f'id="goal-{proposed.id}-title"') :]
+    assert "Proposed — not yet agreed" in title[: title.index("</h3>")]
+    title = content[content.index(f'id="goal-{agreed.id}-title"') :]
+    assert "Proposed — not yet agreed" not in title[: title.index("</h3>")]
+
+
+# --- the flare plan ------------------------------------------------------------------------------------------
+
+
+def test_the_flare_plan_follows_its_label_once(patient_record, therapist, goal):
+    content = html(signed_in(therapist).get(url("goals", patient_record.id)))
+    assert content.count("When symptoms flare, I will") == 1
+    assert re.search(r"<dt>When symptoms flare, I will …</dt><dd>walk to the corner and back, then rest</dd>", content)
+
+
+# --- confirmations where the user is, and labels that tell goals apart ------------------------------------------
+
+
+def main_top(content: str) -> str:
+    """The page from the start of <main> to the chart's own content: where base.html puts flash messages."""
+    start = content.index('<main id="main"')
+    return content[start : content.index("<nav", start)]
+
+
+def test_a_confirmation_is_shown_on_the_goals_card_not_only_at_the_top(patient_record, therapist, goal):
+    other = make_goal(patient_record, therapist, title="Cook a meal")
+    (rung,) = ladder_of(goal, "Walk to the corner")
+    client = signed_in(therapist)
+    answer = client.post(url("mark_rung", patient_record.id, rung.id), {"state": "done"})
+    assert answer["Location"].endswith(f"#goal-{goal.id}")
+    content = html(client.get(url("goals", patient_record.id)))
+    message = "“Walk to the corner” is marked done."
+    assert content.count(message) == 1
+    card = content[content.index(f'id="goal-{goal.id}"') :]
+    card = card[: card.index("</article>")]
+    assert re.search(r'<p class="notice notice-success" role="status">' + re.escape(message), card)
+    assert card.index(message) < card.index('class="ladder"')  # at the top of the card
+    other_card = content[content.index(f'id="goal-{other.id}"') :]
+    assert message not in other_card[: other_card.index("</article>")]
+    assert message not in main_top(content)
+    assert message not in html(client.get(url("goals", patient_record.id)))  # shown once
+
+
+def test_every_button_and_summary_names_its_goal_and_step(patient_record, therapist, coordinator):
+    """Two goals with the same steps: a screen reader must still tell every control apart."""
+    services.add_value(patient_record, life_area="family", words="My kids", by=therapist)
+    services.add_value(patient_record, life_area="work", words="The bakery", by=therapist)
+    first = make_goal(patient_record, therapist, title="Walk the dog")
+    second = make_goal(patient_record, therapist, title="Cook a meal")
+    for found in (first, second):
+        rungs = ladder_of(found, "A first step", "A second step", "A third step")
+        services.mark_rung(rungs[0], state="done", by=therapist)
+        services.review_goal(found, level=0, reviewed_on=today_for(patient_record), by=therapist)
+    content = html(signed_in(therapist).get(url("goals", patient_record.id)))
+    names = [
+        " ".join(re.sub(r"<[^>]+>", " ", found).split())
+        for found in re.findall(r"<(?:button|summary)\b[^>]*>(.*?)</(?:button|summary)>", content, flags=re.S)
+    ]
+    assert len(names) > 40
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    assert not repeated, repeated
+    assert "Mark: not yet — step 1 of “Walk the dog”" in names
+    assert "Split the step — step 2 of “Cook a meal”" in names
+
+
+# --- advice on wording ---------------------------------------------------------------------------------------
+
+
+def test_a_step_back_reason_gets_wording_advice_without_being_blocked(patient_record, therapist, goal):
+    (rung,) = ladder_of(goal, "Walk to the corner")
+    services.mark_rung(rung, state="done", by=therapist)
+    client = signed_in(therapist)
+    reason = "She was non-compliant with the walking plan"
+    answer = client.post(url("goal_step_back", patient_record.id, goal.id), {"reason": reason, "milestone": ""})
+    assert answer.status_code == 302
+    assert LadderEvent.objects.get(kind="stepped_back").reason == reason  # saved as written
+    content = html(client.get(url("goals", patient_record.id)))
+    assert "The step back is noted with what happened." in content
+    assert "The wording check suggests: “non-compliant” — Blame or disapproval of self-care:" in content
+    assert "Consider:" in content
+
+
+def test_a_review_note_gets_wording_advice_and_a_plain_one_gets_none(patient_record, therapist, goal):
+    client = signed_in(therapist)
+    address = url("review_goal", patient_record.id, goal.id)
+    today = today_for(patient_record).isoformat()
+    client.post(address, {"level": "0", "reviewed_on": today, "note": "Walked twice with her neighbour"})
+    plain = html(client.get(url("goals", patient_record.id)))
+    assert "is recorded: 0 the expected outcome." in plain and "wording check" not in plain
+    client.post(address, {"level": "-1", "reviewed_on": today, "note": "Says the pain is all in her head"})
+    content = html(client.get(url("goals", patient_record.id)))
+    assert "The wording check suggests: “all in her head” — Dismissing functional or somatic symptoms:" in content
+    assert GasReview.objects.current().get().note == "Says the pain is all in her head"

@@ -3,14 +3,18 @@ and the note-language check's suggestions, which advise and never block; and who
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
+from commonground.clinician.notes_forms import NoteForm
 from commonground.clinician.notes_views import Segment, marked_segments
 from commonground.kit.models import RecordStatus
+from commonground.notes import selectors as note_selectors
 from commonground.notes import services as note_services
 from commonground.notes.choices import NoteKind
 from commonground.notes.models import LanguageSuggestion, Note
@@ -49,7 +53,9 @@ def test_the_tab_explains_the_check_and_offers_a_note(patient_record, therapist)
 
 def test_a_note_is_written_and_listed_with_kind_author_and_time(patient_record, therapist):
     client = signed_in(therapist)
-    response = client.post(url("notes", patient_record.id), {"kind": NoteKind.REVIEW, "text": NEUTRAL})
+    response = client.post(
+        url("notes", patient_record.id), {"kind": NoteKind.REVIEW, "text": NEUTRAL, "language": "en"}
+    )
     saved = Note.objects.get(patient=patient_record)
     assert response.status_code == 302 and response["Location"].endswith(f"#note-{saved.id}")
     assert (saved.kind, saved.author, saved.text) == (NoteKind.REVIEW, therapist, NEUTRAL)
@@ -62,7 +68,9 @@ def test_a_note_is_written_and_listed_with_kind_author_and_time(patient_record, 
 
 def test_a_doubting_note_is_saved_and_its_suggestion_shown_with_the_phrase_marked(patient_record, therapist):
     client = signed_in(therapist)
-    response = client.post(url("notes", patient_record.id), {"kind": NoteKind.SESSION, "text": DOUBTING})
+    response = client.post(
+        url("notes", patient_record.id), {"kind": NoteKind.SESSION, "text": DOUBTING, "language": "en"}
+    )
     assert response.status_code == 302  # the check advises; it never blocks
     saved = Note.objects.get(patient=patient_record)
     assert saved.text == DOUBTING
@@ -95,9 +103,13 @@ def test_dismissing_never_goes_to_another_site(patient_record, therapist, note):
 
 
 def test_an_empty_note_is_refused_and_nothing_saved(patient_record, therapist):
-    response = signed_in(therapist).post(url("notes", patient_record.id), {"kind": NoteKind.OTHER, "text": ""})
+    response = signed_in(therapist).post(
+        url("notes", patient_record.id), {"kind": NoteKind.OTHER, "text": "", "language": "en"}
+    )
     assert response.status_code == 200 and b"This field is required." in response.content
-    bad_kind = signed_in(therapist).post(url("notes", patient_record.id), {"kind": "gossip", "text": NEUTRAL})
+    bad_kind = signed_in(therapist).post(
+        url("notes", patient_record.id), {"kind": "gossip", "text": NEUTRAL, "language": "en"}
+    )
     assert bad_kind.status_code == 200 and b"Select a valid choice." in bad_kind.content
     assert not Note.objects.filter(patient=patient_record).exists()
 
@@ -141,22 +153,132 @@ def test_an_edit_goes_back_where_it_came_from(patient_record, therapist, note):
     assert response["Location"] == back
 
 
-def test_two_clinicians_editing_the_same_note_the_second_sees_both(patient_record, therapist, coordinator, note):
+def test_the_same_note_edited_in_two_tabs_the_second_sees_both(patient_record, therapist, note):
     edit = url("edit_note", patient_record.id, note.id)
     first = signed_in(therapist).post(
         edit, {"text": "Bob wrote this version.", "version": note.version, "reason": "Clearer"}
     )
     assert first.status_code == 302
-    second = signed_in(coordinator).post(
-        edit, {"text": "Alice wrote this version.", "version": note.version, "reason": "Fuller"}
+    second = signed_in(therapist).post(
+        edit, {"text": "Bob's other tab wrote this.", "version": note.version, "reason": "Fuller"}
     )
     assert second.status_code == 200
     page = second.content.decode()
     assert "Both versions" in page and "Someone else saved this record" in page
-    assert "Bob wrote this version." in page and "Alice wrote this version." in page
+    assert "Bob wrote this version." in page and "Bob&#39;s other tab wrote this." in page
     note.refresh_from_db()
     assert note.text == "Bob wrote this version."
     assert f'name="version" value="{note.version}"' in page
+
+
+# --- the note's language ----------------------------------------------------------------------------------------
+
+DUTCH = "De patiënt beweert dat de hoofdpijn al drie weken duurt."
+
+
+def test_the_note_form_offers_the_languages_with_a_lexicon_the_pages_language_first(patient_record, therapist):
+    page = signed_in(therapist).get(url("notes", patient_record.id)).content.decode()
+    assert "Language of the note" in page
+    options = re.findall(
+        r'<option value="([a-z]+)"( selected)?>', page.split('name="language"')[1].split("</select>")[0]
+    )
+    assert options == [("en", " selected"), ("nl", "")]
+    with translation.override("nl"):
+        form = NoteForm()
+    assert form.fields["language"].initial == "nl"
+    with translation.override("de"):  # no German lexicon: English
+        assert NoteForm().fields["language"].initial == "en"
+
+
+def test_a_dutch_note_is_checked_with_the_dutch_rules(patient_record, therapist):
+    client = signed_in(therapist)
+    response = client.post(url("notes", patient_record.id), {"kind": NoteKind.SESSION, "text": DUTCH, "language": "nl"})
+    assert response.status_code == 302
+    saved = Note.objects.get(patient=patient_record)
+    assert saved.language == "nl"
+    page = client.get(url("notes", patient_record.id)).content.decode()
+    assert "De patiënt <mark>beweert</mark> dat" in page
+    assert "Schrijf &#39;meldt&#39; of &#39;beschrijft&#39;" in page
+    refused = client.post(url("notes", patient_record.id), {"kind": NoteKind.SESSION, "text": DUTCH, "language": "xx"})
+    assert refused.status_code == 200 and b"Select a valid choice." in refused.content
+    assert Note.objects.filter(patient=patient_record).count() == 1
+
+
+def test_an_edited_note_keeps_its_language(patient_record, therapist):
+    note = note_services.write_note(patient_record, kind=NoteKind.OTHER, text=DUTCH, by=therapist, language="nl")
+    edit = url("edit_note", patient_record.id, note.id)
+    assert 'name="language"' not in signed_in(therapist).get(edit).content.decode()
+    changed = "De patiënt beweert nu dat de hoofdpijn minder is."
+    signed_in(therapist).post(edit, {"text": changed, "version": note.version, "reason": "Update"})
+    note.refresh_from_db()
+    assert (note.text, note.language) == (changed, "nl")
+    assert [s.phrase for s in note_selectors.open_suggestions(note)] == ["beweert"]
+
+
+# --- only the author changes a note; its history --------------------------------------------------------------
+
+
+def test_only_the_author_is_offered_edit_and_dismiss(patient_record, therapist, coordinator, note):
+    suggestion = open_suggestion(note)
+    dismiss = url("dismiss_note_suggestion", patient_record.id, note.id, suggestion.id)
+    edit = url("edit_note", patient_record.id, note.id)
+    mine = signed_in(therapist).get(url("notes", patient_record.id)).content.decode()
+    assert edit in mine and dismiss in mine
+    assert "Written by Bob" not in mine
+    theirs = signed_in(coordinator).get(url("notes", patient_record.id)).content.decode()
+    assert edit not in theirs and dismiss not in theirs
+    assert "Written by Bob. Only they can change it or dismiss its suggestions." in theirs
+    assert "<mark>claims</mark>" in theirs and "Casting doubt on the patient" in theirs  # the advice is still shown
+    page = signed_in(coordinator).get(edit).content.decode()
+    assert "Only the author can change a note" in page and 'name="text"' not in page
+
+
+def test_someone_else_cannot_change_the_note_or_dismiss_its_suggestion(patient_record, coordinator, note):
+    suggestion = open_suggestion(note)
+    client = signed_in(coordinator)
+    edit = client.post(
+        url("edit_note", patient_record.id, note.id), {"text": NEUTRAL, "version": note.version, "reason": "Mine now"}
+    )
+    assert edit.status_code == 200
+    dismissed = client.post(url("dismiss_note_suggestion", patient_record.id, note.id, suggestion.id))
+    assert dismissed.status_code == 302
+    note.refresh_from_db()
+    suggestion.refresh_from_db()
+    assert note.text == DOUBTING and note.version == 1 and suggestion.dismissed_at is None
+
+
+def test_a_changed_note_says_who_changed_it_and_keeps_its_earlier_versions(patient_record, therapist, note):
+    client = signed_in(therapist)
+    edit = url("edit_note", patient_record.id, note.id)
+    client.post(edit, {"text": NEUTRAL, "version": 1, "reason": "Neutral wording"})
+    client.post(edit, {"text": NEUTRAL + " Better since.", "version": 2, "reason": "Added progress"})
+    page = client.get(url("notes", patient_record.id)).content.decode()
+    assert "changed by Bob on" in page
+    details = page.split('<details class="versions-earlier">')[1].split("</details>")[0]
+    assert "Earlier versions (2)" in details
+    assert details.index("Version 2") < details.index("Version 1")  # newest first
+    assert NEUTRAL in details and DOUBTING in details and "Neutral wording" in details
+    assert NEUTRAL + " Better since." not in details  # the current wording is the note itself
+
+
+def test_an_unchanged_note_shows_no_history(patient_record, therapist, note):
+    page = signed_in(therapist).get(url("notes", patient_record.id)).content.decode()
+    assert "versions-earlier" not in page and "changed by" not in page
+
+
+def test_edit_links_name_the_note_they_edit(patient_record, therapist, note):
+    page = signed_in(therapist).get(url("notes", patient_record.id)).content.decode()
+    assert re.search(
+        r'Edit<span class="sr-only"> this note: Session note of \d{2} \w{3} \d{4}, \d{2}:\d{2}</span>', page
+    )
+
+
+def test_the_edit_page_shows_suggestions_without_dismiss_buttons(patient_record, therapist, note):
+    suggestion = open_suggestion(note)
+    page = signed_in(therapist).get(url("edit_note", patient_record.id, note.id)).content.decode()
+    assert "<mark>claims</mark>" in page and "Casting doubt on the patient" in page
+    assert url("dismiss_note_suggestion", patient_record.id, note.id, suggestion.id) not in page
+    assert 'name="text"' in page
 
 
 def test_a_note_is_marked_entered_in_error_only_with_a_reason(patient_record, therapist, note):

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('measures', '0004_plan_records_end_of_therapy'),
+        ("measures", "0004_plan_records_end_of_therapy"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='registrysettings',
-            options={'verbose_name': 'registry settings', 'verbose_name_plural': 'registry settings'},
+            name="registrysettings",
+            options={"verbose_name": "registry settings", "verbose_name_plural": "registry settings"},
         ),
     ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -18,7 +19,7 @@ from commonground.careplans import services as plan_services
 from commonground.careplans.models import TherapySession
 from commonground.goals import services as goal_services
 from commonground.goals.choices import LadderEventKind, RungState
-from commonground.goals.models import LadderEvent, Milestone
+from commonground.goals.models import Goal, LadderEvent, Milestone
 from commonground.kit import clock
 from tests.personas import signed_in
 
@@ -224,6 +225,173 @@ class TestMyGoals:
         assert _mark(signed_in(other_patient_user), _rungs(goal)[0], "done").status_code == 404
 
 
+class TestWhatAPatientMayMark:
+    """The server, not only the buttons: the next step of a goal I work on and agreed to, or undo my last tick."""
+
+    def _refused(self, client, rung, state):
+        before = (rung.state, LadderEvent.objects.count())
+        sent = _mark(client, rung, state)
+        assert sent.status_code == 302
+        rung.refresh_from_db()
+        assert (rung.state, LadderEvent.objects.count()) == before
+        return _text(client.get(reverse("portal:goals")))
+
+    def test_a_later_step_is_refused_kindly(self, patient_user, goal):
+        client = signed_in(patient_user)
+        third = _rungs(goal)[2]
+        text = self._refused(client, third, "done")
+        assert "Nothing was changed. Here you can tick your next step, or undo the last step you ticked." in text
+        self._refused(client, third, "partly")
+
+    def test_only_the_highest_ticked_step_can_be_undone(self, patient_user, goal, therapist):
+        first, second = _rungs(goal)[:2]
+        goal_services.mark_rung(first, state="done", by=therapist)
+        goal_services.mark_rung(second, state="partly", by=therapist)
+        client = signed_in(patient_user)
+        self._refused(client, first, "not_yet")
+        self._refused(client, first, "partly")
+        assert _mark(client, second, "not_yet").status_code == 302
+        second.refresh_from_db()
+        assert second.state == RungState.NOT_YET
+
+    @pytest.mark.parametrize("status", ["on_hold", "achieved", "ended"])
+    def test_no_step_of_a_goal_not_worked_on_can_be_marked(self, patient_user, goal, therapist, status):
+        first = _rungs(goal)[0]
+        goal_services.mark_rung(first, state="done", by=therapist)
+        Goal.objects.filter(pk=goal.pk).update(status=status)
+        client = signed_in(patient_user)
+        text = self._refused(client, _rungs(goal)[1], "done")
+        assert "This goal is not being worked on just now, so its steps stay as they are." in text
+        self._refused(client, first, "not_yet")
+        html = client.get(reverse("portal:goals")).content.decode()
+        assert reverse("portal:mark_step", args=[first.id]) not in html
+
+    def test_a_step_back_reason_ending_in_a_full_stop_is_not_doubled(self, patient_user, goal, therapist):
+        goal_services.mark_rung(_rungs(goal)[0], state="done", by=therapist)
+        goal_services.step_back(goal, reason="A week of flu, so she stayed in.", by=therapist)
+        text = _text(signed_in(patient_user).get(reverse("portal:goals")))
+        assert "A week of flu, so she stayed in. That is part of the work." in text
+        assert ".." not in text
+
+    def test_the_flare_plan_is_said_once(self, patient_user, goal):
+        text = _text(signed_in(patient_user).get(reverse("portal:goals")))
+        assert f"When my symptoms flare I will: {FLARE}" in text
+        assert "When symptoms flare, I will" not in text
+
+    def test_the_confirmation_is_shown_on_the_goal_where_the_page_lands(self, patient_user, goal):
+        client = signed_in(patient_user)
+        _mark(client, _rungs(goal)[0], "done")
+        html = client.get(reverse("portal:goals")).content.decode()
+        message = "Well done. You ticked “Walk to the front gate”."
+        assert html.count(message) == 1
+        card = html[html.index(f'id="goal-{goal.id}"') :]
+        card = card[: card.index("</article>")]
+        assert re.search(r'<p class="notice notice-success" role="status">' + re.escape(message), card)
+        assert card.index(message) < card.index('<ol class="ladder"')
+
+    def test_every_button_names_its_goal_and_step(self, patient_user, patient_record, therapist, goal):
+        other = _set_goal(patient_record, therapist, title="Cycle to the shop", steps=STEPS)
+        goal_services.mark_rung(_rungs(other)[0], state="done", by=therapist)
+        html = signed_in(patient_user).get(reverse("portal:goals")).content.decode()
+        names = [
+            " ".join(re.sub(r"<[^>]+>", " ", found).split())
+            for found in re.findall(r"<(?:button|summary)\b[^>]*>(.*?)</(?:button|summary)>", html, flags=re.S)
+        ]
+        names = [name for name in names if name != "Sign out"]
+        assert len(names) >= 6
+        assert len(names) == len(set(names)), names
+        assert "Tick this step : step 1 of “Walk to the park with my grandson”, Walk to the front gate" in names
+        assert "I ticked this by mistake : step 1 of “Cycle to the shop”, Walk to the front gate" in names
+
+
+class TestAProposedGoal:
+    @pytest.fixture
+    def proposed(self, patient_record, therapist):
+        goal = _set_goal(patient_record, therapist, title="Swim once a week")
+        Goal.objects.filter(pk=goal.pk).update(agreed_by_patient=False, agreed_by=None, agreed_on=None)
+        goal.refresh_from_db()
+        return goal
+
+    def test_is_shown_under_proposed_goals_with_no_step_to_tick(self, patient_user, proposed, goal):
+        page = signed_in(patient_user).get(reverse("portal:goals"))
+        html = page.content.decode()
+        section = html[
+            html.index('id="proposed-heading"') : html.index("</section>", html.index('id="proposed-heading"'))
+        ]
+        assert "Proposed goals" in section and "Swim once a week" in section
+        assert "Your team suggested this goal. Talk it over at your next session, or agree to it here." in section
+        assert reverse("portal:agree_goal", args=[proposed.id]) in section and "I agree with this goal" in section
+        assert "mark_step" not in section and "/mark/" not in section
+        assert goal.title not in section  # an agreed goal stands under my goals
+        assert reverse("portal:mark_step", args=[_rungs(goal)[0].id]) in html
+
+    def test_its_steps_cannot_be_ticked_until_agreed(self, patient_user, proposed):
+        client = signed_in(patient_user)
+        first = _rungs(proposed)[0]
+        _mark(client, first, "done")
+        first.refresh_from_db()
+        assert first.state == RungState.NOT_YET
+        assert "Once you agree with this goal, you can tick its steps." in _text(client.get(reverse("portal:goals")))
+
+    def test_agreeing_makes_it_mine_and_its_steps_can_be_ticked(self, patient_user, proposed):
+        client = signed_in(patient_user)
+        sent = client.post(reverse("portal:agree_goal", args=[proposed.id]))
+        assert sent.status_code == 302 and sent["Location"] == reverse("portal:goals") + f"#goal-{proposed.id}"
+        proposed.refresh_from_db()
+        assert proposed.agreed_by_patient and proposed.agreed_by_id == patient_user.id
+        assert proposed.agreed_on == _today(proposed.patient)
+        text = _text(client.get(reverse("portal:goals")))
+        assert "Thank you. “Swim once a week” is now one of your goals" in text
+        assert "Proposed goals" not in text
+        first = _rungs(proposed)[0]
+        _mark(client, first, "done")
+        first.refresh_from_db()
+        assert first.state == RungState.DONE
+
+    def test_agreeing_twice_says_so_and_changes_nothing(self, patient_user, proposed):
+        client = signed_in(patient_user)
+        client.post(reverse("portal:agree_goal", args=[proposed.id]))
+        version = Goal.objects.get(pk=proposed.pk).version
+        client.post(reverse("portal:agree_goal", args=[proposed.id]))
+        assert Goal.objects.get(pk=proposed.pk).version == version
+        assert "You have already agreed to this goal." in _text(client.get(reverse("portal:goals")))
+
+    def test_another_patient_cannot_agree_to_it(self, other_patient_user, proposed):
+        sent = signed_in(other_patient_user).post(reverse("portal:agree_goal", args=[proposed.id]))
+        assert sent.status_code == 404
+        proposed.refresh_from_db()
+        assert not proposed.agreed_by_patient
+
+
+class TestPortalStyles:
+    """Found by people using the pages: a link-styled button was invisible; facts squeezed on a phone."""
+
+    def _css(self, name):
+        from django.contrib.staticfiles import finders
+
+        return Path(finders.find(f"css/{name}")).read_text()
+
+    def _rule(self, css, selector):
+        found = re.search(r"(?m)^" + re.escape(selector) + r"\s*\{([^}]*)\}", css)
+        assert found, selector
+        return found.group(1)
+
+    def test_a_link_button_looks_like_a_link(self):
+        rule = self._rule(self._css("app.css"), ".link-button")
+        assert "color: var(--accent)" in rule and "text-decoration: underline" in rule
+        assert "background: transparent" in rule
+
+    @pytest.mark.parametrize("name", ["goals.css", "portal-care.css"])
+    def test_facts_stack_on_a_phone(self, name):
+        css = self._css(name)
+        query = css[css.index("@media (max-width: 40em)") :]
+        assert "dl.facts { grid-template-columns: minmax(0, 1fr);" in query[: query.index("\n}")]
+
+    def test_the_ladder_reads_from_step_one_down_as_in_the_html(self):
+        rule = self._rule(self._css("portal-care.css"), ".ladder")
+        assert "column-reverse" not in rule and "flex-direction: column;" in rule
+
+
 class TestMyPlan:
     def test_shows_the_plain_plan_elements_and_sessions(self, patient_user, session):
         page = signed_in(patient_user).get(reverse("portal:plan"))
@@ -260,7 +428,7 @@ class TestMyPlan:
     def test_a_reflection_that_is_too_long_comes_back_with_the_reason(self, patient_user, session):
         page = signed_in(patient_user).post(reverse("portal:reflect", args=[session.id]), {"text": "x" * 4001})
         assert page.status_code == 200
-        assert "at most 4000 characters" in page.content.decode()
+        assert "Please keep it under 4,000 characters." in page.content.decode()
         session.refresh_from_db()
         assert session.reflection == ""
 
@@ -358,6 +526,7 @@ def test_staff_get_not_found_on_every_page_and_action(request, persona, session,
         assert client.get(url).status_code == 404, url
     first = _rungs(goal)[0]
     assert _mark(client, first, "done").status_code == 404
+    assert client.post(reverse("portal:agree_goal", args=[goal.id])).status_code == 404
     assert client.post(reverse("portal:reflect", args=[session.id]), {"text": "x"}).status_code == 404
     first.refresh_from_db()
     session.refresh_from_db()
@@ -371,3 +540,4 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, session, goal):
         assert answered.status_code == 302, url
         assert reverse("accounts:login") in answered["Location"], url
     assert _mark(client, _rungs(goal)[0], "done").status_code == 302
+    assert client.post(reverse("portal:agree_goal", args=[goal.id])).status_code == 302
