@@ -45,7 +45,18 @@ def test_coordinator_signs_in_sees_the_caseload_and_opens_a_chart(page: Page, se
     expect(banner.get_by_role("heading", level=1)).to_have_text(f"{first_name} {family_name}")
     expect(banner).to_contain_text(re.compile(r"Born .+\(\d+\)"))
     tabs = page.get_by_role("navigation", name="Patient chart").get_by_role("link")
-    expect(tabs).to_have_text(["Overview", "Measures", "Care team", "Consents and supporters", "Record history"])
+    expect(tabs).to_have_text(
+        [
+            "Overview",
+            "Measures",
+            "Goals",
+            "Care plan",
+            "Notes",
+            "Care team",
+            "Consents and supporters",
+            "Record history",
+        ]
+    )
     expect(tabs.filter(has_text="Overview")).to_have_attribute("aria-current", "page")
 
     tabs.filter(has_text="Care team").click()
