@@ -18,6 +18,7 @@ from uuid import UUID
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from commonground.audit.choices import Action
@@ -354,10 +355,15 @@ def _plan_for_sessions(patient: Patient) -> CarePlan:
     return plan
 
 
+def _readable(day: date) -> str:
+    """A date as people read it: 3 March 2026."""
+    return f"{day.day} {date_format(day, 'F Y')}"
+
+
 def _still_in_therapy(plan: CarePlan | None, message: str) -> None:
     """Sessions and home practice belong to therapy going on: once it ended, resume it first."""
     if plan is not None and plan.status == PlanStatus.ENDED and plan.therapy_ended_on is not None:
-        raise DomainError(message % {"day": plan.therapy_ended_on.isoformat()})
+        raise DomainError(message % {"day": _readable(plan.therapy_ended_on)})
 
 
 def _listed(value: Any, field: str, message: str) -> list[Any]:
@@ -401,7 +407,7 @@ def _checked_session(
     if plan.therapy_ended_on is not None and held_on > plan.therapy_ended_on:
         raise DomainError(
             _("Therapy ended on %(day)s; resume therapy to record a later session.")
-            % {"day": plan.therapy_ended_on.isoformat()},
+            % {"day": _readable(plan.therapy_ended_on)},
             field="held_on",
         )
     return {
@@ -486,8 +492,7 @@ def record_session_once(
     earlier = _recorded_before(key, patient)
     if earlier is not None:
         return Recorded(earlier, already_recorded=True)
-    plan = _plan_for_sessions(patient)
-    _still_in_therapy(plan, _("Therapy ended on %(day)s. To record a session, resume therapy first."))
+    plan = _plan_for_sessions(patient)  # a session held before therapy ended may be written up afterwards
     values = {name: value for name, value in details.items() if name != "submission_key"}
     checked = _checked_session(patient, plan, {"clinician": by} | values)
     note_text = _text(note_text, "note_text", limit=NOTE_MAX)
@@ -550,9 +555,9 @@ def update_session(
 
 @transaction.atomic
 def mark_session_in_error(session: TherapySession, *, expected_version: int, reason: str) -> TherapySession:
-    """A session recorded by mistake (the wrong patient, a session that did not take place): the session and
-    its note are marked entered in error (they stay in the record history, out of every view), and the home
-    practice assigned in it that is still running ends. Reason required."""
+    """A session recorded by mistake (the wrong patient, a session that did not take place): the session, its
+    note and the home practice assigned in it are marked entered in error (they stay in the record history, out
+    of every view), and a CARE Measure asked about it is withdrawn while unanswered. Reason required."""
     reason = _reason(reason, _("Please say why this session was entered in error."))
     session = _locked(session)
     if session.is_entered_in_error:
@@ -560,18 +565,16 @@ def mark_session_in_error(session: TherapySession, *, expected_version: int, rea
     _at_version(session, expected_version)
     patient = session.patient
     note = session.note if session.note_id is not None else None
-    running = list(
-        HomePractice.objects.current().select_for_update().filter(session=session, status=PracticeStatus.ACTIVE)
-    )
+    assigned = list(HomePractice.objects.current().select_for_update().filter(session=session))
     session = mark_entered_in_error(session, expected_version=expected_version, reason=reason)
     _audit(patient, Action.ENTERED_IN_ERROR, "therapy_session", session.id)
     if note is not None and not note.is_entered_in_error:
         notes_services.mark_note_in_error(note, expected_version=note.version, reason=reason)
-    today = _patient_today(patient)
-    for practice in running:
-        changes = {"status": PracticeStatus.ENDED, "ends_on": _ended_by(practice, today)}
-        save_edit(practice, expected_version=practice.version, reason=SESSION_IN_ERROR, changes=changes)
-        _audit(patient, Action.UPDATE, "home_practice", practice.id)
+    for practice in assigned:  # assigned in a session that did not take place: a mistake too
+        mark_entered_in_error(practice, expected_version=practice.version, reason=SESSION_IN_ERROR)
+        _audit(patient, Action.ENTERED_IN_ERROR, "home_practice", practice.id)
+    # The CARE Measure asked about this consultation is taken back while unanswered.
+    measures_services.withdraw_request(patient, instrument_id=CARE_MEASURE, due_on=session.held_on)
     return session
 
 
@@ -606,7 +609,7 @@ def _practice_start(patient: Patient, plan: CarePlan | None, value: Any) -> date
     if plan is not None and starts_on < plan.starts_on:
         raise DomainError(
             _("The care plan starts on %(day)s; home practice cannot start before that.")
-            % {"day": plan.starts_on.isoformat()},
+            % {"day": _readable(plan.starts_on)},
             field="starts_on",
         )
     if starts_on < today - timedelta(days=PRACTICE_DAYS_BACK):
@@ -785,7 +788,7 @@ def end_therapy(plan: CarePlan, *, expected_version: int, ended_on: date, reason
     ).first()
     if last_session is not None and last_session > ended_on:
         raise DomainError(
-            _("A session was held on %(day)s, after that day.") % {"day": last_session.isoformat()}, field="ended_on"
+            _("A session was held on %(day)s, after that day.") % {"day": _readable(last_session)}, field="ended_on"
         )
     changes = {"status": PlanStatus.ENDED, "therapy_ended_on": ended_on, "end_reason": reason}
     plan = save_edit(plan, expected_version=expected_version, reason=reason, changes=changes)

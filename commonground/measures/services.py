@@ -210,6 +210,23 @@ def request_measure(patient: Patient, *, instrument_id: str, by: Any, due_on: da
     return item
 
 
+def withdraw_request(patient: Patient, *, instrument_id: str, due_on: date) -> int:
+    """Take back a questionnaire asked for on one day that is still open (the session it was about was
+    recorded by mistake). Answered ones stay. Returns how many were withdrawn."""
+    found = ScheduledMeasure.objects.filter(
+        patient=patient,
+        instrument=instrument_id,
+        occasion=Occasion.ON_REQUEST,
+        due_on=due_on,
+        status=ScheduleStatus.OPEN,
+    )
+    ids = list(found.values_list("id", flat=True))
+    _set_status(ids, ScheduleStatus.OPEN, ScheduleStatus.CANCELLED)
+    for item_id in ids:
+        _audit(patient, Action.UPDATE, "scheduled_measure", item_id)
+    return len(ids)
+
+
 # --- answers ----------------------------------------------------------------------------------------------
 
 

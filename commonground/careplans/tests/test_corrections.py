@@ -77,15 +77,18 @@ def test_a_session_entered_in_error_cannot_be_corrected(patient_record: Any, the
 # --- a session entered in error ---------------------------------------------------------------------------------
 
 
-def test_a_session_entered_in_error_takes_its_note_and_running_practice_with_it(
+def test_a_session_entered_in_error_takes_its_note_practice_and_care_request_with_it(
     patient_record: Any, therapist: Any, plan: CarePlan
 ) -> None:
+    from commonground.measures.models import ScheduledMeasure
+
     kept = record(patient_record, therapist, details={"held_on": today_for(patient_record) - timedelta(days=8)})
     wrong = record(
         patient_record,
         therapist,
         note_text="Practised breathing; agreed a walking plan.",
         home_practice=[BREATHING, {"title": "Walk to the corner"}],
+        ask_about_consultation=True,
     )
     unrelated = services.assign_home_practice(patient_record, details={"title": "Stretch"}, by=therapist)
     assert wrong.note is not None
@@ -96,12 +99,14 @@ def test_a_session_entered_in_error_takes_its_note_and_running_practice_with_it(
     assert note.record_status == RecordStatus.ENTERED_IN_ERROR
     assert note.history.latest().history_change_reason == "Recorded for the wrong patient"
     today = today_for(patient_record)
-    practice = {p.title: (p.status, p.ends_on) for p in HomePractice.objects.filter(session=wrong)}
+    practice = {p.title: p.record_status for p in HomePractice.objects.filter(session=wrong)}
     assert practice == {
-        "Belly breathing": (PracticeStatus.ENDED, today),
-        "Walk to the corner": (PracticeStatus.ENDED, today),
+        "Belly breathing": RecordStatus.ENTERED_IN_ERROR,
+        "Walk to the corner": RecordStatus.ENTERED_IN_ERROR,
     }
     assert fresh(unrelated).status == PracticeStatus.ACTIVE
+    care = ScheduledMeasure.objects.get(patient=patient_record, instrument="care", due_on=wrong.held_on)
+    assert care.status == "cancelled"  # the patient is not asked about a consultation that did not take place
     # Out of every view: the sessions, the count against the plan, the patient's practice, FHIR.
     assert list(selectors.sessions_of(patient_record)) == [kept]
     assert selectors.session_of(patient_record, wrong.id) is None

@@ -188,19 +188,22 @@ def test_a_stale_ending_is_refused(patient_record: Any, plan: CarePlan) -> None:
         services.end_therapy(plan, expected_version=1, ended_on=today, reason="Done", today=today)
 
 
-def test_no_session_or_home_practice_once_therapy_ended_until_it_resumes(
+def test_once_therapy_ended_only_earlier_sessions_are_written_up_until_it_resumes(
     patient_record: Any, therapist: Any, plan: CarePlan
 ) -> None:
     today = today_for(patient_record)
     services.end_therapy(plan, expected_version=1, ended_on=today - timedelta(days=2), reason="Done", today=today)
-    for held_on in (today - timedelta(days=1), today - timedelta(days=3)):  # after the ending, and before it
-        with pytest.raises(DomainError, match="To record a session, resume therapy first"):
-            services.record_session(
-                patient_record, details=session_details(patient_record, held_on=held_on), by=therapist
-            )
+    with pytest.raises(DomainError, match="resume therapy to record a later session"):
+        services.record_session(
+            patient_record, details=session_details(patient_record, held_on=today - timedelta(days=1)), by=therapist
+        )
     with pytest.raises(DomainError, match="To assign home practice, resume therapy first"):
         services.assign_home_practice(patient_record, details={"title": "Walk"}, by=therapist)
     assert not TherapySession.objects.exists() and not HomePractice.objects.exists()
+    # The last session, held before the ending, is written up afterwards without resuming therapy.
+    last = session_details(patient_record, held_on=today - timedelta(days=3))
+    assert services.record_session(patient_record, details=last, by=therapist).pk
+    TherapySession.objects.all().delete()
     services.resume_therapy(fresh(plan), expected_version=2, reason="Taken up again", today=today)
     later = session_details(patient_record, held_on=today - timedelta(days=1))
     assert services.record_session(patient_record, details=later, by=therapist).pk

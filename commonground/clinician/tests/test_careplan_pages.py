@@ -420,17 +420,22 @@ def test_a_session_note_in_dutch_gets_the_dutch_rules_suggestion(patient_record,
     assert "<mark>beweert</mark>" in detail and "Schrijf &#39;meldt&#39;" in detail
 
 
-def test_no_session_is_recorded_once_therapy_ended(patient_record, therapist, plan):
+def test_once_therapy_ended_only_an_earlier_session_is_written_up(patient_record, therapist, plan):
     today = today_of(patient_record)
-    plan_services.end_therapy(plan, expected_version=1, ended_on=today, reason="Goals met", today=today)
+    ended = today - timedelta(days=2)
+    plan_services.end_therapy(plan, expected_version=1, ended_on=ended, reason="Goals met", today=today)
     client = signed_in(therapist)
     page = client.get(url("record_session", patient_record.id)).content.decode()
-    assert "To record a session, resume therapy first." in page
-    refused = client.post(url("record_session", patient_record.id), session_form(patient_record, therapist))
-    assert refused.status_code == 200 and "To record a session, resume therapy first." in refused.content.decode()
+    assert "for a later one, resume therapy first" in page
+    later = session_form(patient_record, therapist) | {"held_on": (today - timedelta(days=1)).isoformat()}
+    refused = client.post(url("record_session", patient_record.id), later)
+    assert refused.status_code == 200 and "resume therapy to record a later session" in refused.content.decode()
     assert not TherapySession.objects.exists()
+    earlier = session_form(patient_record, therapist) | {"held_on": ended.isoformat()}
+    assert client.post(url("record_session", patient_record.id), earlier).status_code == 302
+    assert TherapySession.objects.count() == 1
     tab = client.get(url("care_plan", patient_record.id)).content.decode()
-    assert url("record_session", patient_record.id) not in tab
+    assert "Write up an earlier session" in tab
     assert url("assign_home_practice", patient_record.id) not in tab
     practice = client.post(url("assign_home_practice", patient_record.id), {"title": "Walk", "starts_on": ""})
     assert "To assign home practice, resume therapy first." in practice.content.decode()
@@ -524,7 +529,7 @@ def test_a_session_entered_in_error_leaves_the_plan_the_notes_and_the_portal(
     session.refresh_from_db()
     assert session.is_entered_in_error and session.note is not None and session.note.is_entered_in_error
     practice = HomePractice.objects.get(session=session)
-    assert practice.status == PracticeStatus.ENDED
+    assert practice.is_entered_in_error
     tab = client.get(url("care_plan", patient_record.id)).content.decode()
     assert url("therapy_session", patient_record.id, session.id) not in tab
     assert "0 of 6-12 sessions" in tab
