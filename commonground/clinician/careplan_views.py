@@ -331,7 +331,13 @@ def _record(
         return None
     session = recorded.session
     if recorded.already_recorded:
-        messages.info(request, _("This session was already recorded. Here it is; nothing was saved twice."))
+        messages.info(
+            request,
+            _(
+                "This form was already sent, so the session is recorded once: here it is, as first saved. "
+                "If you changed anything before sending it again, use “Correct this session” or edit the note."
+            ),
+        )
     elif session.note is not None:
         saved_message(request, session.note, _("The session is saved."))
     else:

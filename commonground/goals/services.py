@@ -329,6 +329,14 @@ def _check_closing(goal: Goal, status: str) -> None:
         )
 
 
+def _achieved_on_it(review: GasReview) -> bool:
+    """Is this the review that lets its goal count as achieved (no other current review at 0 or above)?"""
+    if not Goal.objects.filter(pk=review.goal_id, status=GoalStatus.ACHIEVED).exists():
+        return False
+    others = GasReview.objects.current().filter(goal_id=review.goal_id, level__gte=0).exclude(pk=review.pk)
+    return not others.exists()
+
+
 def _closed_on(goal: Goal, status: str, today: date) -> date | None:
     if status not in (GoalStatus.ACHIEVED, GoalStatus.ENDED):
         return None
@@ -360,6 +368,13 @@ def mark_in_error(record: Value | Goal | GasReview, *, expected_version: int, re
     why = _text(reason, field="reason", limit=LONG_TEXT, required=_("Please say why this was entered in error."))
     if isinstance(record, Value) and Goal.objects.current().filter(value=record).exists():
         raise DomainError(_("A goal serves this value; link that goal to another value first."))
+    if isinstance(record, GasReview) and _achieved_on_it(record):
+        raise DomainError(
+            _(
+                "The goal is marked achieved on the strength of this review. Set the goal back to “Working on "
+                "it” first, then mark the review entered in error."
+            )
+        )
     mark_entered_in_error(record, expected_version=expected_version, reason=why)
     patient = record.goal.patient if isinstance(record, GasReview) else record.patient
     _audit(patient, Action.ENTERED_IN_ERROR, type(record).__name__.lower(), record.id)
@@ -623,6 +638,10 @@ def review_goal(goal: Goal, *, level: int, reviewed_on: date, by: Any, note: str
     if not isinstance(reviewed_on, date):
         raise DomainError(_("Give the date of the review."), field="reviewed_on")
     locked = _lock_goal(goal)
+    if locked.status in (GoalStatus.ACHIEVED, GoalStatus.ENDED):
+        raise DomainError(
+            _("This goal is no longer being worked on. To review it again, set it back to “Working on it” first.")
+        )
     if reviewed_on > _patient_today(locked.patient):
         raise DomainError(_("A review cannot be dated in the future."), field="reviewed_on")
     if reviewed_on < locked.set_on:

@@ -403,7 +403,7 @@ def test_the_same_session_form_sent_twice_records_one_session(patient_record, th
     assert first["Location"] == second["Location"] == url("therapy_session", patient_record.id, session.id)
     assert patient_record.notes.count() == 1
     shown = client.get(second["Location"]).content.decode()
-    assert "This session was already recorded." in shown
+    assert "the session is recorded once" in shown and "Correct this session" in shown
 
 
 def test_a_session_note_in_dutch_gets_the_dutch_rules_suggestion(patient_record, therapist, plan):

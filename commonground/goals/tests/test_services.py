@@ -396,3 +396,19 @@ def test_the_patient_agrees_to_a_proposed_goal_once(patient_record: Any, therapi
     assert proposed.history.first().history_change_reason == "The patient agreed to the goal"
     with pytest.raises(DomainError, match="already agreed"):
         services.agree_to_goal(proposed, by=patient_user)
+
+
+def test_an_achieved_goal_keeps_the_review_that_achieved_it(goal: Goal, therapist: Any) -> None:
+    today = today_for(goal.patient)
+    review = services.review_goal(goal, level=0, reviewed_on=today, by=therapist)
+    services.update_goal(
+        goal, expected_version=1, changes={"status": "achieved"}, reason="r", by=therapist, today=today
+    )
+    with pytest.raises(DomainError, match="no longer being worked on"):
+        services.review_goal(goal, level=-2, reviewed_on=today, by=therapist)
+    with pytest.raises(DomainError, match="on the strength of this review"):
+        services.mark_in_error(review, expected_version=review.version, reason="Wrong goal")
+    services.update_goal(
+        goal, expected_version=2, changes={"status": "active"}, reason="Again", by=therapist, today=today
+    )
+    services.mark_in_error(review, expected_version=review.version, reason="Wrong goal")
