@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -39,6 +40,7 @@ MAX_PATTERNS = 40
 MAX_PATTERN_LENGTH = 400
 MATCH_SECONDS = 0.05  # the time one pattern may take on one sentence
 MAX_SENTENCE = 1000  # characters checked at a time; longer sentences are cut at white space
+CHECK_SECONDS = 2.0  # the most one note's check may take
 _KEY = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(?:-[a-z0-9]{2,8})?$")
 # A group that holds a quantifier, itself repeated without bound, e.g. (\w+)+ : the shape of catastrophic
@@ -193,15 +195,31 @@ def _ends_in_abbreviation(text: str) -> bool:
     return bool(words) and words[-1].lower().lstrip("(") in _ABBREVIATIONS
 
 
-def check(text: str, rules: Iterable[Rule]) -> list[Finding]:
-    """Every finding in `text`, in text order, overlapping findings of the same rule merged."""
+def check(text: str, rules: Iterable[Rule], *, budget_seconds: float = CHECK_SECONDS) -> list[Finding]:
+    """Every finding in `text`, in text order, overlapping findings of the same rule merged.
+
+    A rule that runs out of time once is left out for the rest of the note; past `budget_seconds` in all,
+    the check stops with what it found so far (and logs that it did), so saving a note never waits long."""
     chosen = list(rules)
     findings: list[Finding] = []
+    slow: set[str] = set()
+    deadline = time.monotonic() + budget_seconds
     for start, end in sentence_spans(text):
         for piece_start, piece_end in _pieces(text, start, end):
             sentence = text[piece_start:piece_end]
             for rule in chosen:
-                findings.extend(_in_sentence(text, sentence, piece_start, rule))
+                if rule.key in slow:
+                    continue
+                if time.monotonic() > deadline:
+                    logger.warning(
+                        "note-language check stopped after %.1f s; the rest of the note is unchecked", budget_seconds
+                    )
+                    return _merged(findings)
+                found = _in_sentence(text, sentence, piece_start, rule)
+                if found is None:
+                    slow.add(rule.key)
+                    continue
+                findings.extend(found)
     return _merged(findings)
 
 
@@ -218,24 +236,29 @@ def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def _spans(rule: Rule, patterns: tuple[str, ...], sentence: str) -> list[tuple[int, int]] | None:
-    """Where the patterns match in the sentence; None when one ran out of time (the rule is then skipped)."""
+    """Where the patterns match in the sentence; None when one ran out of time (the rule is then left out)."""
     found: list[tuple[int, int]] = []
     try:
         for pattern in patterns:
             found.extend(match.span() for match in _compiled(pattern).finditer(sentence, timeout=MATCH_SECONDS))
     except TimeoutError:
-        logger.warning("note-language rule %r ran out of time on a sentence and was skipped", rule.key)
+        logger.warning("note-language rule %r ran out of time and is left out of this check", rule.key)
         return None
     return found
 
 
-def _in_sentence(text: str, sentence: str, offset: int, rule: Rule) -> list[Finding]:
-    spans = [(begin, finish) for begin, finish in _spans(rule, rule.patterns, sentence) or [] if finish > begin]
+def _in_sentence(text: str, sentence: str, offset: int, rule: Rule) -> list[Finding] | None:
+    """The rule's findings in one sentence; None when it ran out of time (say nothing rather than something
+    wrong)."""
+    matched = _spans(rule, rule.patterns, sentence)
+    if matched is None:
+        return None
+    spans = [(begin, finish) for begin, finish in matched if finish > begin]
     if not spans:
         return []
     allowed = _spans(rule, rule.unless, sentence)
     if allowed is None:
-        return []  # an `unless` that cannot finish: say nothing rather than something wrong
+        return None
     return [
         _finding(text, rule, offset + begin, offset + finish)
         for begin, finish in spans

@@ -285,3 +285,18 @@ def test_a_very_long_sentence_is_checked_in_pieces_and_findings_keep_their_place
     text = filler + "and she claims it helped"
     found = check(text, [rule])
     assert [(f.phrase, f.start) for f in found] == [("claims", text.index("claims"))]
+
+
+def test_a_rule_that_ran_out_of_time_is_left_out_for_the_rest_of_the_note(caplog) -> None:
+    slow = rule_from_dict(entry(key="clinic-slow", patterns=[r"(?:a|aa)+$"]), language="en")
+    text = ("a" * 80 + "b. ") * 5
+    with caplog.at_level("WARNING", logger="commonground.notes.language_check"):
+        assert check(text, [slow]) == []
+    assert caplog.text.count("clinic-slow") == 1  # tried once, then left out
+
+
+def test_a_check_past_its_time_budget_stops_and_says_so(caplog) -> None:
+    quick = rule_from_dict(entry(), language="en")
+    with caplog.at_level("WARNING", logger="commonground.notes.language_check"):
+        assert check("The patient claims it hurts.", [quick], budget_seconds=-1) == []
+    assert "stopped" in caplog.text and "patient" not in caplog.text
