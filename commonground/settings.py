@@ -206,6 +206,8 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = False
 SESSION_IDLE_MINUTES = env_int("COMMONGROUND_SESSION_IDLE_MINUTES", 15)
 SESSION_ABSOLUTE_HOURS = env_int("COMMONGROUND_SESSION_ABSOLUTE_HOURS", 12)
 SESSION_ENGINE = "commonground.accounts.sessions"
+# Messages can name a goal or a step: they live in the server-side session, never in a cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_HOURS * 3600
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -290,3 +290,15 @@ def test_a_page_asked_for_after_the_session_ended_comes_back_after_signing_in(co
     _age_session(client, idle=16 * 60)
     response = client.get(reverse("clinician:caseload"))
     assert response["Location"] == f"{reverse('accounts:login')}?next={reverse('clinician:caseload')}"
+
+
+def test_messages_stay_on_the_server_never_in_a_cookie(coordinator, patient_record):
+    client = Client()
+    sign_in(client, "alice")
+    response = client.post(
+        reverse("clinician:notes", args=[patient_record.id]),
+        {"kind": "other", "text": "Phoned back.", "language": "en"},
+    )
+    assert response.status_code == 302
+    assert "messages" not in response.cookies
+    assert "The note is saved." in client.get(response["Location"]).content.decode()
