@@ -17,6 +17,7 @@ from typing import Any
 from django import forms as django_forms
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonground.clinician import goals_forms as forms
 from commonground.goals import selectors
@@ -449,11 +450,14 @@ def gas_trend(points: list[GasPoint], settings: Any) -> Trend:
 
 def _trend_description(rows: list[TrendRow]) -> str:
     if not rows:
-        return _("No goal has been reviewed yet.")
+        return _("No goal the patient has agreed to yet.")
     first, latest = rows[0], rows[-1]
-    return _(
-        "%(count)d reviews from %(first)s to %(last)s. T-score first %(first_t)s, latest %(latest_t)s; "
-        "50 is the expected outcome."
+    return ngettext(
+        "%(count)d point from %(first)s to %(last)s. T-score first %(first_t)s, latest %(latest_t)s; "
+        "50 is the expected outcome.",
+        "%(count)d points (goals starting, reviews, goals set aside) from %(first)s to %(last)s. "
+        "T-score first %(first_t)s, latest %(latest_t)s; 50 is the expected outcome.",
+        len(rows),
     ) % {
         "count": len(rows),
         "first": day(first.on),

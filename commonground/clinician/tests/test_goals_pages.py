@@ -235,7 +235,7 @@ def test_the_empty_tab_invites_values_and_a_first_goal(patient_record, therapist
     content = html(page)
     assert "What matters to the patient" in content and "Add what matters" in content
     assert "No goals yet" in content and url("new_goal", patient_record.id) in content
-    assert "No reviews yet." in content
+    assert "No goal the patient has agreed to yet." in content
     assert 'href="/static/css/goals.css"' in content
     assert "style=" not in content and "<script>" not in content
 
