@@ -149,7 +149,11 @@ class GoalForm(forms.Form):
     def goal_details(self) -> dict[str, Any]:
         """The goal's fields as `goals.services` takes them (GOAL_FIELDS, status excepted)."""
         data = self.cleaned_data
-        details = {name: data[name] for name in self.base_fields if name not in ("value", "version", "reason")}
+        details = {
+            name: data[name]
+            for name in self.base_fields
+            if name not in ("value", "version", "reason", "scale_editable")
+        }
         details["value_id"] = data["value"] or None
         details["supporter_ids"] = list(data["supporter_ids"])
         details.pop("status", None)
@@ -168,9 +172,14 @@ class GoalEditForm(GoalForm):
         help_text=_("E.g. “agreed a smaller first goal after a flare-up”. Kept in the goal's history."),
     )
 
+    # Was the scale editable when the form was shown? If a colleague reviewed the goal meanwhile, the scale the
+    # clinician typed still reaches the service, which refuses a change with its reason (nothing is dropped).
+    scale_editable = forms.CharField(widget=forms.HiddenInput, required=False)
+
     def __init__(self, *args: Any, scale_fixed: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.scale_fixed = scale_fixed
+        self.fields["scale_editable"].initial = "" if scale_fixed else "1"
         if scale_fixed:
             for name in SCALE_FIELDS:  # read-only: shown as saved, nothing to fill in
                 self.fields[name].disabled = True
@@ -190,7 +199,7 @@ class GoalEditForm(GoalForm):
 
 def goal_initial(goal: Any) -> dict[str, Any]:
     """A saved goal as the edit form's initial data."""
-    names = [name for name in GoalEditForm.base_fields if name not in ("value", "version", "reason")]
+    names = [name for name in GoalEditForm.base_fields if name not in ("value", "version", "reason", "scale_editable")]
     initial = {name: getattr(goal, name) for name in names}
     initial.update(value=str(goal.value_id) if goal.value_id else "", version=goal.version)
     initial["supporter_ids"] = [str(found) for found in goal.supporter_ids or []]

@@ -208,8 +208,9 @@ def edit_goal(request: HttpRequest, patient_id: str, goal_id: str) -> HttpRespon
     form = _goal_edit_form(patient, goal, request.POST if writing else None, initial=forms.goal_initial(goal))
     conflict: display.Conflict | None = None
     if writing and form.is_valid():
+        version = goal.version
         try:
-            services.update_goal(
+            goal = services.update_goal(
                 goal,
                 expected_version=form.cleaned_data["version"],
                 changes=form.goal_changes(),
@@ -226,11 +227,16 @@ def edit_goal(request: HttpRequest, patient_id: str, goal_id: str) -> HttpRespon
         except DomainError as error:
             _apply_error(form, error)
         else:
-            messages.success(
-                request,
-                _("The goal is revised; the earlier version stays in its history."),
-                extra_tags=f"goal-{goal.id}",
-            )
+            if goal.version == version:
+                messages.info(
+                    request, _("Nothing in the goal changed, so nothing was saved."), extra_tags=f"goal-{goal.id}"
+                )
+            else:
+                messages.success(
+                    request,
+                    _("The goal is revised; the earlier version stays in its history."),
+                    extra_tags=f"goal-{goal.id}",
+                )
             return _tab_at(patient, f"goal-{goal.id}")
     return _chart(request, patient, "goals", "clinician/goals/goal_form.html", form=form, goal=goal, conflict=conflict)
 
@@ -241,7 +247,7 @@ def _goal_edit_form(patient: Any, goal: Goal, data: Any, *, initial: dict[str, A
         initial=initial,
         values=list(selectors.values_of(patient)),
         supporters=list(selectors.supporters_for_goals(patient)),
-        scale_fixed=bool(selectors.latest_reviews([goal])),
+        scale_fixed=bool(selectors.latest_reviews([goal])) and not (data and data.get("scale_editable") == "1"),
         auto_id=display.auto_id("goal"),
     )
 

@@ -922,6 +922,36 @@ def test_the_scale_is_read_only_on_the_revision_form_once_reviewed(patient_recor
     assert goal.level_0 == "I walk to the park twice a week" and goal.baseline_level == -1
 
 
+def test_a_scale_changed_while_a_colleague_reviewed_the_goal_is_refused_not_dropped(
+    patient_record, therapist, coordinator, goal
+):
+    client = signed_in(therapist)
+    address = url("edit_goal", patient_record.id, goal.id)
+    assert 'name="scale_editable" value="1"' in html(client.get(address))  # the form is opened: scale editable
+    services.review_goal(goal, level=0, reviewed_on=today_for(patient_record), by=coordinator)  # meanwhile
+    data = goal_post(patient_record, status="active", version="1", scale_editable="1")
+    data |= {"reason": "Clearer words", "level_0": "I walk to the park three times a week"}
+    response = client.post(address, data)
+    content = html(response)
+    assert response.status_code == 200 and "fixed once the goal has been reviewed" in content
+    assert "I walk to the park three times a week" in content  # what was typed is still there
+    goal.refresh_from_db()
+    assert goal.level_0 == "I walk to the park twice a week" and goal.version == 1
+
+
+def test_a_revision_that_changes_nothing_says_so(patient_record, therapist, goal):
+    client = signed_in(therapist)
+    data = goal_post(patient_record, status="active", version="1", scale_editable="1")
+    data |= {key: getattr(goal, key) for key in ("title", "indicator", "barriers", "enablers", "triggers")}
+    data |= {key: getattr(goal, key) for key in ("accelerants", "contingency_plan", "proposed_by")}
+    data |= {f"level_{k}": getattr(goal, f"level_{k}") for k in ("minus_2", "minus_1", "0", "plus_1", "plus_2")}
+    data |= {"target_date": goal.target_date.isoformat(), "importance": "", "difficulty": "", "reason": "Looked at it"}
+    response = client.post(url("edit_goal", patient_record.id, goal.id), data, follow=True)
+    assert "Nothing in the goal changed" in html(response)
+    goal.refresh_from_db()
+    assert goal.version == 1
+
+
 # --- a proposed goal -----------------------------------------------------------------------------------------
 
 
