@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from commonground.access.routes import Audience, route
 from commonground.accounts import selectors, services
@@ -24,6 +23,7 @@ from commonground.accounts.forms import (
     SignInForm,
 )
 from commonground.kit.errors import DomainError
+from commonground.kit.http import post_only
 
 SIGN_IN_FAILED = gettext_lazy("That username and password do not match an active account.")
 LOCKED = gettext_lazy(
@@ -65,7 +65,7 @@ def _safe_next(request: HttpRequest) -> str:
 
 
 @route(Audience.SIGNED_IN)
-@require_POST
+@post_only
 def sign_out(request: HttpRequest) -> HttpResponse:
     services.end_session(request)
     response = redirect("accounts:login")
@@ -184,7 +184,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 
 @route(Audience.STAFF)
-@require_POST
+@post_only
 def revoke_api_token(request: HttpRequest, token_id: str) -> HttpResponse:
     user: Any = request.user
     token = selectors.token_visible_to(user, token_id)

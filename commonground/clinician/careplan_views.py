@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from commonground.access import gateway
 from commonground.access.routes import Audience, route
@@ -33,6 +32,7 @@ from commonground.goals import selectors as goal_selectors
 from commonground.goals.choices import GoalStatus
 from commonground.kit import clock
 from commonground.kit.errors import DomainError, StaleEdit
+from commonground.kit.http import post_only
 from commonground.measures import selectors as measure_selectors
 
 # A service names the detail it refused; the form calls some of them differently.
@@ -419,7 +419,7 @@ def _correction_form(data: Any, patient: Any, session: TherapySession) -> forms.
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def session_in_error(request: HttpRequest, patient_id: str, session_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="therapy_session", object_id=str(session_id))
     session = selectors.session_of(patient, session_id)
@@ -466,7 +466,7 @@ def assign_home_practice(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def end_home_practice(request: HttpRequest, patient_id: str, practice_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="home_practice", object_id=str(practice_id))
     practice = selectors.practice_of(patient, practice_id)
@@ -528,7 +528,7 @@ def _practice_initial(practice: HomePractice) -> dict[str, Any]:
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def practice_in_error(request: HttpRequest, patient_id: str, practice_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="home_practice", object_id=str(practice_id))
     practice = selectors.practice_of(patient, practice_id)
@@ -621,7 +621,7 @@ def _questionnaires_at_end(patient: Any) -> dict[str, Any]:
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def resume_therapy(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="care_plan")
     plan = selectors.plan_of(patient)

@@ -20,7 +20,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from commonground.access import gateway
 from commonground.access.routes import Audience, route
@@ -33,6 +32,7 @@ from commonground.goals.models import Goal, Milestone
 from commonground.jinja import day
 from commonground.kit import clock
 from commonground.kit.errors import DomainError, StaleEdit
+from commonground.kit.http import post_only
 
 # --- the Goals tab ------------------------------------------------------------------------------------------
 
@@ -115,7 +115,7 @@ def _submit(
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def add_value(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="value")
     form = forms.ValueForm(request.POST, auto_id=display.auto_id("value-new"))
@@ -128,7 +128,7 @@ def add_value(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def edit_value(request: HttpRequest, patient_id: str, value_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="value", object_id=str(value_id))
     value = selectors.value_of(patient, value_id)
@@ -156,7 +156,7 @@ def edit_value(request: HttpRequest, patient_id: str, value_id: str) -> HttpResp
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def value_in_error(request: HttpRequest, patient_id: str, value_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="value", object_id=str(value_id))
     value = selectors.value_of(patient, value_id)
@@ -253,7 +253,7 @@ def _goal_edit_form(patient: Any, goal: Goal, data: Any, *, initial: dict[str, A
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def goal_in_error(request: HttpRequest, patient_id: str, goal_id: str) -> HttpResponse:
     patient, goal = _open_goal(request, patient_id, goal_id)
     form_key = display.key("goal-error", goal)
@@ -273,7 +273,7 @@ def goal_in_error(request: HttpRequest, patient_id: str, goal_id: str) -> HttpRe
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def add_rung(request: HttpRequest, patient_id: str, goal_id: str) -> HttpResponse:
     patient, goal = _open_goal(request, patient_id, goal_id)
     found = selectors.ladder(goal)
@@ -290,7 +290,7 @@ def add_rung(request: HttpRequest, patient_id: str, goal_id: str) -> HttpRespons
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def step_back(request: HttpRequest, patient_id: str, goal_id: str) -> HttpResponse:
     patient, goal = _open_goal(request, patient_id, goal_id)
     found = selectors.ladder(goal)
@@ -307,7 +307,7 @@ def step_back(request: HttpRequest, patient_id: str, goal_id: str) -> HttpRespon
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def edit_rung(request: HttpRequest, patient_id: str, milestone_id: str) -> HttpResponse:
     patient, rung = _open_rung(request, patient_id, milestone_id)
     form_key = display.key("rung-edit", rung)
@@ -333,7 +333,7 @@ def edit_rung(request: HttpRequest, patient_id: str, milestone_id: str) -> HttpR
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def split_rung(request: HttpRequest, patient_id: str, milestone_id: str) -> HttpResponse:
     patient, rung = _open_rung(request, patient_id, milestone_id)
     form_key = display.key("rung-split", rung)
@@ -348,7 +348,7 @@ def split_rung(request: HttpRequest, patient_id: str, milestone_id: str) -> Http
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def remove_rung(request: HttpRequest, patient_id: str, milestone_id: str) -> HttpResponse:
     patient, rung = _open_rung(request, patient_id, milestone_id)
     form_key = display.key("rung-remove", rung)
@@ -362,7 +362,7 @@ def remove_rung(request: HttpRequest, patient_id: str, milestone_id: str) -> Htt
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def mark_rung(request: HttpRequest, patient_id: str, milestone_id: str) -> HttpResponse:
     patient, rung = _open_rung(request, patient_id, milestone_id)
     anchor = f"goal-{rung.goal_id}"
@@ -382,7 +382,7 @@ def mark_rung(request: HttpRequest, patient_id: str, milestone_id: str) -> HttpR
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def move_rung(request: HttpRequest, patient_id: str, milestone_id: str) -> HttpResponse:
     patient, rung = _open_rung(request, patient_id, milestone_id)
     anchor = f"goal-{rung.goal_id}"
@@ -407,7 +407,7 @@ def move_rung(request: HttpRequest, patient_id: str, milestone_id: str) -> HttpR
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def review_goal(request: HttpRequest, patient_id: str, goal_id: str) -> HttpResponse:
     patient, goal = _open_goal(request, patient_id, goal_id, object_type="gas_review")
     form_key = display.key("goal-review", goal)
@@ -427,7 +427,7 @@ def review_goal(request: HttpRequest, patient_id: str, goal_id: str) -> HttpResp
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def review_in_error(request: HttpRequest, patient_id: str, goal_id: str, review_id: str) -> HttpResponse:
     patient, goal = _open_goal(request, patient_id, goal_id, object_type="gas_review")
     review = next((found for found in selectors.reviews_of([goal])[goal.id] if str(found.id) == str(review_id)), None)

@@ -18,7 +18,6 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from commonground.access import gateway
 from commonground.access.routes import Audience, route
@@ -28,6 +27,7 @@ from commonground.clinician.views import _chart, _clinic_time_zone
 from commonground.coordination import services as coordination_services
 from commonground.kit import clock
 from commonground.kit.errors import DomainError, StaleEdit
+from commonground.kit.http import post_only
 from commonground.measures import definitions, selectors, services
 from commonground.measures.choices import DueState
 from commonground.measures.datatypes import Instrument, UnknownInstrument
@@ -149,7 +149,7 @@ def response(request: HttpRequest, patient_id: str, response_id: str) -> HttpRes
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def response_in_error(request: HttpRequest, patient_id: str, response_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="response", object_id=str(response_id))
     found = selectors.response_of(patient, response_id)
@@ -277,7 +277,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def acknowledge_alert(request: HttpRequest, patient_id: str, alert_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="alert", object_id=str(alert_id))
     alert = safety_selectors.alert_of(patient.id, alert_id)
@@ -297,7 +297,7 @@ def acknowledge_alert(request: HttpRequest, patient_id: str, alert_id: str) -> H
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def flag_for_case_review(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="case_review_flag")
     form = forms.CaseReviewForm(request.POST)

@@ -21,7 +21,6 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from commonground.access import gateway
 from commonground.access.routes import Audience, route
@@ -29,6 +28,7 @@ from commonground.clinician import notes_forms as forms
 from commonground.clinician.measures_views import _next_or
 from commonground.clinician.views import _apply_error, _chart
 from commonground.kit.errors import DomainError, StaleEdit
+from commonground.kit.http import post_only
 from commonground.notes import selectors, services
 from commonground.notes.models import Note
 from commonground.notes.selectors import ShownSuggestion
@@ -258,7 +258,7 @@ def edit_note(request: HttpRequest, patient_id: str, note_id: str) -> HttpRespon
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def note_in_error(request: HttpRequest, patient_id: str, note_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="note", object_id=str(note_id))
     note = _note_or_404(patient, note_id)
@@ -277,7 +277,7 @@ def note_in_error(request: HttpRequest, patient_id: str, note_id: str) -> HttpRe
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def dismiss_suggestion(request: HttpRequest, patient_id: str, note_id: str, suggestion_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="note", object_id=str(note_id))
     note = _note_or_404(patient, note_id)

@@ -12,7 +12,6 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from commonground.access import gateway
 from commonground.access.routes import Audience, route
@@ -23,6 +22,7 @@ from commonground.careteam import services as team_services
 from commonground.clinician import forms, selectors
 from commonground.kit import clock
 from commonground.kit.errors import DomainError, StaleEdit
+from commonground.kit.http import post_only
 from commonground.measures import services as measures_services
 from commonground.patients import selectors as patient_selectors
 from commonground.patients import services as patient_services
@@ -208,7 +208,7 @@ def _care_team_post(request: HttpRequest, patient: Any, team: Any, add_form: Any
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def end_membership(request: HttpRequest, patient_id: str, member_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="care_team", allow_break_glass=False)
     member = _record_of(team_selectors.current_members(patient.id), member_id)
@@ -292,7 +292,7 @@ def _consents_post(
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def withdraw_consent(request: HttpRequest, patient_id: str, consent_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="consent")
     consent = _record_of(patient_selectors.consents(patient), consent_id)
@@ -310,7 +310,7 @@ def withdraw_consent(request: HttpRequest, patient_id: str, consent_id: str) -> 
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def mark_in_error(request: HttpRequest, patient_id: str, kind: str, record_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id)
     records = patient_selectors.correctable_records(patient, kind)
@@ -331,7 +331,7 @@ def mark_in_error(request: HttpRequest, patient_id: str, kind: str, record_id: s
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def start_episode(request: HttpRequest, patient_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="care_episode")
     form = forms.EpisodeStartForm(request.POST)
@@ -348,7 +348,7 @@ def start_episode(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 
 @route(Audience.CLINICIAN)
-@require_POST
+@post_only
 def end_episode(request: HttpRequest, patient_id: str, episode_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, object_type="care_episode")
     episode = _record_of(patient_selectors.episodes(patient), episode_id)

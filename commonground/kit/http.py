@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
 
 SIGNED_OUT_BEFORE_SAVING = _(
     "You were signed out to protect your information, so what you sent was not saved. Please sign in, then do it again."
@@ -34,6 +38,22 @@ def is_background_poll(request: HttpRequest) -> bool:
     return request.headers.get("X-Background-Poll") == "1"
 
 
+def post_only(view: Callable[..., Any]) -> Callable[..., Any]:
+    """`require_POST`, marked so that `return_path` never sends anyone back to it after signing in (a GET of
+    it would only answer "method not allowed")."""
+    guarded = require_POST(view)
+    guarded.post_only = True  # type: ignore[attr-defined]
+    return guarded
+
+
+def _answers_get(path: str) -> bool:
+    try:
+        found = resolve(path)
+    except Resolver404:
+        return False
+    return not getattr(found.func, "post_only", False)
+
+
 def return_path(request: HttpRequest) -> str:
     """Where to come back to after signing in again. A page: itself. A form sent after the session ended: the
     page the form was on (its Referer, if it is ours), never the form's POST-only address, which would
@@ -45,7 +65,8 @@ def return_path(request: HttpRequest) -> str:
         referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         parts = urlsplit(referer)
-        return parts.path + (f"?{parts.query}" if parts.query else "")
+        if _answers_get(parts.path):
+            return parts.path + (f"?{parts.query}" if parts.query else "")
     return "/"
 
 

@@ -19,7 +19,6 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from commonground.access import gateway
 from commonground.access.relationships import SELF
@@ -37,6 +36,7 @@ from commonground.goals.models import Goal
 from commonground.goals.selectors import Ladder
 from commonground.kit import clock
 from commonground.kit.errors import DomainError
+from commonground.kit.http import post_only
 from commonground.patients.models import Patient
 from commonground.portal.care_forms import MarkStepForm, ReflectionForm
 
@@ -177,7 +177,7 @@ def _as_sentence(text: str) -> str:
 
 
 @route(Audience.PATIENT, relationships=(SELF,))
-@require_POST
+@post_only
 def mark_step(request: HttpRequest, milestone_id: str) -> HttpResponse:
     """Tick my next step (done or partly done), or set the highest step I ticked back to "not yet" if I ticked
     it by mistake. Only on a goal being worked on that I have agreed to; anything else changes nothing."""
@@ -236,7 +236,7 @@ def _step_message(state: str, action: str) -> str:
 
 
 @route(Audience.PATIENT, relationships=(SELF,))
-@require_POST
+@post_only
 def agree_goal(request: HttpRequest, goal_id: str) -> HttpResponse:
     """I agree with a goal my team suggested: it becomes one of my goals, and I can tick its steps."""
     patient = gateway.own_patient_record(request.user, action=Action.UPDATE, object_type="goal")
@@ -264,7 +264,7 @@ def my_plan(request: HttpRequest) -> HttpResponse:
 
 
 @route(Audience.PATIENT, relationships=(SELF,))
-@require_POST
+@post_only
 def reflect(request: HttpRequest, session_id: str) -> HttpResponse:
     """Add or change my own reflection on a session. An empty box is fine: the reflection is optional."""
     patient = gateway.own_patient_record(request.user, action=Action.UPDATE, object_type="therapy_session")

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from commonground.access import gateway
 from commonground.access.relationships import SELF
@@ -23,6 +22,7 @@ from commonground.goals import selectors as goal_selectors
 from commonground.goals.choices import GoalStatus
 from commonground.kit import clock
 from commonground.kit.errors import DomainError
+from commonground.kit.http import post_only
 from commonground.measures import services as measures_services
 from commonground.measures.choices import EntryMode, ScheduleStatus
 from commonground.measures.models import Response
@@ -62,7 +62,7 @@ def today(request: HttpRequest) -> HttpResponse:
 
 
 @route(Audience.PATIENT, relationships=(SELF,))
-@require_POST
+@post_only
 def dismiss_reminder(request: HttpRequest, reminder_id: str) -> HttpResponse:
     patient = gateway.own_patient_record(request.user, action=Action.UPDATE, object_type="reminder")
     reminder = selectors.own_reminder(patient, reminder_id)
@@ -82,7 +82,7 @@ def help_now(request: HttpRequest) -> HttpResponse:
 
 
 @route(Audience.PATIENT, relationships=(SELF,))
-@require_POST
+@post_only
 def start_questionnaire(request: HttpRequest, scheduled_id: str) -> HttpResponse:
     """Start a waiting questionnaire, or carry on with the half-finished one."""
     patient = gateway.own_patient_record(request.user, object_type="response")
@@ -207,7 +207,7 @@ def check_answers(request: HttpRequest, response_id: str) -> HttpResponse:
 
 
 @route(Audience.PATIENT, relationships=(SELF,))
-@require_POST
+@post_only
 def send_answers(request: HttpRequest, response_id: str) -> HttpResponse:
     """Send the answers. Sending twice (a double click, a resend) completes the questionnaire once."""
     patient = gateway.own_patient_record(request.user, object_type="response")
@@ -270,7 +270,7 @@ def my_consents(request: HttpRequest) -> HttpResponse:
 
 
 @route(Audience.PATIENT, relationships=(SELF,))
-@require_POST
+@post_only
 def withdraw_my_consent(request: HttpRequest, consent_id: str) -> HttpResponse:
     patient = gateway.own_patient_record(request.user, object_type="consent")
     consent = patient_selectors.consents(patient).filter(pk=consent_id, scope__in=SELF_WITHDRAWABLE).first()

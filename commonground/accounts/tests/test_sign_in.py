@@ -302,3 +302,13 @@ def test_messages_stay_on_the_server_never_in_a_cookie(coordinator, patient_reco
     assert response.status_code == 302
     assert "messages" not in response.cookies
     assert "The note is saved." in client.get(response["Location"]).content.decode()
+
+
+def test_a_form_on_a_page_shown_at_a_post_only_address_never_returns_there(coordinator, patient_record):
+    client = Client()
+    sign_in(client, "alice")
+    form_page = reverse("clinician:add_value", args=[patient_record.id])  # the tab, shown again with errors
+    assert client.get(form_page).status_code == 405
+    _age_session(client, idle=16 * 60)
+    response = client.post(form_page, {}, headers={"Referer": f"http://testserver{form_page}"})
+    assert response["Location"] == f"{reverse('accounts:login')}?next=/"
