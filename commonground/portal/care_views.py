@@ -192,6 +192,9 @@ def mark_step(request: HttpRequest, milestone_id: str) -> HttpResponse:
         messages.error(request, _("Something went wrong with the form. Please try again."), extra_tags=anchor)
         return back
     state = form.cleaned_data["state"]
+    if milestone.state == state:  # sent twice (a double tap): already so, and that is fine
+        messages.success(request, _step_message(state, milestone.action), extra_tags=anchor)
+        return back
     refusal = _why_not(_goal_page(goal_selectors.ladder(milestone.goal), patient), milestone.id, state)
     if refusal:
         messages.error(request, refusal, extra_tags=anchor)

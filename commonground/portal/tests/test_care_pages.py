@@ -308,7 +308,9 @@ class TestAProposedGoal:
     @pytest.fixture
     def proposed(self, patient_record, therapist):
         goal = _set_goal(patient_record, therapist, title="Swim once a week")
-        Goal.objects.filter(pk=goal.pk).update(agreed_by_patient=False, agreed_by=None, agreed_on=None)
+        Goal.objects.filter(pk=goal.pk).update(
+            agreed_by_patient=False, agreed_by=None, agreed_on=None, proposed_by="clinician"
+        )
         goal.refresh_from_db()
         return goal
 
@@ -319,7 +321,7 @@ class TestAProposedGoal:
             html.index('id="proposed-heading"') : html.index("</section>", html.index('id="proposed-heading"'))
         ]
         assert "Proposed goals" in section and "Swim once a week" in section
-        assert "Your team suggested this goal. Talk it over at your next session, or agree to it here." in section
+        assert "Your team suggested this goal." in section and "Talk it over at your next session" in section
         assert reverse("portal:agree_goal", args=[proposed.id]) in section and "I agree with this goal" in section
         assert "mark_step" not in section and "/mark/" not in section
         assert goal.title not in section  # an agreed goal stands under my goals
@@ -541,3 +543,18 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, session, goal):
         assert reverse("accounts:login") in answered["Location"], url
     assert _mark(client, _rungs(goal)[0], "done").status_code == 302
     assert client.post(reverse("portal:agree_goal", args=[goal.id])).status_code == 302
+
+
+def test_a_step_ticked_twice_is_simply_done(patient_record, patient_user, therapist):
+    from commonground.goals import services as goal_services
+    from commonground.goals.models import Milestone
+    from commonground.goals.tests.support import make_goal
+
+    goal = make_goal(patient_record, therapist)
+    rung = goal_services.add_rung(goal, action="Walk to the gate", target_date=None, by=therapist)
+    client = signed_in(patient_user)
+    address = reverse("portal:mark_step", args=[rung.id])
+    client.post(address, {"state": "done"})
+    again = client.post(address, {"state": "done"}, follow=True).content.decode()
+    assert "Nothing was changed" not in again
+    assert Milestone.objects.get(pk=rung.pk).state == "done"
