@@ -211,8 +211,9 @@ def _counts_from(goal: Goal) -> date:
 def _counts_on(goal: Goal, day: date) -> bool:
     if day < _counts_from(goal):
         return False
-    set_aside = goal.status == GoalStatus.ENDED and goal.closed_on is not None
-    return not (set_aside and day >= goal.closed_on)  # type: ignore[operator]
+    if goal.status != GoalStatus.ENDED or goal.closed_on is None:
+        return True
+    return day < goal.closed_on  # set aside that day
 
 
 def supporters_for_goals(patient: Patient) -> list[Any]:

@@ -81,7 +81,7 @@ class InvalidRule(ValueError):
 # --- rules ------------------------------------------------------------------------------------------------
 
 
-def rule_from_dict(data: dict, *, language: str) -> Rule:  # type: ignore[type-arg]
+def rule_from_dict(data: dict[str, Any], *, language: str) -> Rule:
     """A rule from a lexicon entry, every pattern compiled once to prove it works; InvalidRule says why not."""
     if not isinstance(data, dict):
         raise InvalidRule("a rule must be an object with key, category, patterns, why and suggestion")
