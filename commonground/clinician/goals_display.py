@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from commonground.clinician import goals_forms as forms
+from commonground.clinician.notes_forms import default_note_language, note_languages
 from commonground.goals import selectors
 from commonground.goals.choices import GAS_LEVELS, GasLevel, LadderEventKind, LifeArea, RungState
 from commonground.goals.models import GasReview, Goal, LadderEvent, Milestone, Value
@@ -89,7 +90,8 @@ def wording_advice(text: str, organisation_id: Any) -> str:
     It never blocks: the text is saved already; the advice is added to the confirmation."""
     if not text.strip():
         return ""
-    findings = language_check.check(text, note_selectors.rules_for(organisation_id, "en"))
+    language = default_note_language(note_languages())  # the page's language, when it has a lexicon
+    findings = language_check.check(text, note_selectors.rules_for(organisation_id, language))
     if not findings:
         return ""
     parts = [
