@@ -1,0 +1,93 @@
+"""Boom-bust detection on constructed cases (docs/pacing.md): each case is the definition read aloud."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from commonground.diary.pacing import (
+    BOOM_FACTOR,
+    Day,
+    NotEnoughDays,
+    baseline,
+    booms_and_busts,
+    envelope,
+)
+
+START = date(2026, 3, 2)
+
+
+def diary(*after: tuple[float | None, float | None]) -> list[Day]:
+    """Two steady weeks (activity 60, symptoms 4), then the given (activity, symptom) days."""
+    steady = [Day(START + timedelta(days=n), 60.0, 4.0) for n in range(14)]
+    rest = [Day(START + timedelta(days=14 + n), a, s) for n, (a, s) in enumerate(after)]
+    return steady + rest
+
+
+def day(n: int) -> date:
+    return START + timedelta(days=14 + n)
+
+
+def test_the_baseline_is_the_median_of_the_first_two_weeks() -> None:
+    days = [
+        Day(START + timedelta(days=n), float(a), float(s)) for n, (a, s) in enumerate([(50, 3), (70, 5), (60, 4)] * 3)
+    ]
+    found = baseline(days)
+    assert (found.activity, found.symptom, found.days) == (60.0, 4.0, 9)
+    assert found.ends_on == START + timedelta(days=13)
+
+
+def test_too_few_complete_days_give_no_baseline() -> None:
+    with pytest.raises(NotEnoughDays, match="1 more day"):
+        baseline([Day(START + timedelta(days=n), 60.0, 4.0 if n else None) for n in range(5)])
+    with pytest.raises(NotEnoughDays):
+        baseline([])
+
+
+def test_steady_days_have_no_episode() -> None:
+    assert booms_and_busts(diary((60, 4), (70, 5), (55, 4))) == []
+
+
+def test_a_boom_then_a_flare_the_next_day_is_an_episode() -> None:
+    found = booms_and_busts(diary((60, 4), (95, 4), (40, 6.5)))
+    assert [(e.boom_on, e.flare_on, e.symptom_rise) for e in found] == [(day(1), day(2), 2.5)]
+    assert found[0].envelope == BOOM_FACTOR * 60
+
+
+def test_a_flare_two_days_later_still_counts_three_days_later_does_not() -> None:
+    assert [e.flare_on for e in booms_and_busts(diary((95, 4), (60, 5), (40, 6)))] == [day(2)]
+    assert booms_and_busts(diary((95, 4), (60, 5), (60, 5), (40, 7))) == []
+
+
+def test_just_below_well_above_is_not_a_boom_and_a_rise_of_less_than_two_is_not_a_flare() -> None:
+    assert booms_and_busts(diary((89.9, 4), (40, 7))) == []  # 1.5 × 60 = 90
+    assert booms_and_busts(diary((90, 4), (40, 5.9))) == []
+    assert len(booms_and_busts(diary((90, 4), (40, 6)))) == 1  # the edges count
+
+
+def test_a_flare_without_a_boom_or_a_boom_without_a_flare_is_no_episode() -> None:
+    assert booms_and_busts(diary((60, 4), (60, 8))) == []
+    assert booms_and_busts(diary((120, 4), (60, 4), (60, 5))) == []
+
+
+def test_missing_days_leave_a_boom_undecided() -> None:
+    assert booms_and_busts(diary((120, 4), (None, None), (None, None), (60, 8))) == []
+
+
+def test_two_booms_before_one_flare_count_once_for_the_later_boom() -> None:
+    found = booms_and_busts(diary((100, 4), (100, 4), (30, 7)))
+    assert [(e.boom_on, e.flare_on) for e in found] == [(day(1), day(2))]
+
+
+def test_planned_graded_activity_is_never_a_boom() -> None:
+    days = diary((100, 4), (40, 7))
+    planned = {day(0): 80.0}  # agreed with the clinician: the envelope is 1.5 × 80 = 120 that day
+    assert booms_and_busts(days, planned=planned) == []
+    assert envelope(baseline(days), planned, day(0)) == 120.0
+    assert len(booms_and_busts(days)) == 1  # without the plan, 100 is well above 1.5 × 60
+
+
+def test_days_inside_the_baseline_weeks_are_never_booms() -> None:
+    days = [Day(START + timedelta(days=n), 60.0 if n != 3 else 200.0, 4.0 if n != 4 else 9.0) for n in range(14)]
+    assert booms_and_busts(days) == []
