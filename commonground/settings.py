@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "commonground.goals",
     "commonground.notes",
     "commonground.careplans",
+    "commonground.diary",
     "commonground.clinician",
     "commonground.portal",
     "commonground.demo",

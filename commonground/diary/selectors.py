@@ -1,0 +1,233 @@
+"""Reads of the diary: the set-up and its versions, entries, the diary as one row of variables a day (what
+patterns, charts and the export read), completion, kind streaks, small wins and the pacing days.
+
+What the care team may see is the patient's choice (`DiarySetUp.shared_parts`): `team_parts` says which parts,
+and every read for the team passes them, so a part not shared never leaves this module for the team.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.db.models import QuerySet
+
+from commonground.diary import entries, pacing
+from commonground.diary.choices import EntryKind, Part
+from commonground.diary.definitions import (
+    ACTIVITY_LOAD,
+    PRACTICE_DONE,
+    REST_BREAKS,
+    SLEEP_HOURS,
+    SLEEP_QUALITY,
+    TRIGGER_PREFIX,
+    Definition,
+    Item,
+    from_json,
+)
+from commonground.diary.entries import EntryValues
+from commonground.diary.models import DiaryEntry, DiarySetUp, DiaryVersion, PacingStep
+from commonground.patients.models import Patient
+
+ALL_PARTS = frozenset(Part.values)
+Row = dict[str, float | None]
+
+
+def set_up_of(patient: Patient) -> DiarySetUp | None:
+    found: DiarySetUp | None = (
+        DiarySetUp.objects.current().select_related("current").filter(patient_id=patient.id).first()
+    )
+    return found
+
+
+def definition_of(set_up: DiarySetUp | None) -> Definition | None:
+    if set_up is None or set_up.current is None:
+        return None
+    return from_json(set_up.current.definition)
+
+
+def versions_of(set_up: DiarySetUp) -> QuerySet[DiaryVersion]:
+    return DiaryVersion.objects.filter(set_up=set_up).select_related("made_by").order_by("number")
+
+
+def team_parts(set_up: DiarySetUp | None) -> frozenset[str]:
+    """The parts the patient shares with the care team (none before the diary is set up)."""
+    if set_up is None:
+        return frozenset()
+    return frozenset(part for part in set_up.shared_parts if part in ALL_PARTS)
+
+
+def entries_of(patient: Patient, *, since: date | None = None, until: date | None = None) -> QuerySet[DiaryEntry]:
+    found = DiaryEntry.objects.current().filter(patient_id=patient.id).select_related("made_with")
+    if since is not None:
+        found = found.filter(day__gte=since)
+    if until is not None:
+        found = found.filter(day__lte=until)
+    return found.order_by("day", "recorded_at")
+
+
+def entry_of(patient: Patient, entry_id: UUID | str) -> DiaryEntry | None:
+    try:
+        found: DiaryEntry | None = entries_of(patient).filter(pk=entry_id).select_related("patient").first()
+    except (ValueError, TypeError):
+        return None
+    return found
+
+
+def daily_entry_on(patient: Patient, day: date) -> DiaryEntry | None:
+    found: DiaryEntry | None = entries_of(patient).filter(day=day, kind=EntryKind.DAILY).first()
+    return found
+
+
+def values_of(entry: DiaryEntry) -> EntryValues:
+    return entries.from_json(
+        ratings=entry.ratings,
+        sleep_hours=entry.sleep_hours,
+        sleep_quality=entry.sleep_quality,
+        activities=entry.activities,
+        rest_breaks=entry.rest_breaks,
+        practice=entry.practice,
+        triggers=entry.triggers,
+        warning_signs=entry.warning_signs,
+        small_win=entry.small_win,
+        note=entry.note,
+    )
+
+
+# --- the diary as variables, one row a day --------------------------------------------------------------------
+
+
+def keys_in_parts(keys: list[str], definition: Definition, parts: frozenset[str]) -> list[str]:
+    """The variables of `keys` that belong to the parts shared."""
+    ratings = set(definition.rating_keys)
+
+    def part_of(key: str) -> str:
+        if key in ratings:
+            return Part.RATINGS
+        if key in (SLEEP_HOURS, SLEEP_QUALITY):
+            return Part.SLEEP
+        if key in (ACTIVITY_LOAD, REST_BREAKS):
+            return Part.ACTIVITIES
+        if key == PRACTICE_DONE:
+            return Part.PRACTICE
+        if key.startswith(TRIGGER_PREFIX):
+            return Part.TRIGGERS
+        return Part.RATINGS
+
+    return [key for key in keys if part_of(key) in parts]
+
+
+@dataclass(frozen=True)
+class DiaryTable:
+    """Every variable ever recorded (the current set-up's first, in its order), and one row per day with an
+    entry: a day's extra check-ins are averaged with its daily entry, each variable over the entries that
+    recorded it."""
+
+    columns: list[Item]
+    rows: dict[date, Row]
+
+
+def diary_table(
+    patient: Patient, *, parts: frozenset[str] = ALL_PARTS, since: date | None = None, until: date | None = None
+) -> DiaryTable:
+    set_up = set_up_of(patient)
+    current = definition_of(set_up)
+    readings: dict[date, list[Row]] = defaultdict(list)
+    columns: dict[str, Item] = {}
+    if current is not None:
+        columns.update({item.key: item for item in current.variables()})
+    definitions: dict[Any, Definition] = {}
+    for entry in entries_of(patient, since=since, until=until):
+        definition = definitions.get(entry.made_with_id)
+        if definition is None:
+            definition = definitions[entry.made_with_id] = from_json(entry.made_with.definition)
+            for item in definition.variables():
+                columns.setdefault(item.key, item)
+        readings[entry.day].append(_variables(entry, definition, parts))
+    shown = set(keys_in_parts(list(columns), current or Definition(), parts)) if current else None
+    kept = [item for item in columns.values() if _column_shown(item.key, shown, definitions, parts)]
+    return DiaryTable(columns=kept, rows={day: _average(rows) for day, rows in sorted(readings.items())})
+
+
+def _column_shown(key: str, shown: set[str] | None, definitions: dict[Any, Definition], parts: frozenset[str]) -> bool:
+    if shown is not None and key in shown:
+        return True
+    return any(keys_in_parts([key], definition, parts) for definition in definitions.values())
+
+
+def _variables(entry: DiaryEntry, definition: Definition, parts: frozenset[str]) -> Row:
+    found = entries.variables_of(values_of(entry), definition)
+    if entry.kind == EntryKind.CHECK_IN:  # a check-in records ratings only: nothing else was asked
+        found = {key: value for key, value in found.items() if key in definition.rating_keys}
+    allowed = set(keys_in_parts(list(found), definition, parts))
+    return {key: value for key, value in found.items() if key in allowed}
+
+
+def _average(rows: list[Row]) -> Row:
+    totals: dict[str, list[float]] = defaultdict(list)
+    for row in rows:
+        for key, value in row.items():
+            if value is not None:
+                totals[key].append(value)
+            else:
+                totals.setdefault(key, [])
+    return {key: (sum(values) / len(values) if values else None) for key, values in totals.items()}
+
+
+# --- completion, streaks, wins ----------------------------------------------------------------------------------
+
+
+def days_with_entries(patient: Patient, *, since: date, until: date) -> set[date]:
+    return set(entries_of(patient, since=since, until=until).filter(kind=EntryKind.DAILY).values_list("day", flat=True))
+
+
+def completion(days: set[date], *, since: date, until: date) -> tuple[int, int]:
+    """(days with a daily entry, days in the period)."""
+    total = (until - since).days + 1
+    return len([day for day in days if since <= day <= until]), max(total, 0)
+
+
+def streak(days: set[date], today: date) -> int:
+    """Days in a row with an entry, up to today (or up to yesterday while today is not filled in yet)."""
+    day = today if today in days else today - timedelta(days=1)
+    count = 0
+    while day in days:
+        count += 1
+        day -= timedelta(days=1)
+    return count
+
+
+def small_wins(patient: Patient, *, limit: int = 50) -> list[tuple[date, str]]:
+    found = entries_of(patient).exclude(small_win="").order_by("-day", "-recorded_at")[:limit]
+    return [(entry.day, entry.small_win) for entry in found]
+
+
+# --- pacing ---------------------------------------------------------------------------------------------------
+
+
+def pacing_steps(patient: Patient) -> list[PacingStep]:
+    return list(
+        PacingStep.objects.current().filter(patient_id=patient.id).select_related("agreed_by").order_by("starts_on")
+    )
+
+
+def planned_load(steps: list[PacingStep], days: list[date]) -> dict[date, float]:
+    """For each day, the daily activity of the latest step started by then (no step: no plan)."""
+    planned: dict[date, float] = {}
+    for day in days:
+        started = [step for step in steps if step.starts_on <= day]
+        if started:
+            planned[day] = float(started[-1].daily_load)
+    return planned
+
+
+def pacing_days(table: DiaryTable, definition: Definition | None) -> list[pacing.Day]:
+    """The days pacing reads: the activity load and the symptom the set-up follows for pacing."""
+    symptom = definition.pacing_symptom if definition else ""
+    return [
+        pacing.Day(on=day, activity=row.get(ACTIVITY_LOAD), symptom=row.get(symptom) if symptom else None)
+        for day, row in table.rows.items()
+    ]
