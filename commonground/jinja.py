@@ -30,6 +30,13 @@ def day(value: date | None, fmt: str = "%d %b %Y") -> str:
     return value.strftime(fmt) if value else ""
 
 
+def diary_number(value: float | None) -> str:
+    """A diary value as people read it: whole numbers without a decimal point, others to one decimal."""
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"
+
+
 def symptoms(codes: list[str]) -> str:
     return ", ".join(symptom_label(code) for code in codes)
 
@@ -39,5 +46,5 @@ def environment(**options: Any) -> Environment:
     env = Environment(autoescape=True, extensions=["jinja2.ext.i18n"], **options)
     env.install_gettext_translations(translation, newstyle=True)  # type: ignore[attr-defined]
     env.globals.update({"static": static, "url": url, "get_messages": get_messages})
-    env.filters.update({"local_time": local_time, "day": day, "symptoms": symptoms})
+    env.filters.update({"local_time": local_time, "day": day, "symptoms": symptoms, "diary_number": diary_number})
     return env

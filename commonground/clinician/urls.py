@@ -1,6 +1,14 @@
 from django.urls import path
 
-from commonground.clinician import careplan_urls, goals_urls, measures_urls, notes_urls, registry_urls, views
+from commonground.clinician import (
+    careplan_urls,
+    diary_urls,
+    goals_urls,
+    measures_urls,
+    notes_urls,
+    registry_urls,
+    views,
+)
 
 app_name = "clinician"
 urlpatterns = [
@@ -24,3 +32,4 @@ urlpatterns = [
 ]
 urlpatterns += measures_urls.urlpatterns + registry_urls.urlpatterns
 urlpatterns += goals_urls.urlpatterns + careplan_urls.urlpatterns + notes_urls.urlpatterns
+urlpatterns += diary_urls.urlpatterns

@@ -30,6 +30,9 @@ REST_BREAKS = "rest_breaks"
 PRACTICE_DONE = "practice_done"
 
 
+NEUTRAL = frozenset({SLEEP_HOURS, ACTIVITY_LOAD, REST_BREAKS, PRACTICE_DONE})
+
+
 class InvalidSetUp(ValueError):
     """The set-up cannot be saved; `reason` says why in words for the clinician and patient."""
 
@@ -117,8 +120,14 @@ def from_json(data: Mapping[str, Any]) -> Definition:
     )
 
 
-def higher_is_better(key: str) -> bool:
-    return key in HIGHER_IS_BETTER
+def higher_is_better(key: str) -> bool | None:
+    """True for scales where more is better (energy, mood, ease, sleep quality), False for symptoms and stress,
+    None where neither is better (activity, rest, practice, hours of sleep, triggers: it depends)."""
+    if key in HIGHER_IS_BETTER:
+        return True
+    if key in NEUTRAL or key.startswith(TRIGGER_PREFIX):
+        return None
+    return False
 
 
 def slug(label: str) -> str:

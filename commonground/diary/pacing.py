@@ -133,3 +133,37 @@ def _latest_boom_per_flare(episodes: list[Episode]) -> list[Episode]:
 
 def _on(day: Day) -> date:
     return day.on
+
+
+# --- daily feedback against the planned envelope ---------------------------------------------------------------
+
+LEARNING = "learning"  # no baseline yet: the first two weeks are for learning what a usual day is
+NO_ACTIVITY = "no_activity"  # nothing recorded about activity that day
+WITHIN = "within"  # below the "well above" line: within the plan and the usual
+ABOVE = "above"  # at or above it: a boom day
+
+
+@dataclass(frozen=True)
+class Feedback:
+    kind: str
+    on: date
+    activity: float | None = None
+    usual: float | None = None  # the larger of the baseline and the plan that day
+    days_needed: int = 0  # while learning: complete days still needed for a baseline
+
+
+def day_feedback(days: Sequence[Day], on: date, *, planned: dict[date, float] | None = None) -> Feedback:
+    """How a day's activity compares with the patient's usual day and their plan (never a judgement)."""
+    try:
+        found = baseline(days)
+    except NotEnoughDays:
+        complete = sum(1 for day in days if day.activity is not None and day.symptom is not None)
+        return Feedback(LEARNING, on, days_needed=max(MIN_BASELINE_DAYS - complete, 1))
+    if on <= found.ends_on:
+        return Feedback(LEARNING, on, usual=found.activity)
+    today = next((day for day in days if day.on == on), None)
+    if today is None or today.activity is None:
+        return Feedback(NO_ACTIVITY, on)
+    usual = max(found.activity, (planned or {}).get(on, 0.0))
+    kind = ABOVE if today.activity >= envelope(found, planned, on) else WITHIN
+    return Feedback(kind, on, activity=today.activity, usual=usual)

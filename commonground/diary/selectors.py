@@ -231,3 +231,35 @@ def pacing_days(table: DiaryTable, definition: Definition | None) -> list[pacing
         pacing.Day(on=day, activity=row.get(ACTIVITY_LOAD), symptom=row.get(symptom) if symptom else None)
         for day, row in table.rows.items()
     ]
+
+
+# --- personal patterns ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pattern:
+    finding: Any  # patterns.Finding
+    for_patient: str
+    for_clinician: str
+
+
+def personal_patterns(table: DiaryTable, definition: Definition | None, *, words: Any) -> list[Pattern]:
+    """The findings that pass (patterns.findings: every outcome the patient cares about, each factor, lag 0 and 1,
+    one Benjamini-Hochberg family), in plain words. A finding that does not pass is never returned."""
+    from commonground.diary import patterns
+
+    if definition is None or not table.rows:
+        return []
+    columns = {item.key for item in table.columns}
+    outcomes = [key for key in definition.outcomes if key in columns]
+    if not outcomes:
+        return []
+    labels = {item.key: item.label for item in table.columns}
+    return [
+        Pattern(
+            finding,
+            patterns.describe(finding, labels, words=words),
+            patterns.describe_for_clinician(finding, labels, words=words),
+        )
+        for finding in patterns.findings(table.rows, outcomes)
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from commonground.portal import care_urls, views
+from commonground.portal import care_urls, diary_urls, views
 
 app_name = "portal"
 urlpatterns = [
@@ -17,4 +17,4 @@ urlpatterns = [
     path("responses/<uuid:response_id>/send/", views.send_answers, name="send_answers"),
     path("responses/<uuid:response_id>/sent/", views.sent, name="sent"),
 ]
-urlpatterns += care_urls.urlpatterns
+urlpatterns += care_urls.urlpatterns + diary_urls.urlpatterns

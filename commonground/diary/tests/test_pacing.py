@@ -6,6 +6,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from commonground.diary import pacing
 from commonground.diary.pacing import (
     BOOM_FACTOR,
     Day,
@@ -91,3 +92,41 @@ def test_planned_graded_activity_is_never_a_boom() -> None:
 def test_days_inside_the_baseline_weeks_are_never_booms() -> None:
     days = [Day(START + timedelta(days=n), 60.0 if n != 3 else 200.0, 4.0 if n != 4 else 9.0) for n in range(14)]
     assert booms_and_busts(days) == []
+
+
+# --- daily feedback --------------------------------------------------------------------------------------------
+
+
+def _fortnight(start: date, activity: float = 20.0, symptom: float = 4.0) -> list[pacing.Day]:
+    return [pacing.Day(start + timedelta(days=n), activity, symptom) for n in range(14)]
+
+
+def test_feedback_while_the_baseline_is_being_learned_says_how_many_days_are_needed() -> None:
+    start = date(2026, 1, 5)
+    days = _fortnight(start)[:3]
+    feedback = pacing.day_feedback(days, start + timedelta(days=2))
+    assert feedback.kind == pacing.LEARNING and feedback.days_needed == pacing.MIN_BASELINE_DAYS - 3
+
+
+def test_feedback_is_above_at_half_as_much_again_as_usual_and_within_below_it() -> None:
+    start = date(2026, 1, 5)
+    after = start + timedelta(days=14)
+    above = [*_fortnight(start), pacing.Day(after, 30.0, 4.0)]  # 1.5 × 20: the line itself counts as above
+    within = [*_fortnight(start), pacing.Day(after, 29.9, 4.0)]
+    assert pacing.day_feedback(above, after).kind == pacing.ABOVE
+    assert pacing.day_feedback(within, after).kind == pacing.WITHIN
+
+
+def test_feedback_follows_the_planned_envelope_of_graded_activity() -> None:
+    start = date(2026, 1, 5)
+    after = start + timedelta(days=14)
+    days = [*_fortnight(start), pacing.Day(after, 40.0, 4.0)]
+    assert pacing.day_feedback(days, after, planned={after: 30.0}).kind == pacing.WITHIN  # 40 < 1.5 × 30
+    assert pacing.day_feedback(days, after).usual == 20.0
+
+
+def test_feedback_on_a_day_without_activity_says_so() -> None:
+    start = date(2026, 1, 5)
+    after = start + timedelta(days=14)
+    days = [*_fortnight(start), pacing.Day(after, None, 5.0)]
+    assert pacing.day_feedback(days, after).kind == pacing.NO_ACTIVITY

@@ -1,0 +1,232 @@
+"""The care team's Diary tab: the co-created set-up, a trajectory of chosen variables over weeks with therapy
+sessions and questionnaires marked, a weekly summary, the completion rate, pacing (graded-activity steps and
+boom-bust episodes) and the export.
+
+The team sees only the parts of the diary the patient shares (`diary.selectors.team_parts`); the patient's
+private notes never reach these pages unless shared. Every view opens the patient through the gateway
+(audited).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from statistics import mean
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from commonground.access import gateway
+from commonground.access.routes import Audience, route
+from commonground.audit.choices import Action
+from commonground.careplans import selectors as plan_selectors
+from commonground.clinician.diary_forms import PacingStepForm, SetUpForm, ShowForm, initial_from
+from commonground.clinician.views import _chart
+from commonground.diary import charts, csvfile, pacing, selectors, services
+from commonground.diary.choices import Part
+from commonground.diary.definitions import Definition, InvalidSetUp, Item, build, higher_is_better
+from commonground.kit.errors import DomainError, StaleEdit
+from commonground.kit.http import post_only
+from commonground.measures import selectors as measure_selectors
+from commonground.patients.models import Patient
+
+DEFAULT_WEEKS = 12
+
+
+@route(Audience.CLINICIAN)
+def diary(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """GET: the tab. POST: the same tab with the variables and weeks chosen (kept out of the address)."""
+    patient = gateway.open_patient(request, patient_id, object_type="diary")
+    return _tab(request, patient, choice=request.POST if request.method == "POST" else None)
+
+
+def _tab(
+    request: HttpRequest,
+    patient: Patient,
+    *,
+    choice: Any = None,
+    set_up_form: SetUpForm | None = None,
+    step_form: PacingStepForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    set_up = selectors.set_up_of(patient)
+    definition = selectors.definition_of(set_up)
+    parts = selectors.team_parts(set_up)
+    today = services.patient_today(patient)
+    context: dict[str, Any] = {"set_up": set_up, "definition": definition, "parts": parts, "today": today}
+    if set_up is not None and definition is not None:
+        context.update(_trajectory(patient, definition, parts, today, choice))
+        context["versions"] = list(selectors.versions_of(set_up))
+    context["set_up_form"] = set_up_form or _set_up_form(set_up, definition)
+    context["step_form"] = step_form or PacingStepForm(initial={"starts_on": today})
+    context["steps"] = selectors.pacing_steps(patient)
+    context["part_labels"] = dict(Part.choices)
+    response = _chart(request, patient, "diary", "clinician/diary/tab.html", **context)
+    response.status_code = status
+    return response
+
+
+def _set_up_form(set_up: Any, definition: Definition | None) -> SetUpForm:
+    if definition is None:
+        return SetUpForm(initial={"track_sleep": True, "symptoms": [], "scales": ["energy", "mood"]})
+    return SetUpForm(initial=initial_from(definition, set_up.version), current=definition)
+
+
+def _trajectory(
+    patient: Patient, definition: Definition, parts: frozenset[str], today: date, choice: Any
+) -> dict[str, Any]:
+    table = selectors.diary_table(patient, parts=parts, since=today - timedelta(days=7 * 52 + 6))
+    variables = [(item.key, item.label) for item in table.columns]
+    show_form = ShowForm(
+        choice, variables=variables, initial={"weeks": DEFAULT_WEEKS, "show": _default_show(definition, table)}
+    )
+    chosen, weeks = _default_show(definition, table), DEFAULT_WEEKS
+    if choice is not None and show_form.is_valid():
+        chosen, weeks = show_form.cleaned_data["show"] or chosen, show_form.cleaned_data["weeks"]
+    first = today - timedelta(days=7 * weeks - 1)
+    labels = dict(variables)
+    shown = [(key, labels[key], higher_is_better(key)) for key in chosen if key in labels]
+    marks = _marks(patient, first, today)
+    filled = {day for day, row in table.rows.items() if row}
+    daily_days = selectors.days_with_entries(patient, since=first, until=today)
+    started = max(first, min([_started_on(patient, first), *daily_days]))
+    done, total = selectors.completion(daily_days, since=started, until=today)
+    return {
+        "show_form": show_form,
+        "weeks": weeks,
+        "charts": charts.variable_charts(table.rows, shown, first=first, last=today, marks=marks),
+        "marks": marks,
+        "shown_columns": [Item(key, label) for key, label, _better in shown],
+        "table_days": [(day, table.rows[day]) for day in sorted(table.rows, reverse=True) if day >= first],
+        "weekly": _weekly(table.rows, shown, first, today, daily_days),
+        "completion": (done, total),
+        "has_entries": bool(filled),
+        "episodes": _episodes(patient, table, definition),
+        "patterns": selectors.personal_patterns(table, definition, words=translation) if Part.RATINGS in parts else [],
+    }
+
+
+def _default_show(definition: Definition, table: selectors.DiaryTable) -> list[str]:
+    present = {item.key for item in table.columns}
+    wanted = [*definition.outcomes, *definition.rating_keys[:3], "activity_load"]
+    return [key for key in dict.fromkeys(wanted) if key in present][:5]
+
+
+def _started_on(patient: Patient, fallback: date) -> date:
+    set_up = selectors.set_up_of(patient)
+    return set_up.started_on if set_up else fallback
+
+
+def _marks(patient: Patient, first: date, last: date) -> list[charts.Mark]:
+    """Therapy sessions and completed questionnaires in the period, as marks on every chart."""
+    found = [
+        charts.Mark(session.held_on, "session", _("Therapy session"))
+        for session in plan_selectors.sessions_of(patient)
+        if first <= session.held_on <= last
+    ]
+    for response in measure_selectors.completed_responses(patient.id):
+        day = response.completed_at.astimezone().date() if response.completed_at else None
+        if day is not None and first <= day <= last:
+            found.append(
+                charts.Mark(day, "questionnaire", _("Questionnaire: %(name)s") % {"name": response.instrument})
+            )
+    return sorted(found, key=lambda mark: mark.day)
+
+
+def _weekly(
+    rows: dict[date, dict[str, float | None]],
+    shown: list[tuple[str, str, bool | None]],
+    first: date,
+    last: date,
+    daily_days: set[date],
+) -> list[dict[str, Any]]:
+    """One line a week (most recent first): days filled in and the mean of each variable shown."""
+    weeks = []
+    start = first
+    while start <= last:
+        end = min(start + timedelta(days=6), last)
+        in_week = [row for day, row in rows.items() if start <= day <= end]
+        means = {}
+        for key, _label, _better in shown:
+            values = [value for row in in_week if (value := row.get(key)) is not None]
+            means[key] = round(mean(values), 1) if values else None
+        filled = len([day for day in daily_days if start <= day <= end])
+        weeks.append({"start": start, "end": end, "days": (end - start).days + 1, "filled": filled, "means": means})
+        start = end + timedelta(days=1)
+    return list(reversed(weeks))
+
+
+def _episodes(patient: Patient, table: selectors.DiaryTable, definition: Definition) -> list[pacing.Episode]:
+    days = selectors.pacing_days(table, definition)
+    planned = selectors.planned_load(selectors.pacing_steps(patient), [day.on for day in days])
+    try:
+        return pacing.booms_and_busts(days, planned=planned)[-8:]
+    except pacing.NotEnoughDays:
+        return []
+
+
+# --- writes -----------------------------------------------------------------------------------------------------
+
+
+@route(Audience.CLINICIAN)
+@post_only
+def save_set_up(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """Start the diary or save its changed set-up as a new version (entries keep the version they were made with)."""
+    patient = gateway.open_patient(request, patient_id, action=Action.UPDATE, object_type="diary_set_up")
+    current = selectors.definition_of(selectors.set_up_of(patient))
+    form = SetUpForm(request.POST, current=current)
+    if not form.is_valid():
+        return _tab(request, patient, set_up_form=form, status=400)
+    try:
+        definition = build(**form.build_arguments())
+        services.set_up_diary(
+            patient,
+            definition=definition,
+            by=request.user,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["expected_version"],
+        )
+    except InvalidSetUp as error:
+        form.add_error(error.field if error.field in form.fields else None, error.reason)
+        return _tab(request, patient, set_up_form=form, status=400)
+    except StaleEdit:
+        form.add_error(
+            None, _("A colleague changed the set-up after you opened it. Nothing was saved; please look again.")
+        )
+        return _tab(request, patient, set_up_form=form, status=409)
+    except DomainError as error:
+        form.add_error(None, error.message)
+        return _tab(request, patient, set_up_form=form, status=400)
+    messages.success(request, _("The diary's set-up is saved."))
+    return redirect(reverse("clinician:diary", args=[patient.id]) + "#set-up")
+
+
+@route(Audience.CLINICIAN)
+@post_only
+def add_pacing_step(request: HttpRequest, patient_id: str) -> HttpResponse:
+    patient = gateway.open_patient(request, patient_id, action=Action.UPDATE, object_type="pacing_step")
+    form = PacingStepForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_pacing_step(patient, **form.cleaned_data, by=request.user)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("The graded-activity step is saved."))
+            return redirect(reverse("clinician:diary", args=[patient.id]) + "#pacing")
+    return _tab(request, patient, step_form=form, status=400)
+
+
+@route(Audience.CLINICIAN)
+def export_diary(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """The shared parts of the diary as a tidy CSV (`date` and one column per variable; empty when missing)."""
+    patient = gateway.open_patient(request, patient_id, action=Action.EXPORT, object_type="diary")
+    table = selectors.diary_table(patient, parts=selectors.team_parts(selectors.set_up_of(patient)))
+    text = csvfile.write_csv(table.rows, [item.key for item in table.columns])
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="diary-export.csv"'
+    return response

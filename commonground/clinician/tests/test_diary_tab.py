@@ -1,0 +1,127 @@
+"""The care team's Diary tab (issue 6, items 1, 3, 5, 6 and 7): the co-created set-up, the trajectory with
+sessions and questionnaires marked, the weekly summary and completion, pacing steps, and only what is shared."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from commonground.audit.models import AuditEvent
+from commonground.diary import selectors, services
+from commonground.diary.entries import EntryValues
+from commonground.diary.models import DiaryVersion, PacingStep
+from commonground.diary.tests.support import set_up, today_for
+from tests.personas import signed_in
+
+pytestmark = pytest.mark.django_db
+
+SET_UP = {
+    "symptoms": ["pain", "fatigue"],
+    "scales": ["energy", "ease"],
+    "valued_activity": "Gardening",
+    "track_sleep": "on",
+    "activities": "Walking the dog\nCooking",
+    "triggers": "A late night",
+    "warning_signs": "Jaw clenching",
+    "reason": "Set up together",
+}
+
+
+def url(patient: Any, rest: str = "") -> str:
+    return f"/clinician/patients/{patient.id}/diary/{rest}"
+
+
+def test_the_team_starts_the_diary_with_the_patient(therapist: Any, patient_record: Any) -> None:
+    client = signed_in(therapist)
+    page = client.get(url(patient_record))
+    assert page.status_code == 200 and "Set up the diary together" in page.content.decode()
+    saved = client.post(url(patient_record, "set-up/"), SET_UP)
+    assert saved.status_code == 302
+    definition = selectors.definition_of(selectors.set_up_of(patient_record))
+    assert definition is not None and [item.label for item in definition.activities] == ["Walking the dog", "Cooking"]
+    assert AuditEvent.objects.filter(object_type="diary_set_up", action="create").exists()
+
+
+def test_a_set_up_that_cannot_work_comes_back_with_its_reason(therapist: Any, patient_record: Any) -> None:
+    page = signed_in(therapist).post(url(patient_record, "set-up/"), SET_UP | {"valued_activity": ""})
+    assert page.status_code == 400 and "Name the activity that matters" in page.content.decode()
+    assert not DiaryVersion.objects.exists()
+
+
+def test_a_change_is_a_new_version_and_a_stale_one_is_refused(therapist: Any, patient_record: Any) -> None:
+    client = signed_in(therapist)
+    client.post(url(patient_record, "set-up/"), SET_UP)
+    version = selectors.set_up_of(patient_record).version  # type: ignore[union-attr]
+    changed = client.post(url(patient_record, "set-up/"), SET_UP | {"expected_version": version, "symptoms": ["pain"]})
+    assert changed.status_code == 302 and DiaryVersion.objects.count() == 2
+    stale = client.post(url(patient_record, "set-up/"), SET_UP | {"expected_version": version})
+    assert stale.status_code == 409 and DiaryVersion.objects.count() == 2
+
+
+def test_the_trajectory_shows_shared_entries_with_sessions_marked(
+    therapist: Any, patient_record: Any, patient_user: Any
+) -> None:
+    diary = set_up(patient_record, therapist)
+    today = today_for(patient_record)
+    for back, pain in ((2, 7), (1, 5), (0, 3)):
+        services.record_entry(
+            patient_record,
+            day=today - timedelta(days=back),
+            values=EntryValues(ratings={"pain": pain}, sleep_hours=Decimal(7), note="my private words"),
+        )
+    page = signed_in(therapist).get(url(patient_record)).content.decode()
+    assert "trajectory-table" in page and "<svg" in page and "3 of" in page
+    assert "my private words" not in page  # notes are not shared by default
+    services.set_sharing(patient_record, parts=["sleep"], expected_version=diary.version)
+    page = signed_in(therapist).get(url(patient_record)).content.decode()
+    assert "Pain" not in page.split('id="trajectory"')[1].split('id="weekly"')[0]
+    assert "Hours of sleep" in page
+
+
+def test_chosen_variables_are_posted_not_put_in_the_address(therapist: Any, patient_record: Any) -> None:
+    set_up(patient_record, therapist)
+    services.record_entry(patient_record, day=today_for(patient_record), values=EntryValues(ratings={"mood": 6}))
+    page = signed_in(therapist).post(url(patient_record), {"show": ["mood"], "weeks": "4"})
+    assert page.status_code == 200 and "Trajectory over 4 weeks" in page.content.decode()
+
+
+def test_a_graded_activity_step_is_saved_and_bad_input_refused(therapist: Any, patient_record: Any) -> None:
+    set_up(patient_record, therapist)
+    client = signed_in(therapist)
+    today = today_for(patient_record).isoformat()
+    assert client.post(url(patient_record, "pacing/"), {"starts_on": today, "daily_load": "25"}).status_code == 302
+    assert client.post(url(patient_record, "pacing/"), {"starts_on": today, "daily_load": "0"}).status_code == 400
+    assert PacingStep.objects.count() == 1
+
+
+def test_the_export_has_only_shared_parts_and_is_audited(therapist: Any, patient_record: Any) -> None:
+    diary = set_up(patient_record, therapist)
+    services.record_entry(
+        patient_record, day=today_for(patient_record), values=EntryValues(ratings={"pain": 4}, sleep_hours=Decimal(7))
+    )
+    services.set_sharing(patient_record, parts=["sleep"], expected_version=diary.version)
+    response = signed_in(therapist).get(url(patient_record, "export.csv"))
+    assert response.content.decode().splitlines()[0] == "date,sleep_hours,sleep_quality"
+    assert AuditEvent.objects.filter(object_type="diary", action="export").exists()
+
+
+@pytest.mark.parametrize("rest", ["", "export.csv"])
+def test_staff_outside_the_team_and_other_clinics_get_404(
+    rest: str, outsider: Any, foreign_clinician: Any, patient_record: Any, therapist: Any
+) -> None:
+    set_up(patient_record, therapist)
+    assert signed_in(outsider).get(url(patient_record, rest)).status_code == 404
+    assert signed_in(foreign_clinician).get(url(patient_record, rest)).status_code == 404
+
+
+@pytest.mark.parametrize("rest", ["set-up/", "pacing/"])
+def test_writes_from_outside_the_team_get_404_and_save_nothing(
+    rest: str, outsider: Any, patient_record: Any, therapist: Any
+) -> None:
+    today = today_for(patient_record).isoformat()
+    response = signed_in(outsider).post(url(patient_record, rest), SET_UP | {"starts_on": today, "daily_load": "5"})
+    assert response.status_code == 404
+    assert not DiaryVersion.objects.exists() and not PacingStep.objects.exists()

@@ -1,0 +1,385 @@
+"""The patient's diary pages: the diary home (today, the last days, charts, small wins, pacing), the day's entry,
+an extra check-in, "what goes with my better days", what the team sees and reminders, and the export.
+
+Each view opens the patient's own record through the gateway (the audit event), calls the diary domain and
+renders. Words are kind: a gap is never counted against anyone, a busy day is information, never a fault.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from commonground.access import gateway
+from commonground.access.relationships import SELF
+from commonground.access.routes import Audience, route
+from commonground.audit.choices import Action
+from commonground.careplans import selectors as plan_selectors
+from commonground.diary import charts, csvfile, pacing, selectors, services
+from commonground.diary.definitions import Definition, Item, higher_is_better
+from commonground.diary.models import DiaryEntry, DiarySetUp
+from commonground.kit.errors import DomainError, StaleEdit
+from commonground.kit.http import post_only
+from commonground.patients.models import Patient
+from commonground.portal.diary_forms import EntryForm, ReminderForm, SharingForm, initial_from
+
+PERIODS = {"week": 7, "month": 30}
+
+
+def _own(request: HttpRequest, *, action: str = Action.READ, object_type: str = "diary") -> Patient:
+    return gateway.own_patient_record(request.user, action=action, object_type=object_type)
+
+
+def _diary(patient: Patient) -> tuple[DiarySetUp, Definition]:
+    set_up = selectors.set_up_of(patient)
+    definition = selectors.definition_of(set_up)
+    if set_up is None or definition is None:
+        raise Http404()
+    return set_up, definition
+
+
+def _not_set_up(request: HttpRequest, patient: Patient) -> HttpResponse:
+    return render(request, "portal/diary/not_set_up.html", {"patient": patient, "section": "diary"})
+
+
+# --- the diary home ------------------------------------------------------------------------------------------
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def my_diary(request: HttpRequest) -> HttpResponse:
+    patient = _own(request)
+    set_up = selectors.set_up_of(patient)
+    definition = selectors.definition_of(set_up)
+    if set_up is None or definition is None:
+        return _not_set_up(request, patient)
+    today = services.patient_today(patient)
+    period = request.GET.get("period", "week")
+    days_shown = PERIODS.get(period, 7)
+    first = today - timedelta(days=days_shown - 1)
+    table = selectors.diary_table(patient, since=today - timedelta(days=400))
+    filled = selectors.days_with_entries(patient, since=today - timedelta(days=60), until=today)
+    shown = [(item.key, item.label, higher_is_better(item.key)) for item in _chart_variables(definition)]
+    return render(
+        request,
+        "portal/diary/home.html",
+        {
+            "patient": patient,
+            "section": "diary",
+            "today": today,
+            "definition": definition,
+            "recent_days": _recent_days(patient, today),
+            "streak": selectors.streak(filled, today),
+            "this_week": selectors.completion(filled, since=today - timedelta(days=6), until=today)[0],
+            "period": period if period in PERIODS else "week",
+            "charts": charts.variable_charts(table.rows, shown, first=first, last=today),
+            "table_days": [(day, table.rows.get(day, {})) for day in _days(first, today)],
+            "table_columns": [Item(key, label) for key, label, _better in shown],
+            "feedback": _pacing_feedback(patient, table, definition, today),
+            "episodes": _recent_episodes(patient, table, definition, today),
+            "wins": selectors.small_wins(patient, limit=10),
+            "warning_signs": definition.warning_signs,
+        },
+    )
+
+
+def _chart_variables(definition: Definition) -> list[Item]:
+    chosen = [*definition.outcomes, *[key for key in definition.rating_keys if key not in definition.outcomes]]
+    labels = {item.key: item.label for item in definition.variables()}
+    return [Item(key, labels[key]) for key in chosen if key in labels]
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+def _recent_days(patient: Patient, today: date) -> list[tuple[date, DiaryEntry | None]]:
+    """Today and the last three days, each with its entry if there is one (the ones without can be filled in)."""
+    entries = {
+        entry.day: entry
+        for entry in selectors.entries_of(patient, since=today - timedelta(days=services.LATE_DAYS), until=today)
+        if entry.is_daily
+    }
+    return [(day, entries.get(day)) for day in reversed(_days(today - timedelta(days=services.LATE_DAYS), today))]
+
+
+def _pacing_inputs(patient: Patient, table: selectors.DiaryTable, definition: Definition) -> tuple[Any, Any]:
+    days = selectors.pacing_days(table, definition)
+    planned = selectors.planned_load(selectors.pacing_steps(patient), [day.on for day in days])
+    return days, planned
+
+
+def _pacing_feedback(
+    patient: Patient, table: selectors.DiaryTable, definition: Definition, today: date
+) -> pacing.Feedback | None:
+    if not definition.activities:
+        return None
+    days, planned = _pacing_inputs(patient, table, definition)
+    recorded = [day.on for day in days if day.activity is not None and day.on >= today - timedelta(days=1)]
+    return pacing.day_feedback(days, max(recorded), planned=planned) if recorded else None
+
+
+def _recent_episodes(
+    patient: Patient, table: selectors.DiaryTable, definition: Definition, today: date
+) -> list[pacing.Episode]:
+    if not definition.activities or not definition.pacing_symptom:
+        return []
+    days, planned = _pacing_inputs(patient, table, definition)
+    try:
+        episodes = pacing.booms_and_busts(days, planned=planned)
+    except pacing.NotEnoughDays:
+        return []
+    return [episode for episode in episodes if episode.flare_on >= today - timedelta(days=28)]
+
+
+# --- the day's entry ------------------------------------------------------------------------------------------
+
+
+def _practice_items(patient: Patient, definition: Definition, on: date) -> list[Item]:
+    plan = [
+        Item(services.PLAN_PRACTICE_PREFIX + str(item.id), item.title)
+        for item in plan_selectors.home_practice_of(patient, today=on)
+    ]
+    return plan + list(definition.own_practice)
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def day_entry(request: HttpRequest, day: str) -> HttpResponse:
+    """Today's entry, or one of the last three days'; the entry already there is changed, never doubled."""
+    on = _parse_day(day)
+    writing = request.method == "POST"
+    patient = _own(request, action=Action.UPDATE if writing else Action.READ, object_type="diary_entry")
+    _set_up, _current = _diary(patient)
+    entry = selectors.daily_entry_on(patient, on)
+    definition = _definition_of(entry) if entry else _current
+    practice = _practice_items(patient, definition, on)
+    form_args: dict[str, Any] = {"definition": definition, "practice": practice}
+    if not writing:
+        initial = initial_from(selectors.values_of(entry)) if entry else {}
+        if entry:
+            initial["expected_version"] = entry.version
+        form = EntryForm(initial=initial, **form_args)
+        return _entry_page(request, patient, on, form, entry)
+    form = EntryForm(request.POST, **form_args)
+    if not form.is_valid():
+        return _entry_page(request, patient, on, form, entry, status=400)
+    try:
+        if entry is None:
+            saved = services.record_entry(
+                patient, day=on, values=form.values(), submission_key=form.cleaned_data["submission_key"]
+            )
+        else:
+            saved = services.edit_entry(
+                entry, values=form.values(), expected_version=form.cleaned_data["expected_version"] or 0
+            )
+    except StaleEdit:
+        messages.error(request, _("This entry was changed somewhere else in the meantime. Here it is as saved now."))
+        return redirect("portal:diary_day", day=on.isoformat())
+    except DomainError as error:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
+        return _entry_page(request, patient, on, form, entry, status=400)
+    messages.success(request, _saved_message(saved, entry is not None))
+    return redirect(reverse("portal:diary") + "#today")
+
+
+def _definition_of(entry: DiaryEntry) -> Definition:
+    from commonground.diary.definitions import from_json
+
+    return from_json(entry.made_with.definition)
+
+
+def _saved_message(entry: DiaryEntry, changed: bool) -> str:
+    if changed:
+        return _("Your changes are saved.")
+    if entry.late:
+        day = entry.day.strftime("%A %d %B").replace(" 0", " ")
+        return _("Thank you. Your entry for %(day)s is saved.") % {"day": day}
+    return _("Thank you. Today's entry is saved.")
+
+
+def _entry_page(
+    request: HttpRequest, patient: Patient, on: date, form: EntryForm, entry: DiaryEntry | None, *, status: int = 200
+) -> HttpResponse:
+    today = services.patient_today(patient)
+    return render(
+        request,
+        "portal/diary/entry.html",
+        {
+            "patient": patient,
+            "section": "diary",
+            "form": form,
+            "on": on,
+            "today": today,
+            "entry": entry,
+            "late": on < today,
+        },
+        status=status,
+    )
+
+
+def _parse_day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Http404() from None
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def check_in(request: HttpRequest) -> HttpResponse:
+    """An extra check-in now: ratings and a note. A day's check-ins are averaged with its entry."""
+    writing = request.method == "POST"
+    patient = _own(request, action=Action.UPDATE if writing else Action.READ, object_type="diary_entry")
+    _set_up, definition = _diary(patient)
+    form = EntryForm(request.POST if writing else None, definition=definition, check_in=True)
+    if writing and form.is_valid():
+        try:
+            services.record_check_in(patient, values=form.values(), submission_key=form.cleaned_data["submission_key"])
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Thank you. Your check-in is saved."))
+            return redirect("portal:diary")
+    return render(
+        request,
+        "portal/diary/check_in.html",
+        {"patient": patient, "section": "diary", "form": form},
+        status=400 if writing else 200,
+    )
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+@post_only
+def remove_entry(request: HttpRequest, entry_id: str) -> HttpResponse:
+    patient = _own(request, action=Action.ENTERED_IN_ERROR, object_type="diary_entry")
+    entry = selectors.entry_of(patient, entry_id)
+    if entry is None:
+        raise Http404()
+    try:
+        services.remove_entry(entry, expected_version=int(request.POST.get("expected_version") or 0))
+    except (DomainError, ValueError):
+        messages.error(request, _("This entry was changed in the meantime, so it was not removed. Please look again."))
+    else:
+        messages.success(request, _("The entry is removed."))
+    return redirect("portal:diary")
+
+
+# --- what goes with my better days ------------------------------------------------------------------------
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def my_patterns(request: HttpRequest) -> HttpResponse:
+    patient = _own(request, object_type="diary_patterns")
+    _set_up, definition = _diary(patient)
+    table = selectors.diary_table(patient)
+    found = selectors.personal_patterns(table, definition, words=translation)
+    days = len([row for row in table.rows.values() if any(value is not None for value in row.values())])
+    return render(
+        request,
+        "portal/diary/patterns.html",
+        {
+            "patient": patient,
+            "section": "diary",
+            "patterns": found,
+            "days": days,
+            "min_days": 21,
+            "outcomes": [table_label(table, key) for key in definition.outcomes],
+        },
+    )
+
+
+def table_label(table: selectors.DiaryTable, key: str) -> str:
+    return next((item.label for item in table.columns if item.key == key), key)
+
+
+# --- what my team sees, reminders, export ----------------------------------------------------------------------
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def diary_settings(request: HttpRequest) -> HttpResponse:
+    patient = _own(request)
+    set_up, _definition = _diary(patient)
+    return _settings_page(request, patient, set_up)
+
+
+def _settings_page(
+    request: HttpRequest,
+    patient: Patient,
+    set_up: DiarySetUp,
+    *,
+    sharing: SharingForm | None = None,
+    reminder: ReminderForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    sharing = sharing or SharingForm(initial={"parts": set_up.shared_parts, "expected_version": set_up.version})
+    reminder = reminder or ReminderForm(
+        initial={
+            "remind": set_up.reminder_at is not None,
+            "at": set_up.reminder_at,
+            "quiet_from": set_up.quiet_from,
+            "quiet_until": set_up.quiet_until,
+            "expected_version": set_up.version,
+        }
+    )
+    context = {"patient": patient, "section": "diary", "sharing": sharing, "reminder": reminder, "set_up": set_up}
+    return render(request, "portal/diary/settings.html", context, status=status)
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+@post_only
+def save_sharing(request: HttpRequest) -> HttpResponse:
+    patient = _own(request, action=Action.UPDATE, object_type="diary_sharing")
+    set_up, _definition = _diary(patient)
+    form = SharingForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_sharing(
+                patient, parts=form.cleaned_data["parts"], expected_version=form.cleaned_data["expected_version"]
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Saved. Your care team now sees only what you ticked."))
+            return redirect("portal:diary_settings")
+    return _settings_page(request, patient, set_up, sharing=form, status=400)
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+@post_only
+def save_reminder(request: HttpRequest) -> HttpResponse:
+    patient = _own(request, action=Action.UPDATE, object_type="diary_reminder")
+    set_up, _definition = _diary(patient)
+    form = ReminderForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.set_reminder(
+                patient,
+                at=data["at"] if data["remind"] else None,
+                quiet_from=data["quiet_from"],
+                quiet_until=data["quiet_until"],
+                expected_version=data["expected_version"],
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, _("Saved. Your reminder settings are changed."))
+            return redirect("portal:diary_settings")
+    return _settings_page(request, patient, set_up, reminder=form, status=400)
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def export_diary(request: HttpRequest) -> HttpResponse:
+    """My whole diary as a tidy CSV: a `date` column and one column per variable, an empty cell where missing."""
+    patient = _own(request, action=Action.EXPORT)
+    _diary(patient)
+    table = selectors.diary_table(patient)
+    text = csvfile.write_csv(table.rows, [item.key for item in table.columns])
+    response = HttpResponse(text, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="my-diary.csv"'
+    return response

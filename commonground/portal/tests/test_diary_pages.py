@@ -1,0 +1,161 @@
+"""The patient's diary pages (issue 6, items 2, 4, 5, 6 and 7): filling in a day, check-ins, patterns, what the
+team sees, reminders and the export."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from commonground.audit.models import AuditEvent
+from commonground.diary import selectors
+from commonground.diary.models import DiaryEntry
+from commonground.diary.tests.support import set_up, today_for
+from tests.personas import signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+def typical_post(key: str = "") -> dict[str, Any]:
+    """Six ratings, sleep and one activity: the typical entry, all taps."""
+    data: dict[str, Any] = {
+        "rating-pain": "4",
+        "rating-fatigue": "6",
+        "rating-energy": "3",
+        "rating-mood": "5",
+        "rating-stress": "7",
+        "rating-ease": "4",
+        "sleep_hours": "6.5",
+        "sleep_quality": "5",
+        "done-walking-the-dog": "on",
+        "minutes-walking-the-dog": "30",
+        "effort-walking-the-dog": "6",
+    }
+    if key:
+        data["submission_key"] = key
+    return data
+
+
+@pytest.fixture
+def diary(patient_record: Any, therapist: Any) -> Any:
+    return set_up(patient_record, therapist)
+
+
+def test_a_patient_without_a_diary_is_told_it_is_set_up_together(patient_user: Any, patient_record: Any) -> None:
+    page = signed_in(patient_user).get("/portal/diary/")
+    assert page.status_code == 200 and "not set up yet" in page.content.decode()
+
+
+def test_the_patient_fills_in_today_and_sees_it(patient_user: Any, patient_record: Any, diary: Any) -> None:
+    client = signed_in(patient_user)
+    today = today_for(patient_record)
+    form = client.get(f"/portal/diary/days/{today.isoformat()}/")
+    assert form.status_code == 200 and "How is today going?" in form.content.decode()
+    saved = client.post(f"/portal/diary/days/{today.isoformat()}/", typical_post())
+    assert saved.status_code == 302
+    entry = DiaryEntry.objects.get()
+    assert entry.ratings["pain"] == 4 and entry.activities[0]["minutes"] == 30
+    home = client.get("/portal/diary/").content.decode()
+    assert "Filled in" in home and "Today&#39;s entry is saved" in home
+    assert AuditEvent.objects.filter(object_type="diary_entry", action="create").exists()
+
+
+def test_bad_input_comes_back_with_the_reason_and_saves_nothing(
+    patient_user: Any, patient_record: Any, diary: Any
+) -> None:
+    today = today_for(patient_record).isoformat()
+    data = typical_post() | {"minutes-walking-the-dog": ""}
+    page = signed_in(patient_user).post(f"/portal/diary/days/{today}/", data)
+    assert page.status_code == 400
+    assert "say roughly how long it took" in page.content.decode()
+    assert not DiaryEntry.objects.exists()
+    odd = signed_in(patient_user).post(f"/portal/diary/days/{today}/", {"rating-pain": "11"})
+    assert odd.status_code == 400 and not DiaryEntry.objects.exists()
+
+
+def test_an_old_day_or_a_day_to_come_cannot_be_filled_in(patient_user: Any, patient_record: Any, diary: Any) -> None:
+    client = signed_in(patient_user)
+    old = (today_for(patient_record) - timedelta(days=4)).isoformat()
+    assert client.post(f"/portal/diary/days/{old}/", typical_post()).status_code == 400
+    assert client.get("/portal/diary/days/not-a-day/").status_code == 404
+    assert not DiaryEntry.objects.exists()
+
+
+def test_changing_an_entry_keeps_one_entry_and_its_history(patient_user: Any, patient_record: Any, diary: Any) -> None:
+    client = signed_in(patient_user)
+    url = f"/portal/diary/days/{today_for(patient_record).isoformat()}/"
+    client.post(url, typical_post())
+    page = client.get(url).content.decode()
+    assert 'name="expected_version" value="1"' in page and "changing the entry" in page
+    client.post(url, typical_post() | {"rating-pain": "2", "expected_version": "1"})
+    entry = DiaryEntry.objects.get()
+    assert entry.ratings["pain"] == 2 and entry.history.count() == 2
+
+
+def test_the_same_form_sent_twice_saves_one_entry(patient_user: Any, patient_record: Any, diary: Any) -> None:
+    client = signed_in(patient_user)
+    url = f"/portal/diary/days/{today_for(patient_record).isoformat()}/"
+    key = "3f0d4b7e-8f1e-4f55-9d7e-2a6a3c3b9f10"
+    assert client.post(url, typical_post(key)).status_code == 302
+    assert client.post(url, typical_post(key)).status_code == 302
+    assert DiaryEntry.objects.count() == 1
+
+
+def test_a_check_in_is_saved(patient_user: Any, patient_record: Any, diary: Any) -> None:
+    client = signed_in(patient_user)
+    assert client.get("/portal/diary/check-in/").status_code == 200
+    assert client.post("/portal/diary/check-in/", {"rating-pain": "7", "note": "after lunch"}).status_code == 302
+    assert DiaryEntry.objects.get().kind == "check_in"
+
+
+def test_sharing_is_the_patients_choice(patient_user: Any, patient_record: Any, diary: Any) -> None:
+    client = signed_in(patient_user)
+    page = client.post("/portal/diary/settings/sharing/", {"parts": ["ratings"], "expected_version": diary.version})
+    assert page.status_code == 302
+    assert selectors.team_parts(selectors.set_up_of(patient_record)) == {"ratings"}
+    bad = client.post("/portal/diary/settings/sharing/", {"parts": ["everything"], "expected_version": 99})
+    assert bad.status_code == 400
+
+
+def test_reminder_settings_refuse_a_time_in_quiet_hours(patient_user: Any, patient_record: Any, diary: Any) -> None:
+    client = signed_in(patient_user)
+    data = {"remind": "on", "at": "22:30", "quiet_from": "21:00", "quiet_until": "08:00", "expected_version": 1}
+    page = client.post("/portal/diary/settings/reminder/", data)
+    assert page.status_code == 400 and "quiet hours" in page.content.decode()
+    ok = client.post("/portal/diary/settings/reminder/", data | {"at": "19:00"})
+    assert ok.status_code == 302
+    assert str(selectors.set_up_of(patient_record).reminder_at) == "19:00:00"  # type: ignore[union-attr]
+
+
+def test_the_export_is_a_tidy_csv_and_audited(patient_user: Any, patient_record: Any, diary: Any) -> None:
+    client = signed_in(patient_user)
+    today = today_for(patient_record).isoformat()
+    client.post(f"/portal/diary/days/{today}/", typical_post())
+    response = client.get("/portal/diary/export.csv")
+    lines = response.content.decode().splitlines()
+    assert response["Content-Type"].startswith("text/csv")
+    assert lines[0].startswith("date,pain,fatigue,energy,mood,stress,ease,sleep_hours,sleep_quality,activity_load")
+    assert lines[1].startswith(f"{today},4,6,3,5,7,4,6.5,5,18,")
+    assert AuditEvent.objects.filter(object_type="diary", action="export").exists()
+
+
+def test_the_patterns_page_says_how_many_days_are_needed(patient_user: Any, patient_record: Any, diary: Any) -> None:
+    page = signed_in(patient_user).get("/portal/diary/patterns/").content.decode()
+    assert "0 days in your diary so far" in page
+
+
+def test_another_patient_cannot_reach_my_entry(
+    patient_user: Any, other_patient_user: Any, patient_record: Any, diary: Any
+) -> None:
+    today = today_for(patient_record).isoformat()
+    signed_in(patient_user).post(f"/portal/diary/days/{today}/", typical_post())
+    entry = DiaryEntry.objects.get()
+    other = signed_in(other_patient_user)
+    assert other.post(f"/portal/diary/entries/{entry.id}/remove/", {"expected_version": 1}).status_code == 404
+    assert other.get("/portal/diary/").status_code == 200  # their own (not set up) diary
+    assert DiaryEntry.objects.current().count() == 1
+
+
+def test_staff_cannot_open_the_patients_diary_pages(therapist: Any, diary: Any) -> None:
+    assert signed_in(therapist).get("/portal/diary/").status_code == 404
