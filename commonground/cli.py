@@ -18,6 +18,7 @@ COMMANDS = {
     "score": "score one questionnaire response: `score phq9 --items '[1,0,2,...]'` prints JSON",
     "change": "reliable change between two scores: `change --pre 14 --post 6 --instrument phq9`",
     "gas": "goal attainment T-score: `gas --levels '[1,0,-1]' [--weights '[6,2,1]'] [--rho 0.3]` prints JSON",
+    "patterns": "personal patterns in a diary CSV: `patterns FILE.csv --outcome NAME [--min-days 21] [--fdr 0.1]`",
     "note_language": "`note_language evaluate [--set heldout|FILE]`: how well the note-language check does",
     "instruments": "`instruments list|show ID|load FILE`: the questionnaire library and a clinic's own files",
     "migrate": "bring the database schema up to date",
