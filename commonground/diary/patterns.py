@@ -18,7 +18,7 @@ sorted), `one_row_per_day(checkins)`, `describe(finding, label_of, *, words)` an
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol
@@ -239,14 +239,22 @@ def label(name: str, label_of: Mapping[str, str] | None = None) -> str:
     return (label_of or {}).get(name) or name.replace("_", " ")
 
 
-def describe(finding: Finding, label_of: Mapping[str, str] | None = None, *, words: Words = ENGLISH) -> str:
+def describe(
+    finding: Finding,
+    label_of: Mapping[str, str] | None = None,
+    *,
+    words: Words = ENGLISH,
+    noticed: Collection[str] = frozenset(),
+) -> str:
     """The finding for the patient, in plain words: what went with what, how strongly, how sure, on how many
     days, and that it is an association, not proof of a cause. The labels are quoted, so any label reads well
-    ("Hours of sleep", "Ease of taking part: gardening")."""
+    ("Hours of sleep", "Ease of taking part: gardening"). Factors named in `noticed` are yes/no (a trigger the
+    patient noticed, or not) and read "on days when you noticed …"."""
     names = {"factor": label(finding.factor, label_of), "outcome": label(finding.outcome, label_of)}
+    what = _what_noticed(finding, words) if finding.factor in noticed else _what(finding, words)
     return " ".join(
         (
-            _what(finding, words) % names,
+            what % names,
             _how_strong(finding, words),
             _how_sure(finding, words),
             _how_many_days(finding, words),
@@ -289,6 +297,19 @@ def _what(finding: Finding, words: Words) -> str:
             "After days when “%(factor)s” was higher, “%(outcome)s” the next day tended to be higher too."
         )
     return words.gettext("After days when “%(factor)s” was higher, “%(outcome)s” the next day tended to be lower.")
+
+
+def _what_noticed(finding: Finding, words: Words) -> str:
+    higher = finding.estimate > 0
+    if finding.lag == 0:
+        if higher:
+            return words.gettext("On days when you noticed “%(factor)s”, “%(outcome)s” tended to be higher.")
+        return words.gettext("On days when you noticed “%(factor)s”, “%(outcome)s” tended to be lower.")
+    if higher:
+        return words.gettext(
+            "After days when you noticed “%(factor)s”, “%(outcome)s” the next day tended to be higher."
+        )
+    return words.gettext("After days when you noticed “%(factor)s”, “%(outcome)s” the next day tended to be lower.")
 
 
 def _strength_word(size: str, words: Words) -> str:

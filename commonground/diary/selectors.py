@@ -245,7 +245,8 @@ class Pattern:
 
 def personal_patterns(table: DiaryTable, definition: Definition | None, *, words: Any) -> list[Pattern]:
     """The findings that pass (patterns.findings: every outcome the patient cares about, each factor, lag 0 and 1,
-    one Benjamini-Hochberg family), in plain words. A finding that does not pass is never returned."""
+    one Benjamini-Hochberg family), in plain words. A finding that does not pass is never returned. When two
+    outcomes go together on the same day, the pair is one finding, said once."""
     from commonground.diary import patterns
 
     if definition is None or not table.rows:
@@ -255,11 +256,23 @@ def personal_patterns(table: DiaryTable, definition: Definition | None, *, words
     if not outcomes:
         return []
     labels = {item.key: item.label for item in table.columns}
-    return [
-        Pattern(
-            finding,
-            patterns.describe(finding, labels, words=words),
-            patterns.describe_for_clinician(finding, labels, words=words),
+    triggers = {key for key in columns if key.startswith(TRIGGER_PREFIX)}
+    plain = labels | {key: _trigger_words(labels[key]) for key in triggers}
+    found, said = [], set()
+    for finding in patterns.findings(table.rows, outcomes):
+        pair = (frozenset((finding.factor, finding.outcome)), finding.lag) if finding.lag == 0 else None
+        if pair is not None and pair in said:
+            continue
+        said.add(pair)
+        found.append(
+            Pattern(
+                finding,
+                patterns.describe(finding, plain, words=words, noticed=triggers),
+                patterns.describe_for_clinician(finding, labels, words=words),
+            )
         )
-        for finding in patterns.findings(table.rows, outcomes)
-    ]
+    return found
+
+
+def _trigger_words(label: str) -> str:
+    return label.split(": ", 1)[1] if label.startswith("Trigger: ") else label

@@ -1,0 +1,110 @@
+"""Personal patterns as the pages read them (issue 6, item 4): the patient's own diary, every outcome they care
+about in one family, only findings that pass, each pair said once, triggers in plain words."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.utils import translation
+
+from commonground.diary import selectors, services
+from commonground.diary.entries import EntryValues
+from commonground.diary.tests.support import set_up
+from commonground.kit import clock
+
+pytestmark = pytest.mark.django_db
+
+START = date(2026, 1, 5)
+
+
+def _write_days(patient: Any, days: int, make: Any) -> None:
+    for n in range(days):
+        on = START + timedelta(days=n)
+        with clock.pinned(datetime(on.year, on.month, on.day, 18, 0, tzinfo=UTC)):
+            services.record_entry(patient, day=on, values=make(n))
+
+
+def test_a_planted_pattern_is_found_and_said_in_plain_words(patient_record: Any, therapist: Any) -> None:
+    diary_rng = random.Random(7)
+    set_up(patient_record, therapist, outcomes=["fatigue"])
+    late_nights = [diary_rng.random() < 0.4 for _ in range(61)]
+
+    def make(n: int) -> EntryValues:
+        sleep = diary_rng.choice([5, 5.5, 6, 6.5, 7, 7.5, 8, 8.5])
+        fatigue = round(min(10, max(0, 12 - sleep + diary_rng.gauss(0, 1))))
+        pain = round(min(10, max(0, 3 + 3 * late_nights[n - 1] + diary_rng.gauss(0, 1)))) if n else 4
+        triggers = ("a-late-night",) if late_nights[n] else ()
+        return EntryValues(
+            ratings={"fatigue": fatigue, "pain": pain, "mood": diary_rng.randint(0, 10)},
+            sleep_hours=Decimal(str(sleep)),
+            triggers=triggers,
+        )
+
+    _write_days(patient_record, 60, make)
+    table = selectors.diary_table(patient_record)
+    found = selectors.personal_patterns(
+        table, selectors.definition_of(selectors.set_up_of(patient_record)), words=translation
+    )
+    by_factor = {(p.finding.factor, p.finding.lag): p for p in found}
+    sleep = by_factor[("sleep_hours", 0)]
+    assert sleep.finding.estimate < -0.4 and sleep.finding.outcome == "fatigue"
+    assert "“Hours of sleep” was higher, “Tiredness (fatigue)” tended to be lower" in sleep.for_patient
+    assert "not that one causes the other" in sleep.for_patient
+    assert all(p.finding.q_value <= 0.1 and p.finding.n_days >= 21 for p in found)
+    assert "Spearman ρ" in sleep.for_clinician
+
+
+def test_a_trigger_reads_as_something_noticed(patient_record: Any, therapist: Any) -> None:
+    rng = random.Random(11)
+    set_up(patient_record, therapist, outcomes=["pain"])
+    noticed = [rng.random() < 0.45 for _ in range(61)]
+
+    def make(n: int) -> EntryValues:
+        pain = round(min(10, max(0, 3 + 4 * noticed[n - 1] + rng.gauss(0, 1)))) if n else 3
+        return EntryValues(ratings={"pain": pain}, triggers=("a-late-night",) if noticed[n] else ())
+
+    _write_days(patient_record, 60, make)
+    table = selectors.diary_table(patient_record)
+    found = selectors.personal_patterns(
+        table, selectors.definition_of(selectors.set_up_of(patient_record)), words=translation
+    )
+    lagged = [p for p in found if p.finding.factor == "trigger:a-late-night" and p.finding.lag == 1]
+    assert lagged and lagged[0].for_patient.startswith(
+        "After days when you noticed “A late night”, “Pain” the next day tended to be higher."
+    )
+
+
+def test_two_outcomes_that_go_together_are_said_once(patient_record: Any, therapist: Any) -> None:
+    rng = random.Random(3)
+    set_up(patient_record, therapist, outcomes=["energy", "mood"])
+
+    def make(_n: int) -> EntryValues:
+        energy = rng.randint(0, 10)
+        return EntryValues(ratings={"energy": energy, "mood": min(10, max(0, energy + rng.choice([-1, 0, 1])))})
+
+    _write_days(patient_record, 40, make)
+    table = selectors.diary_table(patient_record)
+    found = selectors.personal_patterns(
+        table, selectors.definition_of(selectors.set_up_of(patient_record)), words=translation
+    )
+    same_day = [p for p in found if p.finding.lag == 0 and {p.finding.factor, p.finding.outcome} == {"energy", "mood"}]
+    assert len(same_day) == 1
+
+
+def test_fewer_days_than_the_minimum_show_nothing(patient_record: Any, therapist: Any) -> None:
+    rng = random.Random(5)
+    set_up(patient_record, therapist, outcomes=["pain"])
+    _write_days(
+        patient_record, 20, lambda _n: EntryValues(ratings={"pain": rng.randint(0, 10), "mood": rng.randint(0, 10)})
+    )
+    table = selectors.diary_table(patient_record)
+    assert (
+        selectors.personal_patterns(
+            table, selectors.definition_of(selectors.set_up_of(patient_record)), words=translation
+        )
+        == []
+    )
