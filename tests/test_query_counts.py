@@ -188,3 +188,41 @@ def test_the_care_plan_and_notes_pages_do_not_grow_with_the_sessions(patient_rec
         _session_with_a_note(patient_record, therapist, days_ago)
     many = [_page_queries(client, url) for client, url in urls]
     assert few == many
+
+
+def _diary_days(patient, start_days_ago: int, count: int) -> None:
+    from datetime import UTC, datetime
+
+    from commonground.diary import services as diary_services
+    from commonground.diary.entries import Activity, EntryValues
+
+    today = clock.local_date(clock.now(), patient.time_zone)
+    for back in range(start_days_ago, start_days_ago - count, -1):
+        day = today - timedelta(days=back)
+        with clock.pinned(datetime(day.year, day.month, day.day, 12, tzinfo=UTC)):
+            values = EntryValues(
+                ratings={"pain": back % 10, "fatigue": (back * 3) % 10},
+                activities=(Activity("walking-the-dog", done=True, minutes=30, effort=back % 10),),
+                small_win=f"win {back}",
+            )
+            diary_services.record_entry(patient, day=day, values=values)
+            diary_services.record_check_in(patient, values=EntryValues(ratings={"pain": 5}))
+
+
+def test_the_diary_pages_do_not_grow_with_the_entries(patient_record, patient_user, therapist):
+    from commonground.diary.tests.support import set_up
+
+    set_up(patient_record, therapist)
+    staff = _steady(signed_in(therapist))
+    patient = _steady(signed_in(patient_user))
+    urls = [
+        (staff, reverse("clinician:diary", args=[patient_record.id])),
+        (patient, reverse("portal:diary")),
+        (patient, reverse("portal:diary_patterns")),
+        (patient, reverse("portal:diary_export")),
+    ]
+    _diary_days(patient_record, 40, 2)
+    few = [_page_queries(client, url) for client, url in urls]
+    _diary_days(patient_record, 30, 25)
+    many = [_page_queries(client, url) for client, url in urls]
+    assert few == many
