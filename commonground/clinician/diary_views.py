@@ -106,6 +106,7 @@ def _trajectory(
         "completion": (done, total),
         "has_entries": bool(filled),
         "episodes": _episodes(patient, table, definition),
+        "written": selectors.written(patient, parts=parts, since=today - timedelta(days=27), until=today),
         "patterns": selectors.personal_patterns(table, definition, words=translation) if Part.RATINGS in parts else [],
     }
 

@@ -276,3 +276,45 @@ def personal_patterns(table: DiaryTable, definition: Definition | None, *, words
 
 def _trigger_words(label: str) -> str:
     return label.split(": ", 1)[1] if label.startswith("Trigger: ") else label
+
+
+# --- what the patient wrote, as far as shared -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Written:
+    """An entry's words and noticed signs, only the parts shared (empty strings and lists otherwise)."""
+
+    day: date
+    kind: str
+    late: bool
+    small_win: str
+    warning_signs: list[str]
+    note: str
+
+
+def written(patient: Patient, *, parts: frozenset[str], since: date, until: date) -> list[Written]:
+    """Entries of the period with a small win, a warning sign noticed or a note, each part only if shared;
+    most recent first."""
+    wanted = {Part.WINS, Part.TRIGGERS, Part.NOTES} & parts
+    if not wanted:
+        return []
+    found = []
+    for entry in entries_of(patient, since=since, until=until).order_by("-day", "-recorded_at"):
+        definition = from_json(entry.made_with.definition)
+        signs = [_label_of(definition.warning_signs, key) for key in entry.warning_signs]
+        item = Written(
+            day=entry.day,
+            kind=entry.kind,
+            late=entry.late,
+            small_win=entry.small_win if Part.WINS in parts else "",
+            warning_signs=signs if Part.TRIGGERS in parts else [],
+            note=entry.note if Part.NOTES in parts else "",
+        )
+        if item.small_win or item.warning_signs or item.note:
+            found.append(item)
+    return found
+
+
+def _label_of(items: tuple[Item, ...], key: str) -> str:
+    return next((item.label for item in items if item.key == key), key)

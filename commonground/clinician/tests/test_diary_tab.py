@@ -125,3 +125,21 @@ def test_writes_from_outside_the_team_get_404_and_save_nothing(
     response = signed_in(outsider).post(url(patient_record, rest), SET_UP | {"starts_on": today, "daily_load": "5"})
     assert response.status_code == 404
     assert not DiaryVersion.objects.exists() and not PacingStep.objects.exists()
+
+
+def test_wins_signs_and_notes_reach_the_team_only_when_shared(therapist: Any, patient_record: Any) -> None:
+    diary = set_up(patient_record, therapist)
+    services.record_entry(
+        patient_record,
+        day=today_for(patient_record),
+        values=EntryValues(
+            ratings={"pain": 4}, small_win="Walked to the shop", warning_signs=("jaw-clenching",), note="A hard day"
+        ),
+    )
+    page = signed_in(therapist).get(url(patient_record)).content.decode()
+    words = page.split('id="written"')[1].split('id="weekly"')[0]
+    assert "Walked to the shop" in words and "Jaw clenching" in words and "A hard day" not in page
+    diary = services.set_sharing(patient_record, parts=["ratings", "notes"], expected_version=diary.version)
+    page = signed_in(therapist).get(url(patient_record)).content.decode()
+    words = page.split('id="written"')[1].split('id="weekly"')[0]
+    assert "A hard day" in words and "Walked to the shop" not in page and "Jaw clenching" not in words
