@@ -318,3 +318,11 @@ def written(patient: Patient, *, parts: frozenset[str], since: date, until: date
 
 def _label_of(items: tuple[Item, ...], key: str) -> str:
     return next((item.label for item in items if item.key == key), key)
+
+
+def today_status(patient: Patient, today: date) -> str:
+    """For the patient's Today page: "" without a diary, "filled" when today's entry is there, else "waiting"."""
+    found = DiaryEntry.objects.current().filter(patient_id=patient.id, day=today, kind=EntryKind.DAILY)
+    if not DiarySetUp.objects.current().filter(patient_id=patient.id, current__isnull=False).exists():
+        return ""
+    return "filled" if found.exists() else "waiting"

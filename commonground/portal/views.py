@@ -18,6 +18,7 @@ from commonground.access.routes import Audience, route
 from commonground.audit.choices import Action
 from commonground.careplans import selectors as plan_selectors
 from commonground.careteam import selectors as team_selectors
+from commonground.diary import selectors as diary_selectors
 from commonground.goals import selectors as goal_selectors
 from commonground.goals.choices import GoalStatus
 from commonground.kit import clock
@@ -52,6 +53,7 @@ def today(request: HttpRequest) -> HttpResponse:
         "waiting": selectors.waiting_questionnaires(patient, today=today),
         "reminders": selectors.reminders(patient),
         "practice": plan_selectors.home_practice_of(patient, today=today),
+        "diary": diary_selectors.today_status(patient, today),
         "next_steps": [
             ladder
             for ladder in goal_selectors.ladders(patient)

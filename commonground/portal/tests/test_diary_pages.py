@@ -159,3 +159,10 @@ def test_another_patient_cannot_reach_my_entry(
 
 def test_staff_cannot_open_the_patients_diary_pages(therapist: Any, diary: Any) -> None:
     assert signed_in(therapist).get("/portal/diary/").status_code == 404
+
+
+def test_the_today_page_invites_the_days_entry_then_thanks(patient_user: Any, patient_record: Any, diary: Any) -> None:
+    client = signed_in(patient_user)
+    assert "A minute for today" in client.get("/portal/").content.decode()
+    client.post(f"/portal/diary/days/{today_for(patient_record).isoformat()}/", typical_post())
+    assert "Today&#39;s entry is filled in" in client.get("/portal/").content.decode()
