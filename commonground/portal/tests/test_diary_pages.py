@@ -165,4 +165,4 @@ def test_the_today_page_invites_the_days_entry_then_thanks(patient_user: Any, pa
     client = signed_in(patient_user)
     assert "A minute for today" in client.get("/portal/").content.decode()
     client.post(f"/portal/diary/days/{today_for(patient_record).isoformat()}/", typical_post())
-    assert "Today&#39;s entry is filled in" in client.get("/portal/").content.decode()
+    assert "Today's entry is filled in" in client.get("/portal/").content.decode()
