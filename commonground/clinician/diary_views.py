@@ -29,6 +29,7 @@ from commonground.clinician.views import _chart
 from commonground.diary import charts, csvfile, pacing, selectors, services
 from commonground.diary.choices import Part
 from commonground.diary.definitions import Definition, InvalidSetUp, Item, build, higher_is_better
+from commonground.kit import clock
 from commonground.kit.errors import DomainError, StaleEdit
 from commonground.kit.http import post_only
 from commonground.measures import selectors as measure_selectors
@@ -130,11 +131,11 @@ def _marks(patient: Patient, first: date, last: date) -> list[charts.Mark]:
         if first <= session.held_on <= last
     ]
     for response in measure_selectors.completed_responses(patient.id):
-        day = response.completed_at.astimezone().date() if response.completed_at else None
+        day = clock.local_date(response.completed_at, patient.time_zone) if response.completed_at else None
         if day is not None and first <= day <= last:
-            found.append(
-                charts.Mark(day, "questionnaire", _("Questionnaire: %(name)s") % {"name": response.instrument})
-            )
+            instrument = measure_selectors.instrument_or_none(response.instrument)
+            name = instrument.short_name if instrument else response.instrument
+            found.append(charts.Mark(day, "questionnaire", _("Questionnaire: %(name)s") % {"name": name}))
     return sorted(found, key=lambda mark: mark.day)
 
 

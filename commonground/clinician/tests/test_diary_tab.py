@@ -143,3 +143,19 @@ def test_wins_signs_and_notes_reach_the_team_only_when_shared(therapist: Any, pa
     page = signed_in(therapist).get(url(patient_record)).content.decode()
     words = page.split('id="written"')[1].split('id="weekly"')[0]
     assert "A hard day" in words and "Walked to the shop" not in page and "Jaw clenching" not in words
+
+
+def test_sessions_and_questionnaires_are_marked_on_the_trajectory(
+    therapist: Any, patient_record: Any, patient_user: Any
+) -> None:
+    from commonground.careplans import services as plan_services
+    from commonground.careplans.tests.conftest import make_plan, session_details
+    from commonground.clinician.tests.test_measures_pages import paper, phq9
+
+    set_up(patient_record, therapist)
+    services.record_entry(patient_record, day=today_for(patient_record), values=EntryValues(ratings={"pain": 4}))
+    make_plan(patient_record, therapist)
+    plan_services.record_session(patient_record, details=session_details(patient_record), by=therapist)
+    paper(patient_record, therapist, phq9(1, 1, 0, 0, 1, 0, 0, 0, 0), days_ago=0)
+    page = signed_in(therapist).get(url(patient_record)).content.decode()
+    assert "Therapy session" in page and "Questionnaire: PHQ-9" in page
