@@ -29,6 +29,7 @@ from commonground.clinician.views import _chart
 from commonground.diary import charts, csvfile, pacing, selectors, services
 from commonground.diary.choices import Part
 from commonground.diary.definitions import Definition, InvalidSetUp, Item, build, higher_is_better
+from commonground.diary.services import STARTING
 from commonground.kit import clock
 from commonground.kit.errors import DomainError, StaleEdit
 from commonground.kit.http import post_only
@@ -36,6 +37,7 @@ from commonground.measures import selectors as measure_selectors
 from commonground.patients.models import Patient
 
 DEFAULT_WEEKS = 12
+STRUCTURED_PARTS = frozenset({Part.RATINGS, Part.SLEEP, Part.ACTIVITIES, Part.PRACTICE, Part.TRIGGERS})
 
 
 @route(Audience.CLINICIAN)
@@ -73,8 +75,9 @@ def _tab(
 
 def _set_up_form(set_up: Any, definition: Definition | None) -> SetUpForm:
     if definition is None:
-        return SetUpForm(initial={"track_sleep": True, "symptoms": [], "scales": ["energy", "mood"]})
-    return SetUpForm(initial=initial_from(definition, set_up.version), current=definition)
+        initial = {"track_sleep": True, "symptoms": [], "scales": ["energy", "mood"], "expected_version": STARTING}
+        return SetUpForm(initial=initial)
+    return SetUpForm(initial=initial_from(definition, set_up.current.number), current=definition)
 
 
 def _trajectory(
@@ -93,7 +96,9 @@ def _trajectory(
     shown = [(key, labels[key], higher_is_better(key)) for key in chosen if key in labels]
     marks = _marks(patient, first, today)
     filled = {day for day, row in table.rows.items() if row}
-    daily_days = selectors.days_with_entries(patient, since=first, until=today)
+    # Which days were filled in is itself something the patient shares: only with a structured part.
+    shares_days = bool(parts & STRUCTURED_PARTS)
+    daily_days = selectors.days_with_entries(patient, since=first, until=today) if shares_days else set()
     started = max(first, min([_started_on(patient, first), *daily_days]))
     done, total = selectors.completion(daily_days, since=started, until=today)
     return {
@@ -104,12 +109,19 @@ def _trajectory(
         "shown_columns": [Item(key, label) for key, label, _better in shown],
         "table_days": [(day, table.rows[day]) for day in sorted(table.rows, reverse=True) if day >= first],
         "weekly": _weekly(table.rows, shown, first, today, daily_days),
-        "completion": (done, total),
+        "completion": (done, total) if shares_days else None,
         "has_entries": bool(filled),
         "episodes": _episodes(patient, table, definition),
         "written": selectors.written(patient, parts=parts, since=today - timedelta(days=27), until=today),
-        "patterns": selectors.personal_patterns(table, definition, words=translation) if Part.RATINGS in parts else [],
+        "patterns": _team_patterns(patient, definition, table),
     }
+
+
+def _team_patterns(patient: Patient, definition: Definition, shared: selectors.DiaryTable) -> list[Any]:
+    """The patient's own findings (the same family and q-values as their page), only those about shared parts."""
+    whole = selectors.diary_table(patient)
+    shown = {item.key for item in shared.columns}
+    return selectors.personal_patterns(whole, definition, words=translation, shown=shown)
 
 
 def _default_show(definition: Definition, table: selectors.DiaryTable) -> list[str]:
@@ -190,7 +202,7 @@ def save_set_up(request: HttpRequest, patient_id: str) -> HttpResponse:
             definition=definition,
             by=request.user,
             reason=form.cleaned_data["reason"],
-            expected_version=form.cleaned_data["expected_version"],
+            expected_version=form.cleaned_data["expected_version"] or STARTING,
         )
     except InvalidSetUp as error:
         form.add_error(error.field if error.field in form.fields else None, error.reason)
@@ -226,7 +238,9 @@ def add_pacing_step(request: HttpRequest, patient_id: str) -> HttpResponse:
 @route(Audience.CLINICIAN)
 def export_diary(request: HttpRequest, patient_id: str) -> HttpResponse:
     """The shared parts of the diary as a tidy CSV (`date` and one column per variable; empty when missing)."""
-    patient = gateway.open_patient(request, patient_id, action=Action.EXPORT, object_type="diary")
+    patient = gateway.open_patient(
+        request, patient_id, action=Action.EXPORT, object_type="diary", allow_break_glass=False
+    )
     table = selectors.diary_table(patient, parts=selectors.team_parts(selectors.set_up_of(patient)))
     text = csvfile.write_csv(table.rows, [item.key for item in table.columns])
     response = HttpResponse(text, content_type="text/csv; charset=utf-8")

@@ -149,7 +149,12 @@ def diary_table(
         readings[entry.day].append(_variables(entry, definition, parts))
     shown = set(keys_in_parts(list(columns), current or Definition(), parts)) if current else None
     kept = [item for item in columns.values() if _column_shown(item.key, shown, definitions, parts)]
-    return DiaryTable(columns=kept, rows={day: _average(rows) for day, rows in sorted(readings.items())})
+    averaged = {day: _average(rows) for day, rows in sorted(readings.items())}
+    # A day with nothing shared to show (only a private note, say) is not a row at all.
+    return DiaryTable(
+        columns=kept,
+        rows={day: row for day, row in averaged.items() if any(value is not None for value in row.values())},
+    )
 
 
 def _column_shown(key: str, shown: set[str] | None, definitions: dict[Any, Definition], parts: frozenset[str]) -> bool:
@@ -243,10 +248,16 @@ class Pattern:
     for_clinician: str
 
 
-def personal_patterns(table: DiaryTable, definition: Definition | None, *, words: Any) -> list[Pattern]:
+def personal_patterns(
+    table: DiaryTable, definition: Definition | None, *, words: Any, shown: set[str] | None = None
+) -> list[Pattern]:
     """The findings that pass (patterns.findings: every outcome the patient cares about, each factor, lag 0 and 1,
     one Benjamini-Hochberg family), in plain words. A finding that does not pass is never returned. When two
-    outcomes go together on the same day, the pair is one finding, said once."""
+    outcomes go together on the same day, the pair is one finding, said once.
+
+    `table` is always the whole diary, so the family (and so every q-value) is the one the patient's own page
+    tests; the care team passes `shown`, the variables the patient shares, and gets only the findings whose
+    factor and outcome are both shared."""
     from commonground.diary import patterns
 
     if definition is None or not table.rows:
@@ -260,6 +271,8 @@ def personal_patterns(table: DiaryTable, definition: Definition | None, *, words
     plain = labels | {key: _trigger_words(labels[key]) for key in triggers}
     found, said = [], set()
     for finding in patterns.findings(table.rows, outcomes):
+        if shown is not None and not {finding.factor, finding.outcome} <= shown:
+            continue
         pair = (frozenset((finding.factor, finding.outcome)), finding.lag) if finding.lag == 0 else None
         if pair is not None and pair in said:
             continue

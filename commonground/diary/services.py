@@ -47,39 +47,50 @@ def patient_today(patient: Patient) -> date:
 # --- the set-up --------------------------------------------------------------------------------------------
 
 
+STARTING = 0  # the set-up form's version when the diary has not been started yet
+
+
 @transaction.atomic
 def set_up_diary(
     patient: Patient, *, definition: Definition, by: Any, reason: str = "", expected_version: int | None = None
 ) -> DiarySetUp:
     """Start the diary, or save a changed set-up as its next version (an unchanged one saves nothing).
 
-    `expected_version` is the set-up's version when the form was opened (None when starting): a colleague's
-    change in between raises StaleEdit rather than being overwritten.
+    `expected_version` is the number of the set-up version the form was opened at (STARTING when the diary had
+    none): a colleague's change in between raises StaleEdit rather than being overwritten. None skips the check
+    (the demo and jobs). The patient's own settings (sharing, reminders) have the record's `version` to
+    themselves, so a set-up change never clashes with them.
     """
     reason = " ".join(str(reason or "").split())[:REASON_MAX]
     set_up: DiarySetUp | None = DiarySetUp.objects.select_for_update().filter(patient=patient).first()
     if set_up is None:
-        if expected_version is not None:
+        if expected_version not in (None, STARTING):
             raise DomainError(_("This diary's set-up was not found. Please start again."))
-        set_up = save_new(
-            DiarySetUp(patient=patient, organisation_id=patient.organisation_id, started_on=patient_today(patient)),
-            reason=reason or "Diary started",
-        )
-        version = _new_version(set_up, 1, definition, reason, by)
-        DiarySetUp.objects.filter(pk=set_up.pk).update(current=version)
-        set_up.current = version
-        _audit(patient, Action.CREATE, "diary_set_up", version.id)
-        return set_up
-    if expected_version is not None and set_up.version != expected_version:
+        return _start(patient, definition, reason, by)
+    opened_at = set_up.current.number if set_up.current else STARTING
+    if expected_version is not None and expected_version != opened_at:
         raise StaleEdit(current=set_up)
     if set_up.current is not None and set_up.current.definition == definition.to_json():
         return set_up
-    number = set_up.current.number + 1 if set_up.current else 1
-    version = _new_version(set_up, number, definition, reason, by)
-    set_up = save_edit(
-        set_up, expected_version=set_up.version, reason=reason or "Set-up changed", changes={"current": version}
-    )
+    version = _new_version(set_up, opened_at + 1, definition, reason, by)
+    set_up.current = version
+    save_new(set_up, reason=reason or "Set-up changed")  # a history row; the patient's version stays
     _audit(patient, Action.UPDATE, "diary_set_up", version.id)
+    return set_up
+
+
+def _start(patient: Patient, definition: Definition, reason: str, by: Any) -> DiarySetUp:
+    """The first version. Two people starting the same diary at once: the second gets StaleEdit."""
+    set_up = DiarySetUp(patient=patient, organisation_id=patient.organisation_id, started_on=patient_today(patient))
+    try:
+        with transaction.atomic():
+            save_new(set_up, reason=reason or "Diary started")
+    except IntegrityError:
+        raise StaleEdit(current=DiarySetUp.objects.get(patient=patient)) from None
+    version = _new_version(set_up, 1, definition, reason, by)
+    DiarySetUp.objects.filter(pk=set_up.pk).update(current=version)
+    set_up.current = version
+    _audit(patient, Action.CREATE, "diary_set_up", version.id)
     return set_up
 
 
@@ -142,16 +153,30 @@ def _set_up_for_change(patient: Patient) -> DiarySetUp:
 # --- entries -----------------------------------------------------------------------------------------------
 
 
-def practice_keys(patient: Patient, definition: Definition, *, on: date) -> list[str]:
-    """The home practice that may be ticked on a day: the care plan's exercises then, and the patient's own."""
-    from_plan = [PLAN_PRACTICE_PREFIX + str(item.id) for item in plan_selectors.home_practice_of(patient, today=on)]
-    return from_plan + [item.key for item in definition.own_practice]
+def practice_keys(patient: Patient, definition: Definition, *, on: date, kept: Iterable[str] = ()) -> list[str]:
+    """The home practice that may be ticked for a day: the care plan's exercises that ran that day (also those
+    ended since), the patient's own, and whatever the entry already holds (`kept`), so an edit loses nothing."""
+    from_plan = [
+        PLAN_PRACTICE_PREFIX + str(item.id)
+        for item in plan_selectors.home_practice_of(patient, today=on, active_only=False)
+    ]
+    own = [item.key for item in definition.own_practice]
+    return list(dict.fromkeys([*from_plan, *own, *kept]))
 
 
-def _checked(patient: Patient, version: DiaryVersion, values: EntryValues, on: date, *, check_in: bool) -> EntryValues:
+def _checked(
+    patient: Patient,
+    version: DiaryVersion,
+    values: EntryValues,
+    on: date,
+    *,
+    check_in: bool,
+    kept: Iterable[str] = (),
+) -> EntryValues:
     definition = from_json(version.definition)
+    allowed = practice_keys(patient, definition, on=on, kept=kept)
     try:
-        return entries.check(values, definition, practice_keys(patient, definition, on=on), check_in=check_in)
+        return entries.check(values, definition, allowed, check_in=check_in)
     except InvalidEntry as error:
         raise DomainError(error.reason, field=error.field) from None
 
@@ -249,7 +274,11 @@ def record_check_in(patient: Patient, *, values: EntryValues, submission_key: uu
         submission_key=submission_key,
         **_stored(checked),
     )
-    save_new(entry, reason="Check-in saved")
+    try:
+        with transaction.atomic():
+            save_new(entry, reason="Check-in saved")
+    except IntegrityError:  # the same form, sent twice at the same moment: the first one saved it
+        return DiaryEntry.objects.get(submission_key=submission_key, patient=patient)
     _audit(patient, Action.CREATE, "diary_entry", entry.id)
     return entry
 
@@ -261,7 +290,9 @@ def edit_entry(entry: DiaryEntry, *, values: EntryValues, expected_version: int)
     _check_day(patient, entry.day)
     if entry.is_entered_in_error:
         raise DomainError(_("This entry was removed, so it cannot be changed."))
-    checked = _checked(patient, entry.made_with, values, entry.day, check_in=not entry.is_daily)
+    checked = _checked(
+        patient, entry.made_with, values, entry.day, check_in=not entry.is_daily, kept=entry.practice
+    )
     entry = save_edit(entry, expected_version=expected_version, reason="Entry changed", changes=_stored(checked))
     _audit(patient, Action.UPDATE, "diary_entry", entry.id)
     return entry
@@ -269,7 +300,9 @@ def edit_entry(entry: DiaryEntry, *, values: EntryValues, expected_version: int)
 
 @transaction.atomic
 def remove_entry(entry: DiaryEntry, *, expected_version: int) -> DiaryEntry:
-    """An entry made by mistake is marked entered in error (kept in the history, out of every view)."""
+    """An entry made by mistake is marked entered in error (kept in the history, out of every view); like a
+    change, only for the last three days."""
+    _check_day(entry.patient, entry.day)
     entry = mark_entered_in_error(entry, expected_version=expected_version, reason="Removed by the patient")
     _audit(entry.patient, Action.ENTERED_IN_ERROR, "diary_entry", entry.id)
     return entry

@@ -3,17 +3,19 @@ sessions and questionnaires marked, the weekly summary and completion, pacing st
 
 from __future__ import annotations
 
-from datetime import timedelta
+import random
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from commonground.audit.models import AuditEvent
-from commonground.diary import selectors, services
+from commonground.diary import patterns, selectors, services
 from commonground.diary.entries import EntryValues
 from commonground.diary.models import DiaryVersion, PacingStep
 from commonground.diary.tests.support import set_up, today_for
+from commonground.kit import clock
 from tests.personas import signed_in
 
 pytestmark = pytest.mark.django_db
@@ -54,11 +56,13 @@ def test_a_set_up_that_cannot_work_comes_back_with_its_reason(therapist: Any, pa
 def test_a_change_is_a_new_version_and_a_stale_one_is_refused(therapist: Any, patient_record: Any) -> None:
     client = signed_in(therapist)
     client.post(url(patient_record, "set-up/"), SET_UP)
-    version = selectors.set_up_of(patient_record).version  # type: ignore[union-attr]
+    version = selectors.set_up_of(patient_record).current.number  # type: ignore[union-attr]
     changed = client.post(url(patient_record, "set-up/"), SET_UP | {"expected_version": version, "symptoms": ["pain"]})
     assert changed.status_code == 302 and DiaryVersion.objects.count() == 2
     stale = client.post(url(patient_record, "set-up/"), SET_UP | {"expected_version": version})
     assert stale.status_code == 409 and DiaryVersion.objects.count() == 2
+    started_twice = client.post(url(patient_record, "set-up/"), SET_UP)  # a second "start" form, no version
+    assert started_twice.status_code == 409 and DiaryVersion.objects.count() == 2
 
 
 def test_the_trajectory_shows_shared_entries_with_sessions_marked(
@@ -159,3 +163,64 @@ def test_sessions_and_questionnaires_are_marked_on_the_trajectory(
     paper(patient_record, therapist, phq9(1, 1, 0, 0, 1, 0, 0, 0, 0), days_ago=0)
     page = signed_in(therapist).get(url(patient_record)).content.decode()
     assert "Therapy session" in page and "Questionnaire: PHQ-9" in page
+
+
+def test_with_nothing_shared_the_team_does_not_learn_which_days_were_filled_in(
+    therapist: Any, patient_record: Any
+) -> None:
+    diary = set_up(patient_record, therapist)
+    today = today_for(patient_record)
+    for back in range(3):
+        services.record_entry(patient_record, day=today - timedelta(days=back), values=EntryValues(ratings={"pain": 3}))
+    services.set_sharing(patient_record, parts=[], expected_version=diary.version)
+    page = signed_in(therapist).get(url(patient_record)).content.decode()
+    assert "nothing at the moment" in page
+    assert "Completion" not in page and "Days filled in" not in page and "No shared entries yet" in page
+
+
+def _energy_and_pain_with_twelve_triggers(seed: int) -> dict[int, tuple[int, int, tuple[str, ...]]]:
+    """40 days where pain weakly follows energy, and twelve triggers that are pure noise."""
+    rng = random.Random(seed)
+    days = {}
+    for n in range(40):
+        energy = rng.randint(0, 10)
+        pain = round(max(0, min(10, 10 - energy + rng.gauss(0, 5))))
+        days[n] = (energy, pain, tuple(f"t{m}" for m in range(12) if rng.random() < 0.5))
+    return days
+
+
+def test_sharing_less_never_makes_a_pattern_pass_for_the_team(therapist: Any, patient_record: Any) -> None:
+    """Seed 10: over the whole diary (energy and twelve triggers tested against pain) energy does not pass;
+    tested without the triggers it would (q ≈ 0.05). The team, seeing ratings only, must not see it either:
+    the family, and so every q-value, is always the patient's own."""
+    diary = set_up(patient_record, therapist, triggers=[f"T{m}" for m in range(12)], outcomes=["pain"])
+    start = today_for(patient_record) - timedelta(days=45)
+    for n, (energy, pain, noticed) in _energy_and_pain_with_twelve_triggers(10).items():
+        on = start + timedelta(days=n)
+        with clock.pinned(datetime(on.year, on.month, on.day, 12, tzinfo=UTC)):
+            values = EntryValues(ratings={"energy": energy, "pain": pain}, triggers=noticed)
+            services.record_entry(patient_record, day=on, values=values)
+    ratings_only = selectors.diary_table(patient_record, parts=frozenset({"ratings"}))
+    assert [(f.factor, f.lag) for f in patterns.findings(ratings_only.rows, ["pain"])] == [("energy", 0)]
+    assert patterns.findings(selectors.diary_table(patient_record).rows, ["pain"]) == []
+    services.set_sharing(patient_record, parts=["ratings"], expected_version=diary.version)
+    page = signed_in(therapist).get(url(patient_record)).content.decode()
+    section = page.split('id="patterns"')[1].split('id="set-up"')[0]
+    assert "No pattern passes yet" in section, section
+
+
+def test_emergency_access_cannot_download_the_diary(psychiatrist: Any, patient_record: Any, therapist: Any) -> None:
+    from commonground.access.models import BreakGlassGrant
+
+    set_up(patient_record, therapist)
+    BreakGlassGrant.objects.create(
+        organisation_id=patient_record.organisation_id,
+        user=psychiatrist,
+        patient=patient_record,
+        reason="Crisis call at night",
+        started_at=clock.now(),
+        expires_at=clock.now() + timedelta(hours=1),
+    )
+    client = signed_in(psychiatrist)
+    assert client.get(url(patient_record)).status_code == 200  # emergency access reads the chart
+    assert client.get(url(patient_record, "export.csv")).status_code == 404

@@ -61,7 +61,7 @@ def test_an_unchanged_set_up_saves_no_new_version(patient_record: Any, therapist
 
 def test_a_colleagues_change_in_between_is_a_stale_edit(patient_record: Any, therapist: Any) -> None:
     diary = set_up(patient_record, therapist)
-    opened = diary.version
+    opened = diary.current.number  # type: ignore[union-attr]
     set_up(patient_record, therapist, symptoms=["pain"])
     with pytest.raises(StaleEdit):
         services.set_up_diary(
@@ -70,6 +70,23 @@ def test_a_colleagues_change_in_between_is_a_stale_edit(patient_record: Any, the
             by=therapist,
             expected_version=opened,
         )
+    with pytest.raises(StaleEdit):  # a second "start the diary" after the first
+        services.set_up_diary(
+            patient_record, definition=definitions.build(symptoms=["fatigue"]), by=therapist, expected_version=0
+        )
+
+
+def test_the_patients_own_settings_never_clash_with_a_set_up_change(patient_record: Any, therapist: Any) -> None:
+    diary = set_up(patient_record, therapist)
+    opened, settings_version = diary.current.number, diary.version  # type: ignore[union-attr]
+    services.set_reminder(
+        patient_record, at=time(19), quiet_from=time(21), quiet_until=time(8), expected_version=settings_version
+    )
+    changed = services.set_up_diary(
+        patient_record, definition=definitions.build(symptoms=["pain"]), by=therapist, expected_version=opened
+    )
+    assert changed.current.number == 2  # type: ignore[union-attr]
+    services.set_sharing(patient_record, parts=["ratings"], expected_version=settings_version + 1)
 
 
 @pytest.mark.parametrize(
