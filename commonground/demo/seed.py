@@ -23,6 +23,7 @@ from commonground.accounts.models import Organisation, User
 from commonground.audit import context as audit_context
 from commonground.careteam import services as team_services
 from commonground.demo import care as demo_care
+from commonground.demo import diary as demo_diary
 from commonground.demo import measures as demo_measures
 from commonground.kit import clock
 from commonground.kit.versioning import save_edit
@@ -186,6 +187,7 @@ def load_demo_clinic(progress: Callable[[int, int], None] | None = None) -> Seed
                 if progress:
                     progress(number + 1, PATIENT_COUNT)
             _create_patient_accounts(organisation)
+            demo_diary.seed_diaries(organisation, staff=staff, today=today, seed=f"{SEED}/diary")
         finally:
             audit_context.end(token)
     return SeedResult(created=True, patients=PATIENT_COUNT, staff=len(STAFF))
