@@ -53,12 +53,13 @@ class EntryForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.definition = definition
+        self.practice_items = list(practice)
         self.check_in = check_in
         for key in definition.rating_keys:
             ends = ENDS.get(key, SYMPTOM_ENDS)
             self.fields[f"rating-{key}"] = _scale(definition.rating_label(key), ends)
         if not check_in:
-            self._add_day_fields(definition, list(practice))
+            self._add_day_fields(definition, self.practice_items)
         self.fields["note"] = forms.CharField(
             label=_("Anything else you want to write down (optional)"),
             required=False,

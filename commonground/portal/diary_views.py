@@ -7,6 +7,7 @@ renders. Words are kind: a gap is never counted against anyone, a busy day is in
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -23,7 +24,7 @@ from commonground.access.routes import Audience, route
 from commonground.audit.choices import Action
 from commonground.careplans import selectors as plan_selectors
 from commonground.diary import charts, csvfile, pacing, selectors, services
-from commonground.diary.definitions import Definition, Item, higher_is_better
+from commonground.diary.definitions import Definition, Item, from_json, higher_is_better
 from commonground.diary.models import DiaryEntry, DiarySetUp
 from commonground.kit.errors import DomainError, StaleEdit
 from commonground.kit.http import post_only
@@ -141,56 +142,98 @@ def _recent_episodes(
 # --- the day's entry ------------------------------------------------------------------------------------------
 
 
-def _practice_items(patient: Patient, definition: Definition, on: date) -> list[Item]:
+def _practice_items(patient: Patient, definition: Definition, on: date, kept: list[str]) -> list[Item]:
+    """The care plan's practice that ran that day (also if ended since), the patient's own, and any practice the
+    entry already holds (so changing an entry never drops a tick)."""
     plan = [
         Item(services.PLAN_PRACTICE_PREFIX + str(item.id), item.title)
-        for item in plan_selectors.home_practice_of(patient, today=on)
+        for item in plan_selectors.home_practice_of(patient, today=on, active_only=False)
     ]
-    return plan + list(definition.own_practice)
+    items = {item.key: item for item in [*plan, *definition.own_practice]}
+    for key in kept:
+        items.setdefault(key, Item(key, _("Practice no longer on your list")))
+    return list(items.values())
 
 
 @route(Audience.PATIENT, relationships=(SELF,))
 def day_entry(request: HttpRequest, day: str) -> HttpResponse:
     """Today's entry, or one of the last three days'; the entry already there is changed, never doubled."""
-    on = _parse_day(day)
     writing = request.method == "POST"
     patient = _own(request, action=Action.UPDATE if writing else Action.READ, object_type="diary_entry")
-    _set_up, _current = _diary(patient)
+    set_up, current = _diary(patient)
+    on = _day_in_window(patient, day)
     entry = selectors.daily_entry_on(patient, on)
-    definition = _definition_of(entry) if entry else _current
-    practice = _practice_items(patient, definition, on)
-    form_args: dict[str, Any] = {"definition": definition, "practice": practice}
+    definition = _definition_of(entry) if entry else current
+    kept = entry.practice if entry else []
+    form_args: dict[str, Any] = {"definition": definition, "practice": _practice_items(patient, definition, on, kept)}
+    page = EntryPage(patient, on, entry, frozenset(set_up.shared_parts))
     if not writing:
         initial = initial_from(selectors.values_of(entry)) if entry else {}
         if entry:
             initial["expected_version"] = entry.version
-        form = EntryForm(initial=initial, **form_args)
-        return _entry_page(request, patient, on, form, entry)
+        return _entry_page(request, page, EntryForm(initial=initial, **form_args))
     form = EntryForm(request.POST, **form_args)
     if not form.is_valid():
-        return _entry_page(request, patient, on, form, entry, status=400)
+        return _entry_page(request, page, form, status=400)
+    key = form.cleaned_data["submission_key"]
+    if entry is not None and key is not None and entry.submission_key == key:
+        return _saved(request, entry, changed=False)  # the same form sent twice (a double tap): saved once
+    if entry is not None and form.cleaned_data["expected_version"] is None:
+        return _made_elsewhere(request, page, form, entry)
+    return _save_entry(request, page, form)
+
+
+@dataclass(frozen=True)
+class EntryPage:
+    patient: Patient
+    on: date
+    entry: DiaryEntry | None
+    shared: frozenset[str]
+
+
+def _save_entry(request: HttpRequest, page: EntryPage, form: EntryForm) -> HttpResponse:
     try:
-        if entry is None:
-            saved = services.record_entry(
-                patient, day=on, values=form.values(), submission_key=form.cleaned_data["submission_key"]
-            )
+        if page.entry is None:
+            key = form.cleaned_data["submission_key"]
+            saved = services.record_entry(page.patient, day=page.on, values=form.values(), submission_key=key)
         else:
-            saved = services.edit_entry(
-                entry, values=form.values(), expected_version=form.cleaned_data["expected_version"] or 0
-            )
-    except StaleEdit:
-        messages.error(request, _("This entry was changed somewhere else in the meantime. Here it is as saved now."))
-        return redirect("portal:diary_day", day=on.isoformat())
+            expected = form.cleaned_data["expected_version"]
+            saved = services.edit_entry(page.entry, values=form.values(), expected_version=expected)
+    except StaleEdit as stale:
+        return _made_elsewhere(request, page, form, stale.current)
     except DomainError as error:
+        if error.field == "day" or "already an entry" in error.message:
+            fresh = selectors.daily_entry_on(page.patient, page.on)
+            if fresh is not None:
+                return _made_elsewhere(request, page, form, fresh)
         form.add_error(error.field if error.field in form.fields else None, error.message)
-        return _entry_page(request, patient, on, form, entry, status=400)
-    messages.success(request, _saved_message(saved, entry is not None))
+        return _entry_page(request, page, form, status=400)
+    return _saved(request, saved, changed=page.entry is not None)
+
+
+def _made_elsewhere(request: HttpRequest, page: EntryPage, form: EntryForm, saved: DiaryEntry) -> HttpResponse:
+    """The day's entry was saved (or changed) in another window meanwhile: nothing typed here is lost. The form
+    comes back with these answers, now set to replace the saved entry if sent again."""
+    data = form.data.copy()
+    data["expected_version"] = str(saved.version)
+    form = EntryForm(data, definition=form.definition, practice=form.practice_items)
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "This day's entry was saved in another window or on another device just now. Your answers here are "
+            "not saved yet: save them to replace it, or go back to my diary to keep the saved one."
+        ),
+    )
+    return _entry_page(request, replace(page, entry=saved), form, status=409)
+
+
+def _saved(request: HttpRequest, entry: DiaryEntry, *, changed: bool) -> HttpResponse:
+    messages.success(request, _saved_message(entry, changed))
     return redirect(reverse("portal:diary") + "#today")
 
 
 def _definition_of(entry: DiaryEntry) -> Definition:
-    from commonground.diary.definitions import from_json
-
     return from_json(entry.made_with.definition)
 
 
@@ -203,24 +246,29 @@ def _saved_message(entry: DiaryEntry, changed: bool) -> str:
     return _("Thank you. Today's entry is saved.")
 
 
-def _entry_page(
-    request: HttpRequest, patient: Patient, on: date, form: EntryForm, entry: DiaryEntry | None, *, status: int = 200
-) -> HttpResponse:
+def _entry_page(request: HttpRequest, page: EntryPage, form: EntryForm, *, status: int = 200) -> HttpResponse:
+    today = services.patient_today(page.patient)
+    context = {
+        "patient": page.patient,
+        "section": "diary",
+        "form": form,
+        "on": page.on,
+        "today": today,
+        "entry": page.entry,
+        "late": page.on < today,
+        "shared": page.shared,
+    }
+    return render(request, "portal/diary/entry.html", context, status=status)
+
+
+def _day_in_window(patient: Patient, text: str) -> date:
+    """The day in the address, if it is today or one of the last three days in the patient's time zone, written
+    the one way (YYYY-MM-DD); any other day is not a page (404)."""
+    on = _parse_day(text)
     today = services.patient_today(patient)
-    return render(
-        request,
-        "portal/diary/entry.html",
-        {
-            "patient": patient,
-            "section": "diary",
-            "form": form,
-            "on": on,
-            "today": today,
-            "entry": entry,
-            "late": on < today,
-        },
-        status=status,
-    )
+    if on.isoformat() != text or not today - timedelta(days=services.LATE_DAYS) <= on <= today:
+        raise Http404()
+    return on
 
 
 def _parse_day(text: str) -> date:

@@ -51,6 +51,7 @@ def test_coordinator_signs_in_sees_the_caseload_and_opens_a_chart(page: Page, se
             "Measures",
             "Goals",
             "Care plan",
+            "Diary",
             "Notes",
             "Care team",
             "Consents and supporters",

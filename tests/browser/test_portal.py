@@ -17,7 +17,7 @@ def test_patient_signs_in_to_today_and_reads_the_access_log_and_consents(page: P
 
     expect(page).to_have_url(f"{server.url}/portal/")
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Good (morning|afternoon|evening), \S+"))
-    expect(page.get_by_role("link", name="Today")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("link", name="Today", exact=True)).to_have_attribute("aria-current", "page")
     expect(page.get_by_role("heading", name="Your care team")).to_be_visible()
     expect(page.get_by_role("link", name="My caseload")).to_have_count(0)  # no clinician navigation
 

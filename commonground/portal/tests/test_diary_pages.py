@@ -74,11 +74,19 @@ def test_bad_input_comes_back_with_the_reason_and_saves_nothing(
     assert odd.status_code == 400 and not DiaryEntry.objects.exists()
 
 
-def test_an_old_day_or_a_day_to_come_cannot_be_filled_in(patient_user: Any, patient_record: Any, diary: Any) -> None:
+@pytest.mark.parametrize("day", ["old", "tomorrow", "not-a-day", "2026-02-30", "compact", "9999-12-31"])
+def test_only_today_and_the_last_three_days_are_pages(
+    patient_user: Any, patient_record: Any, diary: Any, day: str
+) -> None:
+    today = today_for(patient_record)
+    address = {
+        "old": (today - timedelta(days=4)).isoformat(),
+        "tomorrow": (today + timedelta(days=1)).isoformat(),
+        "compact": today.strftime("%Y%m%d"),
+    }.get(day, day)
     client = signed_in(patient_user)
-    old = (today_for(patient_record) - timedelta(days=4)).isoformat()
-    assert client.post(f"/portal/diary/days/{old}/", typical_post()).status_code == 400
-    assert client.get("/portal/diary/days/not-a-day/").status_code == 404
+    assert client.get(f"/portal/diary/days/{address}/").status_code == 404
+    assert client.post(f"/portal/diary/days/{address}/", typical_post()).status_code == 404
     assert not DiaryEntry.objects.exists()
 
 
@@ -93,13 +101,31 @@ def test_changing_an_entry_keeps_one_entry_and_its_history(patient_user: Any, pa
     assert entry.ratings["pain"] == 2 and entry.history.count() == 2
 
 
-def test_the_same_form_sent_twice_saves_one_entry(patient_user: Any, patient_record: Any, diary: Any) -> None:
+def test_the_same_form_sent_twice_saves_one_entry_and_says_so_kindly(
+    patient_user: Any, patient_record: Any, diary: Any
+) -> None:
     client = signed_in(patient_user)
     url = f"/portal/diary/days/{today_for(patient_record).isoformat()}/"
     key = "3f0d4b7e-8f1e-4f55-9d7e-2a6a3c3b9f10"
     assert client.post(url, typical_post(key)).status_code == 302
-    assert client.post(url, typical_post(key)).status_code == 302
+    again = client.post(url, typical_post(key), follow=True).content.decode()
     assert DiaryEntry.objects.count() == 1
+    assert "saved" in again and "changed somewhere else" not in again
+
+
+def test_an_entry_made_in_another_window_meanwhile_loses_nothing(
+    patient_user: Any, patient_record: Any, diary: Any
+) -> None:
+    client = signed_in(patient_user)
+    url = f"/portal/diary/days/{today_for(patient_record).isoformat()}/"
+    client.post(url, typical_post())  # the first window
+    second = client.post(url, typical_post() | {"rating-pain": "8", "small_win": "Made soup"})
+    page = second.content.decode()
+    assert second.status_code == 409 and "saved in another window" in page
+    assert 'value="Made soup"' in page and 'name="expected_version" value="1"' in page
+    assert DiaryEntry.objects.get().ratings["pain"] == 4  # nothing replaced until the patient says so
+    client.post(url, typical_post() | {"rating-pain": "8", "expected_version": "1"})
+    assert DiaryEntry.objects.get().ratings["pain"] == 8
 
 
 def test_a_check_in_is_saved(patient_user: Any, patient_record: Any, diary: Any) -> None:
