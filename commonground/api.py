@@ -16,6 +16,7 @@ from ninja.security import HttpBearer, SessionAuth
 from commonground.accounts.services import authenticate_token
 from commonground.audit import context as audit_context
 from commonground.careteam.api import router as careteam_router
+from commonground.diary.api import router as diary_router
 from commonground.interop.fhir.api import router as fhir_router
 from commonground.kit.errors import DomainError, StaleEdit
 from commonground.patients.api import router as patients_router
@@ -58,6 +59,7 @@ api = NinjaAPI(
 )
 api.add_router("/patients", patients_router)
 api.add_router("/patients", careteam_router)
+api.add_router("/patients", diary_router)
 api.add_router("/fhir", fhir_router)
 
 

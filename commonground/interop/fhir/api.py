@@ -3,7 +3,8 @@
 - `GET Questionnaire/{id}`: an instrument's definition, for any active staff account (not patient data).
 - `GET QuestionnaireResponse?patient={id}` and `GET Patient/{id}/QuestionnaireResponse` (the patient
   compartment): the patient's completed responses as a searchset Bundle.
-- `GET Observation?patient={id}` and `GET Patient/{id}/Observation`: their total scores.
+- `GET Observation?patient={id}` and `GET Patient/{id}/Observation`: their total scores, and the diary values
+  (daily ratings and sleep) the patient shares with the care team; `GET Observation/{id}` reads one.
 - `GET Goal/{id}`, `GET Goal?patient={id}` and `GET Patient/{id}/Goal`: their goals (decision 0012);
   likewise `CarePlan` (the shared plan) and `Encounter` (the therapy sessions).
 
@@ -27,10 +28,14 @@ from commonground.accounts.choices import AccountKind
 from commonground.audit.choices import Action
 from commonground.careplans import selectors as careplan_selectors
 from commonground.goals import selectors as goal_selectors
-from commonground.interop.fhir import bundles, careplans, encounters, goals
+from commonground.interop.fhir import bundles, careplans, diary, encounters, goals
+from commonground.interop.fhir.observations import total_observation
 from commonground.interop.fhir.questionnaires import questionnaire
 from commonground.interop.fhir.terminology import base_url, instrument_id_of
 from commonground.measures import selectors
+from commonground.measures.choices import ResponseStatus
+from commonground.measures.datatypes import Instrument
+from commonground.measures.models import Response
 
 FHIR_JSON = "application/fhir+json"
 FHIR_ID = r"^[A-Za-z0-9\-.]{1,64}$"
@@ -248,8 +253,18 @@ def _questionnaire_responses(request: HttpRequest, patient_id: UUID, search: str
 
 
 def _observations(request: HttpRequest, patient_id: UUID, search: str) -> HttpResponse:
+    """Total scores, then the diary values the patient shares with the care team (issue 6 item 7): one
+    search for all of the patient's Observations, as a FHIR client expects. Diary values in the bundle are
+    audited as a second export, of the diary."""
     patient = _open_patient(request, patient_id, "observation")
-    return fhir_json(bundles.total_observations(patient.id, self_url=f"{base_url()}/{search}"))
+    self_url = f"{base_url()}/{search}"
+    totals = bundles.total_observations(patient.id, self_url=self_url)
+    ratings = diary.shared_observations(patient)
+    if not ratings:
+        return fhir_json(totals)
+    _open_patient(request, patient.id, "diary")
+    found = [entry.resource for entry in totals.entry or [] if entry.resource is not None]
+    return fhir_json(bundles.searchset([*found, *ratings], self_url=self_url))
 
 
 def _open_patient(request: HttpRequest, patient_id: UUID, object_type: str) -> Any:
@@ -263,3 +278,62 @@ def _require_staff(request: HttpRequest) -> None:
     user: Any = request.user
     if not (user.is_authenticated and user.is_active and user.kind == AccountKind.STAFF):
         raise Http404()
+
+
+# --- Observations by id (issue 6 item 7): a total score or a shared diary value -------------------------------
+
+TOTAL_SUFFIX = "-total"
+
+
+class ObservationId(Schema):
+    observation_id: str = Field(
+        pattern=FHIR_ID, description="`<response id>-total`, or a diary value: `<entry id>-<n>`, `-sleep-hours`"
+    )
+
+
+@router.get(
+    "/Observation/{observation_id}",
+    response={200: None},
+    summary="Read a total score or a shared diary value",
+    openapi_extra=served_as_fhir("Observation", "The total score or diary value as a FHIR R4 Observation"),
+)
+def read_observation(request: HttpRequest, path: Path[ObservationId]) -> HttpResponse:
+    """Every `fullUrl` of an Observation search resolves here. Whose value the id names comes first (a
+    completed total, or a current diary value the patient shares), then the gateway opens that patient
+    exactly as the searches do, and audits the read as an export of that resource."""
+    observation_id = path.observation_id
+    if observation_id.endswith(TOTAL_SUFFIX):
+        found = _scored_response(observation_id.removesuffix(TOTAL_SUFFIX))
+        if found is None:
+            raise Http404()
+        response, instrument = found
+        _open_observation_owner(request, response.patient_id, "observation", observation_id)
+        return _found(total_observation(response, instrument))
+    patient = _open_observation_owner(request, diary.exportable_owner(observation_id), "diary", observation_id)
+    return _found(diary.observation_of(patient, observation_id))
+
+
+def _scored_response(response_id: str) -> tuple[Response, Instrument] | None:
+    """A current, completed response with a total, of an instrument still defined (what the searches map)."""
+    try:
+        if str(UUID(response_id)) != response_id:
+            return None  # the ids served are canonical: one resource, one id
+    except ValueError:
+        return None
+    response: Response | None = (
+        Response.objects.current()
+        .filter(pk=response_id, status=ResponseStatus.COMPLETED, scorable=True, total__isnull=False)
+        .first()
+    )
+    instrument = selectors.instrument_or_none(response.instrument) if response is not None else None
+    if response is None or instrument is None or instrument.battery is not None:
+        return None
+    return response, instrument
+
+
+def _open_observation_owner(request: HttpRequest, patient_id: UUID | None, object_type: str, object_id: str) -> Any:
+    if patient_id is None:
+        raise Http404()
+    return gateway.open_patient(
+        request, patient_id, action=Action.EXPORT, object_type=object_type, object_id=object_id, allow_break_glass=False
+    )
