@@ -111,7 +111,7 @@ def _trajectory(
         "weekly": _weekly(table.rows, shown, first, today, daily_days),
         "completion": (done, total) if shares_days else None,
         "has_entries": bool(filled),
-        "episodes": _episodes(patient, table, definition),
+        "episodes": _episodes(patient, definition, parts, today),
         "written": selectors.written(patient, parts=parts, since=today - timedelta(days=27), until=today),
         "patterns": _team_patterns(patient, definition, table),
     }
@@ -174,13 +174,10 @@ def _weekly(
     return list(reversed(weeks))
 
 
-def _episodes(patient: Patient, table: selectors.DiaryTable, definition: Definition) -> list[pacing.Episode]:
-    days = selectors.pacing_days(table, definition)
-    planned = selectors.planned_load(selectors.pacing_steps(patient), [day.on for day in days])
-    try:
-        return pacing.booms_and_busts(days, planned=planned)[-8:]
-    except pacing.NotEnoughDays:
-        return []
+def _episodes(patient: Patient, definition: Definition, parts: frozenset[str], today: date) -> list[pacing.Episode]:
+    """The last eight boom-bust episodes, from the whole diary, when activities and ratings are shared."""
+    picture = selectors.pacing_picture(patient, definition, today=today, parts=parts)
+    return picture.episodes[-8:] if picture else []
 
 
 # --- writes -----------------------------------------------------------------------------------------------------

@@ -160,12 +160,17 @@ def variable_charts(
     first: date,
     last: date,
     marks: Sequence[Mark] = (),
+    width: int = WIDTH,
+    height: int = HEIGHT,
 ) -> list[VariableChart]:
-    """One small chart per variable (key, label, higher is better: True, False or None), each on its own scale."""
+    """One small chart per variable (key, label, higher is better: True, False or None), each on its own scale.
+    A phone page asks for a narrower `width`, so the labels stay readable when the chart fills the screen."""
     charts = []
     for key, label, better_up in variables:
         values = {day: row.get(key) for day, row in rows.items() if first <= day <= last}
         low, high = scale_for(key, list(values.values()))
-        chart = day_chart(values, first=first, last=last, minimum=low, maximum=high, marks=marks)
+        chart = day_chart(
+            values, first=first, last=last, minimum=low, maximum=high, marks=marks, width=width, height=height
+        )
         charts.append(VariableChart(key, label, chart, better_up))
     return charts

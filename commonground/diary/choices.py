@@ -43,9 +43,10 @@ class Part(models.TextChoices):
     NOTES = "notes", _("My own notes")
 
 
-# Shared unless the patient says otherwise: the structured parts the care plan is built on. Free-text notes
-# stay private until the patient chooses to share them.
-DEFAULT_SHARED = [Part.RATINGS, Part.SLEEP, Part.ACTIVITIES, Part.PRACTICE, Part.TRIGGERS, Part.WINS]
+# Shared unless the patient says otherwise: the structured parts the care plan is built on. What the patient
+# writes in their own words (small wins, notes) stays private until they choose to share it; the entry page
+# says beside each part whether the team sees it.
+DEFAULT_SHARED = [Part.RATINGS, Part.SLEEP, Part.ACTIVITIES, Part.PRACTICE, Part.TRIGGERS]
 
 # Where "better" lies on each scale (symptoms: lower is better).
 HIGHER_IS_BETTER = frozenset({Scale.ENERGY, Scale.MOOD, Scale.EASE, "sleep_quality"})

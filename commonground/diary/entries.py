@@ -80,8 +80,10 @@ class EntryValues:
 def check(values: EntryValues, definition: Definition, practice_keys: Iterable[str], *, check_in: bool) -> EntryValues:
     """The values, if they fit the set-up; raises InvalidEntry naming the first problem."""
     _check_ratings(values.ratings, definition)
-    if check_in and (values.activities or values.practice or values.sleep_hours is not None):
+    if check_in and _more_than_ratings(values):
         raise InvalidEntry("An extra check-in records ratings and a note only.")
+    if check_in and not values.ratings:
+        raise InvalidEntry("Choose at least one rating for your check-in.")
     _check_sleep(values, definition)
     _check_activities(values.activities, definition)
     if values.rest_breaks is not None and not 0 <= values.rest_breaks <= MAX_REST_BREAKS:
@@ -97,6 +99,12 @@ def check(values: EntryValues, definition: Definition, practice_keys: Iterable[s
     if values.is_empty:
         raise InvalidEntry("Fill in at least one thing: any rating, your sleep or what you did.")
     return values
+
+
+def _more_than_ratings(values: EntryValues) -> bool:
+    numbers = (values.sleep_hours, values.sleep_quality, values.rest_breaks)
+    lists = (values.activities, values.practice, values.triggers, values.warning_signs)
+    return any(n is not None for n in numbers) or any(lists) or bool(values.small_win)
 
 
 def _check_ratings(ratings: Mapping[str, int], definition: Definition) -> None:

@@ -22,7 +22,11 @@ FLARE_WINDOW = 2  # a flare counts for a boom on the next day or the day after
 
 
 class NotEnoughDays(ValueError):
-    """Too few days with entries to set a baseline (the message says how many more are needed)."""
+    """Too few days with entries to set a baseline (the message and `needed` say how many more are needed)."""
+
+    def __init__(self, message: str, *, needed: int) -> None:
+        super().__init__(message)
+        self.needed = needed
 
 
 @dataclass(frozen=True)
@@ -50,26 +54,28 @@ class Episode:
 
 
 def baseline(days: Iterable[Day]) -> Baseline:
-    """The baseline from the first BASELINE_DAYS calendar days from the first entry (MIN_BASELINE_DAYS of them
-    complete). Raises NotEnoughDays."""
+    """The baseline from the first window of BASELINE_DAYS calendar days, starting on a day with an entry, that
+    holds at least MIN_BASELINE_DAYS complete days (activity and symptom). An early entry followed by a long
+    gap therefore never holds the baseline back. Raises NotEnoughDays (its `needed` says how many more
+    complete days the fullest window so far needs)."""
     ordered = sorted((day for day in days if day.activity is not None or day.symptom is not None), key=_on)
     if not ordered:
-        raise NotEnoughDays(f"no entries yet; {MIN_BASELINE_DAYS} days are needed")
-    window_end = ordered[0].on + timedelta(days=BASELINE_DAYS - 1)
-    complete = [
-        (day.activity, day.symptom)
-        for day in ordered
-        if day.on <= window_end and day.activity is not None and day.symptom is not None
-    ]
-    if len(complete) < MIN_BASELINE_DAYS:
-        missing = MIN_BASELINE_DAYS - len(complete)
-        raise NotEnoughDays(f"{missing} more day(s) with activity and symptoms are needed in the first two weeks")
-    return Baseline(
-        activity=float(median(load for load, _symptom in complete)),
-        symptom=float(median(symptom for _load, symptom in complete)),
-        days=len(complete),
-        ends_on=window_end,
-    )
+        raise NotEnoughDays(f"no entries yet; {MIN_BASELINE_DAYS} days are needed", needed=MIN_BASELINE_DAYS)
+    complete = [day for day in ordered if day.activity is not None and day.symptom is not None]
+    fullest = 0
+    for start in dict.fromkeys(day.on for day in ordered):
+        window_end = start + timedelta(days=BASELINE_DAYS - 1)
+        inside = [day for day in complete if start <= day.on <= window_end]
+        if len(inside) >= MIN_BASELINE_DAYS:
+            return Baseline(
+                activity=float(median(day.activity for day in inside if day.activity is not None)),
+                symptom=float(median(day.symptom for day in inside if day.symptom is not None)),
+                days=len(inside),
+                ends_on=window_end,
+            )
+        fullest = max(fullest, len(inside))
+    missing = MIN_BASELINE_DAYS - fullest
+    raise NotEnoughDays(f"{missing} more day(s) with activity and symptoms are needed within two weeks", needed=missing)
 
 
 def envelope(base: Baseline, planned: dict[date, float] | None, on: date) -> float:
@@ -139,7 +145,9 @@ def _on(day: Day) -> date:
 
 LEARNING = "learning"  # no baseline yet: the first two weeks are for learning what a usual day is
 NO_ACTIVITY = "no_activity"  # nothing recorded about activity that day
-WITHIN = "within"  # below the "well above" line: within the plan and the usual
+LIGHTER = "lighter"  # less than LIGHT_FACTOR of the usual: a lighter day (rest is part of pacing too)
+WITHIN = "within"  # from a light day up to the "well above" line: within the plan and the usual
+LIGHT_FACTOR = 0.5
 ABOVE = "above"  # at or above it: a boom day
 
 
@@ -156,14 +164,18 @@ def day_feedback(days: Sequence[Day], on: date, *, planned: dict[date, float] | 
     """How a day's activity compares with the patient's usual day and their plan (never a judgement)."""
     try:
         found = baseline(days)
-    except NotEnoughDays:
-        complete = sum(1 for day in days if day.activity is not None and day.symptom is not None)
-        return Feedback(LEARNING, on, days_needed=max(MIN_BASELINE_DAYS - complete, 1))
+    except NotEnoughDays as learning:
+        return Feedback(LEARNING, on, days_needed=learning.needed)
     if on <= found.ends_on:
         return Feedback(LEARNING, on, usual=found.activity)
     today = next((day for day in days if day.on == on), None)
     if today is None or today.activity is None:
         return Feedback(NO_ACTIVITY, on)
     usual = max(found.activity, (planned or {}).get(on, 0.0))
-    kind = ABOVE if today.activity >= envelope(found, planned, on) else WITHIN
+    if today.activity >= envelope(found, planned, on):
+        kind = ABOVE
+    elif today.activity < LIGHT_FACTOR * usual:
+        kind = LIGHTER
+    else:
+        kind = WITHIN
     return Feedback(kind, on, activity=today.activity, usual=usual)

@@ -105,6 +105,7 @@ def keys_in_parts(keys: list[str], definition: Definition, parts: frozenset[str]
     ratings = set(definition.rating_keys)
 
     def part_of(key: str) -> str:
+        """A key no part names belongs to none, so it is never shared by accident."""
         if key in ratings:
             return Part.RATINGS
         if key in (SLEEP_HOURS, SLEEP_QUALITY):
@@ -115,7 +116,7 @@ def keys_in_parts(keys: list[str], definition: Definition, parts: frozenset[str]
             return Part.PRACTICE
         if key.startswith(TRIGGER_PREFIX):
             return Part.TRIGGERS
-        return Part.RATINGS
+        return ""
 
     return [key for key in keys if part_of(key) in parts]
 
@@ -215,7 +216,10 @@ def small_wins(patient: Patient, *, limit: int = 50) -> list[tuple[date, str]]:
 
 def pacing_steps(patient: Patient) -> list[PacingStep]:
     return list(
-        PacingStep.objects.current().filter(patient_id=patient.id).select_related("agreed_by").order_by("starts_on")
+        PacingStep.objects.current()
+        .filter(patient_id=patient.id)
+        .select_related("agreed_by")
+        .order_by("starts_on", "created_at")
     )
 
 
@@ -236,6 +240,39 @@ def pacing_days(table: DiaryTable, definition: Definition | None) -> list[pacing
         pacing.Day(on=day, activity=row.get(ACTIVITY_LOAD), symptom=row.get(symptom) if symptom else None)
         for day, row in table.rows.items()
     ]
+
+
+@dataclass(frozen=True)
+class PacingPicture:
+    feedback: pacing.Feedback | None  # the latest day with activity (today or yesterday), against the usual
+    episodes: list[pacing.Episode]  # every boom-bust episode, oldest first
+    steps: list[PacingStep]  # graded-activity steps, oldest first
+    step: PacingStep | None  # the step in force today
+
+
+PACING_PARTS = frozenset({Part.ACTIVITIES, Part.RATINGS})
+
+
+def pacing_picture(
+    patient: Patient, definition: Definition | None, *, today: date, parts: frozenset[str] = ALL_PARTS
+) -> PacingPicture | None:
+    """Pacing from the whole diary (never the window a page shows, so patient and team see one baseline).
+    None without activities or a symptom to follow, or, for the team, unless activities and ratings are shared."""
+    if definition is None or not definition.activities or not definition.pacing_symptom:
+        return None
+    if not parts >= PACING_PARTS:
+        return None
+    days = pacing_days(diary_table(patient, parts=PACING_PARTS), definition)
+    steps = pacing_steps(patient)
+    planned = planned_load(steps, [day.on for day in days])
+    recent = [day.on for day in days if day.activity is not None and day.on >= today - timedelta(days=1)]
+    feedback = pacing.day_feedback(days, max(recent), planned=planned) if recent else None
+    try:
+        episodes = pacing.booms_and_busts(days, planned=planned)
+    except pacing.NotEnoughDays:
+        episodes = []
+    in_force = [step for step in steps if step.starts_on <= today]
+    return PacingPicture(feedback, episodes, steps, in_force[-1] if in_force else None)
 
 
 # --- personal patterns ---------------------------------------------------------------------------------------

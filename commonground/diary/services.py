@@ -219,7 +219,7 @@ def _submitted_before(key: uuid.UUID | None, patient: Patient) -> DiaryEntry | N
     if key is None:
         return None
     existing: DiaryEntry | None = DiaryEntry.objects.filter(submission_key=key).first()
-    if existing is not None and existing.patient_id != patient.id:
+    if existing is not None and (existing.patient_id != patient.id or existing.is_entered_in_error):
         raise DomainError(_("This form was already used. Please start again."))
     return existing
 
@@ -290,9 +290,7 @@ def edit_entry(entry: DiaryEntry, *, values: EntryValues, expected_version: int)
     _check_day(patient, entry.day)
     if entry.is_entered_in_error:
         raise DomainError(_("This entry was removed, so it cannot be changed."))
-    checked = _checked(
-        patient, entry.made_with, values, entry.day, check_in=not entry.is_daily, kept=entry.practice
-    )
+    checked = _checked(patient, entry.made_with, values, entry.day, check_in=not entry.is_daily, kept=entry.practice)
     entry = save_edit(entry, expected_version=expected_version, reason="Entry changed", changes=_stored(checked))
     _audit(patient, Action.UPDATE, "diary_entry", entry.id)
     return entry

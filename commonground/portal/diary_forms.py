@@ -16,6 +16,7 @@ from commonground.diary.definitions import Definition, Item
 from commonground.diary.entries import Activity, EntryValues
 
 ZERO_TO_TEN = [(str(n), str(n)) for n in range(11)]
+NOT_RATED = ("", _("Not rated"))  # a tapped rating can be taken back
 # The words at the ends of each scale: what 0 and 10 mean (symptoms: 0 is none; energy: 10 is plenty).
 ENDS: dict[str, tuple[Any, Any]] = {
     "energy": (_("no energy"), _("plenty of energy")),
@@ -30,13 +31,38 @@ EFFORT_ENDS = (_("no effort"), _("all I had"))
 
 def _scale(label: str, ends: tuple[Any, Any]) -> forms.TypedChoiceField:
     field = forms.TypedChoiceField(
-        label=label, choices=ZERO_TO_TEN, coerce=int, required=False, empty_value=None, widget=forms.RadioSelect
+        label=label,
+        choices=[*ZERO_TO_TEN, NOT_RATED],
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
     )
     field.ends = ends  # type: ignore[attr-defined]  # read by the template, under the scale
     return field
 
 
-class EntryForm(forms.Form):
+FORM_PROBLEM = _("Something went wrong with this form. Please check your answers and send it again.")
+
+
+class HiddenFieldsSayWhatWentWrong(forms.Form):
+    """A hidden field the person cannot see or fix (a form key, a version) that came back wrong becomes one plain
+    message at the top, never an error beside nothing."""
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        hidden = [field.name for field in self.hidden_fields() if field.name in self.errors]
+        for name in hidden:
+            del self.errors[name]
+        if hidden:
+            self.add_error(None, FORM_PROBLEM)
+
+    def error_list(self) -> list[tuple[str, str]]:
+        """(field name, message) for the error summary at the top of a long form; '' for the form as a whole."""
+        return [(name, str(message)) for name, messages in self.errors.items() for message in messages]
+
+
+class EntryForm(HiddenFieldsSayWhatWentWrong):
     """The day's entry. Field names: `rating-KEY`, `sleep_hours`, `sleep_quality`, `planned-KEY`, `done-KEY`,
     `minutes-KEY`, `effort-KEY`, `rest_breaks`, `practice`, `triggers`, `warning_signs`, `small_win`, `note`."""
 
@@ -85,7 +111,7 @@ class EntryForm(forms.Form):
             )
             self.fields[f"effort-{item.key}"] = _scale(str(_("How hard it felt")), EFFORT_ENDS)
         if definition.activities:
-            breaks = [("", _("Choose"))] + [(str(n), str(n)) for n in range(11)]
+            breaks = [("", _("Choose"))] + [(str(n), str(n)) for n in range(31)]
             self.fields["rest_breaks"] = forms.TypedChoiceField(
                 label=_("Rest breaks I took"), choices=breaks, coerce=int, required=False, empty_value=None
             )
@@ -183,7 +209,7 @@ def _minutes(minutes: int) -> str:
     return str(_("%(h)s hours") % {"h": _hours(hours)}) if minutes > 60 else str(_("1 hour"))
 
 
-class SharingForm(forms.Form):
+class SharingForm(HiddenFieldsSayWhatWentWrong):
     parts = forms.MultipleChoiceField(
         label=_("What my care team sees of my diary"),
         choices=Part.choices,
@@ -193,7 +219,7 @@ class SharingForm(forms.Form):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
-class ReminderForm(forms.Form):
+class ReminderForm(HiddenFieldsSayWhatWentWrong):
     remind = forms.BooleanField(label=_("Send me a daily reminder by e-mail"), required=False)
     at = forms.TimeField(label=_("At"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
     quiet_from = forms.TimeField(label=_("Never between"), widget=forms.TimeInput(attrs={"type": "time"}))

@@ -32,6 +32,8 @@ from commonground.patients.models import Patient
 from commonground.portal.diary_forms import EntryForm, ReminderForm, SharingForm, initial_from
 
 PERIODS = {"week": 7, "month": 30}
+EPISODE_DAYS = 28  # a boom-bust is mentioned to the patient for four weeks
+PHONE_CHART_WIDTH, PHONE_CHART_HEIGHT = 360, 200  # drawn at about a phone's width: labels stay readable
 
 
 def _own(request: HttpRequest, *, action: str = Action.READ, object_type: str = "diary") -> Patient:
@@ -64,8 +66,9 @@ def my_diary(request: HttpRequest) -> HttpResponse:
     period = request.GET.get("period", "week")
     days_shown = PERIODS.get(period, 7)
     first = today - timedelta(days=days_shown - 1)
-    table = selectors.diary_table(patient, since=today - timedelta(days=400))
-    filled = selectors.days_with_entries(patient, since=today - timedelta(days=60), until=today)
+    table = selectors.diary_table(patient, since=first)
+    filled = selectors.days_with_entries(patient, since=min(set_up.started_on, first), until=today)
+    pacing_view = selectors.pacing_picture(patient, definition, today=today)
     shown = [(item.key, item.label, higher_is_better(item.key)) for item in _chart_variables(definition)]
     return render(
         request,
@@ -76,18 +79,28 @@ def my_diary(request: HttpRequest) -> HttpResponse:
             "today": today,
             "definition": definition,
             "recent_days": _recent_days(patient, today),
+            "check_ins": [entry for entry in selectors.entries_of(patient, since=today) if not entry.is_daily],
+            "labels": {item.key: item.label for item in definition.variables()},
             "streak": selectors.streak(filled, today),
             "this_week": selectors.completion(filled, since=today - timedelta(days=6), until=today)[0],
             "period": period if period in PERIODS else "week",
-            "charts": charts.variable_charts(table.rows, shown, first=first, last=today),
+            "charts": charts.variable_charts(
+                table.rows, shown, first=first, last=today, width=PHONE_CHART_WIDTH, height=PHONE_CHART_HEIGHT
+            ),
             "table_days": [(day, table.rows.get(day, {})) for day in _days(first, today)],
             "table_columns": [Item(key, label) for key, label, _better in shown],
-            "feedback": _pacing_feedback(patient, table, definition, today),
-            "episodes": _recent_episodes(patient, table, definition, today),
+            "pacing": pacing_view,
+            "episode": _latest_episode(pacing_view, today),
             "wins": selectors.small_wins(patient, limit=10),
             "warning_signs": definition.warning_signs,
         },
     )
+
+
+def _latest_episode(view: selectors.PacingPicture | None, today: date) -> pacing.Episode | None:
+    """Only the most recent boom-bust of the last four weeks: help for planning, never a tally."""
+    recent = [e for e in (view.episodes if view else []) if e.flare_on >= today - timedelta(days=EPISODE_DAYS)]
+    return recent[-1] if recent else None
 
 
 def _chart_variables(definition: Definition) -> list[Item]:
@@ -108,35 +121,6 @@ def _recent_days(patient: Patient, today: date) -> list[tuple[date, DiaryEntry |
         if entry.is_daily
     }
     return [(day, entries.get(day)) for day in reversed(_days(today - timedelta(days=services.LATE_DAYS), today))]
-
-
-def _pacing_inputs(patient: Patient, table: selectors.DiaryTable, definition: Definition) -> tuple[Any, Any]:
-    days = selectors.pacing_days(table, definition)
-    planned = selectors.planned_load(selectors.pacing_steps(patient), [day.on for day in days])
-    return days, planned
-
-
-def _pacing_feedback(
-    patient: Patient, table: selectors.DiaryTable, definition: Definition, today: date
-) -> pacing.Feedback | None:
-    if not definition.activities:
-        return None
-    days, planned = _pacing_inputs(patient, table, definition)
-    recorded = [day.on for day in days if day.activity is not None and day.on >= today - timedelta(days=1)]
-    return pacing.day_feedback(days, max(recorded), planned=planned) if recorded else None
-
-
-def _recent_episodes(
-    patient: Patient, table: selectors.DiaryTable, definition: Definition, today: date
-) -> list[pacing.Episode]:
-    if not definition.activities or not definition.pacing_symptom:
-        return []
-    days, planned = _pacing_inputs(patient, table, definition)
-    try:
-        episodes = pacing.booms_and_busts(days, planned=planned)
-    except pacing.NotEnoughDays:
-        return []
-    return [episode for episode in episodes if episode.flare_on >= today - timedelta(days=28)]
 
 
 # --- the day's entry ------------------------------------------------------------------------------------------
@@ -214,7 +198,7 @@ def _save_entry(request: HttpRequest, page: EntryPage, form: EntryForm) -> HttpR
 def _made_elsewhere(request: HttpRequest, page: EntryPage, form: EntryForm, saved: DiaryEntry) -> HttpResponse:
     """The day's entry was saved (or changed) in another window meanwhile: nothing typed here is lost. The form
     comes back with these answers, now set to replace the saved entry if sent again."""
-    data = form.data.copy()
+    data = request.POST.copy()
     data["expected_version"] = str(saved.version)
     form = EntryForm(data, definition=form.definition, practice=form.practice_items)
     form.is_valid()
@@ -389,6 +373,8 @@ def save_sharing(request: HttpRequest) -> HttpResponse:
             services.set_sharing(
                 patient, parts=form.cleaned_data["parts"], expected_version=form.cleaned_data["expected_version"]
             )
+        except StaleEdit:
+            return _changed_elsewhere(request)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
@@ -413,12 +399,23 @@ def save_reminder(request: HttpRequest) -> HttpResponse:
                 quiet_until=data["quiet_until"],
                 expected_version=data["expected_version"],
             )
+        except StaleEdit:
+            return _changed_elsewhere(request)
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
             messages.success(request, _("Saved. Your reminder settings are changed."))
             return redirect("portal:diary_settings")
     return _settings_page(request, patient, set_up, reminder=form, status=400)
+
+
+def _changed_elsewhere(request: HttpRequest) -> HttpResponse:
+    """Settings saved meanwhile in another window: show them as they are now, fresh, and say so kindly."""
+    messages.info(
+        request,
+        _("Your settings were changed in another window just now. Here they are as saved: make your change again."),
+    )
+    return redirect("portal:diary_settings")
 
 
 @route(Audience.PATIENT, relationships=(SELF,))

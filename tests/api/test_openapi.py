@@ -11,6 +11,8 @@ pytestmark = pytest.mark.django_db
 
 EXPECTED_OPERATIONS = {
     ("/api/me", "get"),
+    ("/api/patients/{patient_id}/diary.csv", "get"),
+    ("/api/fhir/Observation/{observation_id}", "get"),
     ("/api/fhir/Questionnaire/{questionnaire_id}", "get"),
     ("/api/fhir/QuestionnaireResponse", "get"),
     ("/api/fhir/Patient/{patient_id}/QuestionnaireResponse", "get"),

@@ -130,3 +130,27 @@ def test_feedback_on_a_day_without_activity_says_so() -> None:
     after = start + timedelta(days=14)
     days = [*_fortnight(start), pacing.Day(after, None, 5.0)]
     assert pacing.day_feedback(days, after).kind == pacing.NO_ACTIVITY
+
+
+def test_an_early_entry_and_a_long_gap_do_not_hold_the_baseline_back() -> None:
+    """The baseline is the first two-week window with five complete days, wherever it starts."""
+    lone = pacing.Day(date(2026, 1, 1), 10.0, 3.0)
+    later = [pacing.Day(date(2026, 2, 1) + timedelta(days=n), 30.0, 5.0) for n in range(6)]
+    found = baseline([lone, *later])
+    assert (found.activity, found.symptom, found.days, found.ends_on) == (30.0, 5.0, 6, date(2026, 2, 14))
+
+
+def test_the_days_still_needed_count_the_fullest_two_weeks() -> None:
+    days = [pacing.Day(date(2026, 1, 1) + timedelta(days=n), 20.0, 4.0) for n in (0, 1, 20, 21, 22)]
+    with pytest.raises(NotEnoughDays) as learning:
+        baseline(days)
+    assert learning.value.needed == 2  # three complete days in the fullest window, five needed
+
+
+def test_feedback_calls_a_day_under_half_the_usual_a_lighter_day() -> None:
+    start = date(2026, 1, 5)
+    after = start + timedelta(days=14)
+    days = [*_fortnight(start), pacing.Day(after, 9.9, 4.0)]
+    assert pacing.day_feedback(days, after).kind == pacing.LIGHTER
+    days = [*_fortnight(start), pacing.Day(after, 10.0, 4.0)]
+    assert pacing.day_feedback(days, after).kind == pacing.WITHIN

@@ -108,3 +108,31 @@ def test_fewer_days_than_the_minimum_show_nothing(patient_record: Any, therapist
         )
         == []
     )
+
+
+def test_pacing_is_read_from_the_whole_diary_and_only_with_activities_and_ratings(
+    patient_record: Any, therapist: Any
+) -> None:
+    from commonground.diary.entries import Activity
+
+    set_up(patient_record, therapist, outcomes=["pain"])
+    activity = {14: 90}  # a boom on the day after the baseline weeks …
+    pain = {15: 7}  # … and a flare the next day
+
+    def make(n: int) -> EntryValues:
+        minutes = activity.get(n, 30)
+        return EntryValues(
+            ratings={"pain": pain.get(n, 4)},
+            activities=(Activity("walking-the-dog", done=True, minutes=minutes, effort=5),),
+        )
+
+    _write_days(patient_record, 17, make)
+    definition = selectors.definition_of(selectors.set_up_of(patient_record))
+    today = START + timedelta(days=16)
+    picture = selectors.pacing_picture(patient_record, definition, today=today)
+    assert picture is not None
+    boom, flare = START + timedelta(days=14), START + timedelta(days=15)
+    assert [(e.boom_on, e.flare_on) for e in picture.episodes] == [(boom, flare)]
+    assert picture.feedback is not None and picture.feedback.kind == "within"
+    team = selectors.pacing_picture(patient_record, definition, today=today, parts=frozenset({"ratings"}))
+    assert team is None

@@ -192,3 +192,60 @@ def test_the_today_page_invites_the_days_entry_then_thanks(patient_user: Any, pa
     assert "A minute for today" in client.get("/portal/").content.decode()
     client.post(f"/portal/diary/days/{today_for(patient_record).isoformat()}/", typical_post())
     assert "Today's entry is filled in" in client.get("/portal/").content.decode()
+
+
+def test_settings_changed_in_another_window_come_back_fresh(patient_user: Any, patient_record: Any, diary: Any) -> None:
+    client = signed_in(patient_user)
+    opened = diary.version
+    client.post("/portal/diary/settings/sharing/", {"parts": ["ratings"], "expected_version": opened})
+    stale = client.post("/portal/diary/settings/sharing/", {"parts": ["sleep"], "expected_version": opened})
+    assert stale.status_code == 302
+    page = client.get("/portal/diary/settings/").content.decode()
+    assert "changed in another window" in page and f'name="expected_version" value="{opened + 1}"' in page
+    assert selectors.team_parts(selectors.set_up_of(patient_record)) == {"ratings"}
+
+
+def test_a_form_with_a_broken_hidden_field_says_what_to_do(patient_user: Any, patient_record: Any, diary: Any) -> None:
+    client = signed_in(patient_user)
+    url = f"/portal/diary/days/{today_for(patient_record).isoformat()}/"
+    page = client.post(url, typical_post() | {"submission_key": "not-a-key"})
+    assert page.status_code == 400 and "Something went wrong with this form" in page.content.decode()
+    sharing = client.post("/portal/diary/settings/sharing/", {"parts": ["ratings"], "expected_version": "x"})
+    assert sharing.status_code == 400 and "Something went wrong with this form" in sharing.content.decode()
+    assert not DiaryEntry.objects.exists()
+
+
+def test_errors_are_listed_at_the_top_with_links_to_their_fields(
+    patient_user: Any, patient_record: Any, diary: Any
+) -> None:
+    url = f"/portal/diary/days/{today_for(patient_record).isoformat()}/"
+    page = signed_in(patient_user).post(url, typical_post() | {"effort-walking-the-dog": ""}).content.decode()
+    summary = page.split('id="error-summary"')[1].split("</div>")[0]
+    assert 'href="#field-minutes-walking-the-dog"' in summary and "how hard it felt" in summary
+    assert 'id="field-minutes-walking-the-dog"' in page
+
+
+def test_the_entry_page_says_what_the_team_sees(patient_user: Any, patient_record: Any, diary: Any) -> None:
+    url = f"/portal/diary/days/{today_for(patient_record).isoformat()}/"
+    page = signed_in(patient_user).get(url).content.decode()
+    small_win = page.split('id="field-small_win"')[1].split("</section>")[0][:1500]
+    assert "Only you see this." in small_win  # small wins stay private until the patient shares them
+    ratings = page.split('id="ratings-heading"')[1][:400]
+    assert "Your care team sees this." in ratings
+
+
+def test_todays_check_ins_are_listed_and_can_be_removed(patient_user: Any, patient_record: Any, diary: Any) -> None:
+    client = signed_in(patient_user)
+    client.post("/portal/diary/check-in/", {"rating-pain": "7"})
+    home = client.get("/portal/diary/").content.decode()
+    assert "Today&#39;s check-ins" in home or "Today's check-ins" in home
+    check_in = DiaryEntry.objects.get()
+    assert client.post(f"/portal/diary/entries/{check_in.id}/remove/", {"expected_version": 1}).status_code == 302
+    assert not DiaryEntry.objects.current().exists()
+
+
+def test_a_check_in_needs_a_rating_and_takes_nothing_else(patient_user: Any, patient_record: Any, diary: Any) -> None:
+    client = signed_in(patient_user)
+    page = client.post("/portal/diary/check-in/", {"note": "just a note"})
+    assert page.status_code == 400 and "at least one rating" in page.content.decode()
+    assert not DiaryEntry.objects.exists()
