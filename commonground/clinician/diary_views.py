@@ -26,7 +26,7 @@ from commonground.audit.choices import Action
 from commonground.careplans import selectors as plan_selectors
 from commonground.clinician.diary_forms import PacingStepForm, SetUpForm, ShowForm, initial_from
 from commonground.clinician.views import _chart
-from commonground.diary import charts, csvfile, pacing, selectors, services
+from commonground.diary import charts, csvfile, pacing, patterns, selectors, services
 from commonground.diary.choices import Part
 from commonground.diary.definitions import Definition, InvalidSetUp, Item, build, higher_is_better
 from commonground.diary.services import STARTING
@@ -68,6 +68,13 @@ def _tab(
     context["step_form"] = step_form or PacingStepForm(initial={"starts_on": today})
     context["steps"] = selectors.pacing_steps(patient)
     context["part_labels"] = dict(Part.choices)
+    context["rules"] = {
+        "fdr": patterns.DEFAULT_FDR,
+        "min_days": patterns.DEFAULT_MIN_DAYS,
+        "boom": pacing.BOOM_FACTOR,
+        "flare": pacing.FLARE_RISE,
+        "window": pacing.FLARE_WINDOW,
+    }
     response = _chart(request, patient, "diary", "clinician/diary/tab.html", **context)
     response.status_code = status
     return response

@@ -131,9 +131,11 @@ def higher_is_better(key: str) -> bool | None:
 
 
 def slug(label: str) -> str:
-    """A stable key from words: lower case, ASCII letters and digits joined by hyphens."""
-    plain = unicodedata.normalize("NFKD", label).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")[:40]
+    """A stable key from words in any script: lower case letters and digits (accents dropped where the letter
+    has a plain form, as in "café" → "cafe"), joined by hyphens, at most 40 characters."""
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", label) if not unicodedata.combining(ch))
+    words = re.sub(r"[\W_]+", "-", unicodedata.normalize("NFKC", plain).lower())
+    return words.strip("-")[:40].strip("-")
 
 
 def build(
@@ -222,6 +224,12 @@ def _items(lines: Iterable[str], field: str, limit: int, *, prefix: str = "") ->
         key = slug(label)
         if not key:
             raise InvalidSetUp(f"“{label}” needs at least one letter or digit.", field=field)
+        earlier = found.get(prefix + key)
+        if earlier is not None and earlier.label.casefold() != label.casefold():
+            raise InvalidSetUp(
+                f"“{earlier.label}” and “{label}” are too alike to keep apart: please word one differently.",
+                field=field,
+            )
         found.setdefault(prefix + key, Item(prefix + key, label))
     if len(found) > limit:
         raise InvalidSetUp(f"Please keep this list to {limit} items.", field=field)

@@ -23,7 +23,7 @@ from commonground.access.relationships import SELF
 from commonground.access.routes import Audience, route
 from commonground.audit.choices import Action
 from commonground.careplans import selectors as plan_selectors
-from commonground.diary import charts, csvfile, pacing, selectors, services
+from commonground.diary import charts, csvfile, pacing, patterns, selectors, services
 from commonground.diary.definitions import Definition, Item, from_json, higher_is_better
 from commonground.diary.models import DiaryEntry, DiarySetUp
 from commonground.kit.errors import DomainError, StaleEdit
@@ -319,7 +319,7 @@ def my_patterns(request: HttpRequest) -> HttpResponse:
             "section": "diary",
             "patterns": found,
             "days": days,
-            "min_days": 21,
+            "min_days": patterns.DEFAULT_MIN_DAYS,
             "outcomes": [table_label(table, key) for key in definition.outcomes],
         },
     )

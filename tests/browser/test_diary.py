@@ -292,7 +292,7 @@ def test_a_typical_entry_on_a_phone_takes_at_most_15_taps_and_no_typing_and_reac
     you.tap(activity.locator("label").filter(has=page.get_by_role("checkbox", name="Done", exact=True)), "Done")
     how_long = activity.get_by_role("combobox", name=re.compile(r"^How long"))
     you.choose(how_long, ACTIVITY_MINUTES, "how long")
-    you.tap(scale_choice(activity, "How hard it felt", EFFORT), f"effort {EFFORT}")
+    you.tap(scale_choice(activity, "How hard “Walking the dog” felt", EFFORT), f"effort {EFFORT}")
 
     # What the page shows before saving: each tap chose what it meant to.
     for question, value in RATINGS.items():

@@ -275,3 +275,23 @@ def test_pacing_steps_are_checked(patient_record: Any, therapist: Any) -> None:
     assert selectors.planned_load([step], [today, today - timedelta(days=1)]) == {today: 40.0}
     with pytest.raises(DomainError):
         services.add_pacing_step(patient_record, starts_on=today, daily_load=0, note="", by=therapist)
+
+
+@pytest.mark.parametrize(
+    ("words", "key"),
+    [("Walking the dog", "walking-the-dog"), ("Café with Ana", "cafe-with-ana"), ("المشي مع الكلب", "المشي-مع-الكلب")],
+)
+def test_items_in_any_script_get_a_key_from_their_words(words: str, key: str) -> None:
+    from commonground.diary.tests.support import typical_definition
+
+    definition = typical_definition(activities=[words])
+    assert [item.key for item in definition.activities] == [key]
+
+
+def test_two_items_too_alike_to_keep_apart_are_refused() -> None:
+    from commonground.diary.tests.support import typical_definition
+
+    with pytest.raises(definitions.InvalidSetUp, match="too alike"):
+        typical_definition(activities=["Walking, the dog", "Walking the dog!"])
+    same = typical_definition(activities=["Walking the dog", "walking the dog"])
+    assert len(same.activities) == 1  # the same words twice are one activity
