@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from commonground.diary.choices import HIGHER_IS_BETTER, Scale, Symptom
 
 MAX_LABEL = 80
@@ -80,11 +82,14 @@ class Definition:
         """The diary's variables in column order: ratings, sleep, activity, rest, practice, each trigger."""
         found = [Item(key, self.rating_label(key)) for key in self.rating_keys]
         if self.track_sleep:
-            found += [Item(SLEEP_HOURS, "Hours of sleep"), Item(SLEEP_QUALITY, "Sleep quality")]
+            found += [Item(SLEEP_HOURS, _("Hours of sleep")), Item(SLEEP_QUALITY, _("Sleep quality"))]
         if self.activities:
-            found += [Item(ACTIVITY_LOAD, "Activity (minutes × effort ÷ 10)"), Item(REST_BREAKS, "Rest breaks")]
-        found.append(Item(PRACTICE_DONE, "Home practice done"))
-        found += [Item(TRIGGER_PREFIX + item.key, f"Trigger: {item.label}") for item in self.triggers]
+            found += [Item(ACTIVITY_LOAD, _("Activity (minutes × effort ÷ 10)")), Item(REST_BREAKS, _("Rest breaks"))]
+        found.append(Item(PRACTICE_DONE, _("Home practice done")))
+        found += [
+            Item(TRIGGER_PREFIX + item.key, _("Trigger: %(trigger)s") % {"trigger": item.label})
+            for item in self.triggers
+        ]
         return found
 
     def to_json(self) -> dict[str, Any]:
@@ -160,22 +165,24 @@ def build(
     chosen = [key for key in dict.fromkeys(symptoms) if key]
     unknown = [key for key in chosen if key not in Symptom.values]
     if unknown:
-        raise InvalidSetUp(f"Unknown symptom: {unknown[0]}.", field="symptoms")
+        raise InvalidSetUp(_("Unknown symptom: %(symptom)s.") % {"symptom": unknown[0]}, field="symptoms")
     own = _items(own_symptoms, "own_symptoms", MAX_OWN_SYMPTOMS, prefix=OWN_SYMPTOM_PREFIX)
     symptom_items = tuple(Item(key, str(Symptom(key).label)) for key in chosen) + own
     scale_keys = tuple(key for key in dict.fromkeys(scales) if key)
     if any(key not in Scale.values for key in scale_keys):
-        raise InvalidSetUp("Unknown scale.", field="scales")
+        raise InvalidSetUp(_("Unknown scale."), field="scales")
     if not symptom_items and not scale_keys:
-        raise InvalidSetUp("Choose at least one thing to rate each day.", field="symptoms")
+        raise InvalidSetUp(_("Choose at least one thing to rate each day."), field="symptoms")
     valued = " ".join(str(valued_activity or "").split())
     if Scale.EASE in scale_keys and not valued:
         raise InvalidSetUp(
-            "Name the activity that matters to the patient, so that 'ease of taking part' says what it is about.",
+            _("Name the activity that matters to the patient, so that 'ease of taking part' says what it is about."),
             field="valued_activity",
         )
     if len(valued) > MAX_LABEL:
-        raise InvalidSetUp(f"Please keep the activity's name to {MAX_LABEL} characters.", field="valued_activity")
+        raise InvalidSetUp(
+            _("Please keep the activity's name to %(most)d characters.") % {"most": MAX_LABEL}, field="valued_activity"
+        )
     definition = Definition(
         symptoms=symptom_items,
         scales=scale_keys,
@@ -193,11 +200,11 @@ def _with_pacing_and_outcomes(definition: Definition, pacing_symptom: str, outco
     symptom_keys = [item.key for item in definition.symptoms]
     pacing = pacing_symptom or (symptom_keys[0] if symptom_keys else "")
     if pacing and pacing not in symptom_keys:
-        raise InvalidSetUp("Pacing follows one of the symptoms being rated.", field="pacing_symptom")
+        raise InvalidSetUp(_("Pacing follows one of the symptoms being rated."), field="pacing_symptom")
     variables = {item.key for item in definition.variables()}
     chosen = tuple(key for key in dict.fromkeys(outcomes) if key)
     if any(key not in variables for key in chosen):
-        raise InvalidSetUp("An outcome must be one of the things the diary records.", field="outcomes")
+        raise InvalidSetUp(_("An outcome must be one of the things the diary records."), field="outcomes")
     if not chosen:
         chosen = _default_outcomes(definition)
     return Definition(**{**definition.__dict__, "pacing_symptom": pacing, "outcomes": chosen})
@@ -220,19 +227,24 @@ def _items(lines: Iterable[str], field: str, limit: int, *, prefix: str = "") ->
         if not label:
             continue
         if len(label) > MAX_LABEL:
-            raise InvalidSetUp(f"Please keep each item to {MAX_LABEL} characters: “{label[:30]}…”.", field=field)
+            raise InvalidSetUp(
+                _("Please keep each item to %(most)d characters: “%(start)s…”.")
+                % {"most": MAX_LABEL, "start": label[:30]},
+                field=field,
+            )
         key = slug(label)
         if not key:
-            raise InvalidSetUp(f"“{label}” needs at least one letter or digit.", field=field)
+            raise InvalidSetUp(_("“%(item)s” needs at least one letter or digit.") % {"item": label}, field=field)
         earlier = found.get(prefix + key)
         if earlier is not None and earlier.label.casefold() != label.casefold():
             raise InvalidSetUp(
-                f"“{earlier.label}” and “{label}” are too alike to keep apart: please word one differently.",
+                _("“%(one)s” and “%(other)s” are too alike to keep apart: please word one differently.")
+                % {"one": earlier.label, "other": label},
                 field=field,
             )
         found.setdefault(prefix + key, Item(prefix + key, label))
     if len(found) > limit:
-        raise InvalidSetUp(f"Please keep this list to {limit} items.", field=field)
+        raise InvalidSetUp(_("Please keep this list to %(most)d items.") % {"most": limit}, field=field)
     return tuple(found.values())
 
 

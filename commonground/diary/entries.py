@@ -1,5 +1,5 @@
 """A diary entry's values, checked against the set-up version it is made with, and read back as the diary's
-variables (pure: no database)."""
+variables (pure: no database; messages are translated with Django's gettext)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from django.utils.translation import gettext as _
 
 from commonground.diary.choices import ACTIVITY_MINUTES
 from commonground.diary.definitions import (
@@ -81,23 +83,27 @@ def check(values: EntryValues, definition: Definition, practice_keys: Iterable[s
     """The values, if they fit the set-up; raises InvalidEntry naming the first problem."""
     _check_ratings(values.ratings, definition)
     if check_in and _more_than_ratings(values):
-        raise InvalidEntry("An extra check-in records ratings and a note only.")
+        raise InvalidEntry(_("An extra check-in records ratings and a note only."))
     if check_in and not values.ratings:
-        raise InvalidEntry("Choose at least one rating for your check-in.")
+        raise InvalidEntry(_("Choose at least one rating for your check-in."))
     _check_sleep(values, definition)
     _check_activities(values.activities, definition)
     if values.rest_breaks is not None and not 0 <= values.rest_breaks <= MAX_REST_BREAKS:
-        raise InvalidEntry(f"Rest breaks: a number from 0 to {MAX_REST_BREAKS}.", field="rest_breaks")
-    _check_keys(values.practice, set(practice_keys), "practice", "That practice is not on your list.")
-    _check_keys(values.triggers, {item.key for item in definition.triggers}, "triggers", "Unknown trigger.")
+        raise InvalidEntry(
+            _("Rest breaks: a number from 0 to %(most)d.") % {"most": MAX_REST_BREAKS}, field="rest_breaks"
+        )
+    _check_keys(values.practice, set(practice_keys), "practice", _("That practice is not on your list."))
+    _check_keys(values.triggers, {item.key for item in definition.triggers}, "triggers", _("Unknown trigger."))
     known_signs = {item.key for item in definition.warning_signs}
-    _check_keys(values.warning_signs, known_signs, "warning_signs", "Unknown warning sign.")
+    _check_keys(values.warning_signs, known_signs, "warning_signs", _("Unknown warning sign."))
     if len(values.small_win) > SMALL_WIN_MAX:
-        raise InvalidEntry(f"Please keep your small win to {SMALL_WIN_MAX} characters.", field="small_win")
+        raise InvalidEntry(
+            _("Please keep your small win to %(most)d characters.") % {"most": SMALL_WIN_MAX}, field="small_win"
+        )
     if len(values.note) > NOTE_MAX:
-        raise InvalidEntry(f"Please keep your note to {NOTE_MAX} characters.", field="note")
+        raise InvalidEntry(_("Please keep your note to %(most)d characters.") % {"most": NOTE_MAX}, field="note")
     if values.is_empty:
-        raise InvalidEntry("Fill in at least one thing: any rating, your sleep or what you did.")
+        raise InvalidEntry(_("Fill in at least one thing: any rating, your sleep or what you did."))
     return values
 
 
@@ -111,20 +117,22 @@ def _check_ratings(ratings: Mapping[str, int], definition: Definition) -> None:
     known = set(definition.rating_keys)
     for key, value in ratings.items():
         if key not in known:
-            raise InvalidEntry("That rating is not part of your diary.", field="ratings")
+            raise InvalidEntry(_("That rating is not part of your diary."), field="ratings")
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10:
-            raise InvalidEntry(f"{definition.rating_label(key)}: choose a number from 0 to 10.", field=key)
+            raise InvalidEntry(
+                _("%(rating)s: choose a number from 0 to 10.") % {"rating": definition.rating_label(key)}, field=key
+            )
 
 
 def _check_sleep(values: EntryValues, definition: Definition) -> None:
     if not definition.track_sleep and (values.sleep_hours is not None or values.sleep_quality is not None):
-        raise InvalidEntry("Sleep is not part of your diary.", field="sleep_hours")
+        raise InvalidEntry(_("Sleep is not part of your diary."), field="sleep_hours")
     hours = values.sleep_hours
     if hours is not None and not (0 <= hours <= MAX_SLEEP_HOURS and (hours * 2) == int(hours * 2)):
-        raise InvalidEntry("Hours of sleep: from 0 to 14, in half hours.", field="sleep_hours")
+        raise InvalidEntry(_("Hours of sleep: from 0 to 14, in half hours."), field="sleep_hours")
     quality = values.sleep_quality
     if quality is not None and not 0 <= quality <= 10:
-        raise InvalidEntry("Sleep quality: choose a number from 0 to 10.", field="sleep_quality")
+        raise InvalidEntry(_("Sleep quality: choose a number from 0 to 10."), field="sleep_quality")
 
 
 def _check_activities(activities: tuple[Activity, ...], definition: Definition) -> None:
@@ -133,15 +141,22 @@ def _check_activities(activities: tuple[Activity, ...], definition: Definition) 
     for activity in activities:
         label = definition.activity_label(activity.key)
         if activity.key not in known or activity.key in seen:
-            raise InvalidEntry("That activity is not on your list.", field="activities")
+            raise InvalidEntry(_("That activity is not on your list."), field="activities")
         seen.add(activity.key)
         if activity.effort is not None and not 0 <= activity.effort <= 10:
-            raise InvalidEntry(f"{label}: effort is a number from 0 to 10.", field=f"effort-{activity.key}")
+            raise InvalidEntry(
+                _("%(activity)s: effort is a number from 0 to 10.") % {"activity": label},
+                field=f"effort-{activity.key}",
+            )
         if activity.minutes is not None and activity.minutes not in ACTIVITY_MINUTES:
-            raise InvalidEntry(f"{label}: choose how long it took from the list.", field=f"minutes-{activity.key}")
+            raise InvalidEntry(
+                _("%(activity)s: choose how long it took from the list.") % {"activity": label},
+                field=f"minutes-{activity.key}",
+            )
         if activity.done and (activity.minutes is None or activity.effort is None):
             raise InvalidEntry(
-                f"{label}: say roughly how long it took and how hard it felt.", field=f"minutes-{activity.key}"
+                _("%(activity)s: say roughly how long it took and how hard it felt.") % {"activity": label},
+                field=f"minutes-{activity.key}",
             )
 
 

@@ -305,7 +305,7 @@ def personal_patterns(
         return []
     labels = {item.key: item.label for item in table.columns}
     triggers = {key for key in columns if key.startswith(TRIGGER_PREFIX)}
-    plain = labels | {key: _trigger_words(labels[key]) for key in triggers}
+    plain = labels | {TRIGGER_PREFIX + item.key: item.label for item in definition.triggers}
     found, said = [], set()
     for finding in patterns.findings(table.rows, outcomes):
         if shown is not None and not {finding.factor, finding.outcome} <= shown:
@@ -322,10 +322,6 @@ def personal_patterns(
             )
         )
     return found
-
-
-def _trigger_words(label: str) -> str:
-    return label.split(": ", 1)[1] if label.startswith("Trigger: ") else label
 
 
 # --- what the patient wrote, as far as shared -----------------------------------------------------------------

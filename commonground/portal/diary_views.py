@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from commonground.access import gateway
@@ -225,8 +226,7 @@ def _saved_message(entry: DiaryEntry, changed: bool) -> str:
     if changed:
         return _("Your changes are saved.")
     if entry.late:
-        day = entry.day.strftime("%A %d %B").replace(" 0", " ")
-        return _("Thank you. Your entry for %(day)s is saved.") % {"day": day}
+        return _("Thank you. Your entry for %(day)s is saved.") % {"day": date_format(entry.day, "l j F")}
     return _("Thank you. Today's entry is saved.")
 
 
