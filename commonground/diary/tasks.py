@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from commonground.diary.choices import EntryKind
@@ -57,15 +58,16 @@ def _remind(set_up: DiarySetUp, now: datetime) -> int:
         return 0
     if _reminded(set_up, day) or _written(set_up, day) or not _claim(set_up, day, now):
         return 0
-    send_email(
-        to=address,
-        subject=_("Your diary is ready when you are"),
-        template="diary/emails/reminder.txt",
-        context={
-            "url": f"{settings.SITE_URL}/portal/diary/",
-            "settings_url": f"{settings.SITE_URL}/portal/diary/settings/",
-        },
-    )
+    with translation.override(patient.preferred_language or None):  # in the patient's own language
+        send_email(
+            to=address,
+            subject=_("Your diary is ready when you are"),
+            template="diary/emails/reminder.txt",
+            context={
+                "url": f"{settings.SITE_URL}/portal/diary/",
+                "settings_url": f"{settings.SITE_URL}/portal/diary/settings/",
+            },
+        )
     return 1
 
 
