@@ -10,5 +10,6 @@ urlpatterns: list[URLPattern] = [
     path(DIARY, views.diary, name="diary"),
     path(DIARY + "set-up/", views.save_set_up, name="diary_set_up"),
     path(DIARY + "pacing/", views.add_pacing_step, name="diary_pacing_step"),
+    path(DIARY + "pacing/<uuid:step_id>/in-error/", views.pacing_step_in_error, name="diary_pacing_step_in_error"),
     path(DIARY + "export.csv", views.export_diary, name="diary_export"),
 ]

@@ -10,11 +10,10 @@ private notes never reach these pages unless shared. Every view opens the patien
 from __future__ import annotations
 
 from datetime import date, timedelta
-from statistics import mean
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
@@ -115,7 +114,9 @@ def _trajectory(
         "marks": marks,
         "shown_columns": [Item(key, label) for key, label, _better in shown],
         "table_days": [(day, table.rows[day]) for day in sorted(table.rows, reverse=True) if day >= first],
-        "weekly": _weekly(table.rows, shown, first, today, daily_days),
+        "weekly": selectors.weekly_summary(
+            table.rows, [key for key, _label, _better in shown], first=first, last=today, filled=daily_days
+        ),
         "completion": (done, total) if shares_days else None,
         "has_entries": bool(filled),
         "episodes": _episodes(patient, definition, parts, today),
@@ -156,29 +157,6 @@ def _marks(patient: Patient, first: date, last: date) -> list[charts.Mark]:
             name = instrument.short_name if instrument else response.instrument
             found.append(charts.Mark(day, "questionnaire", _("Questionnaire: %(name)s") % {"name": name}))
     return sorted(found, key=lambda mark: mark.day)
-
-
-def _weekly(
-    rows: dict[date, dict[str, float | None]],
-    shown: list[tuple[str, str, bool | None]],
-    first: date,
-    last: date,
-    daily_days: set[date],
-) -> list[dict[str, Any]]:
-    """One line a week (most recent first): days filled in and the mean of each variable shown."""
-    weeks = []
-    start = first
-    while start <= last:
-        end = min(start + timedelta(days=6), last)
-        in_week = [row for day, row in rows.items() if start <= day <= end]
-        means = {}
-        for key, _label, _better in shown:
-            values = [value for row in in_week if (value := row.get(key)) is not None]
-            means[key] = round(mean(values), 1) if values else None
-        filled = len([day for day in daily_days if start <= day <= end])
-        weeks.append({"start": start, "end": end, "days": (end - start).days + 1, "filled": filled, "means": means})
-        start = end + timedelta(days=1)
-    return list(reversed(weeks))
 
 
 def _episodes(patient: Patient, definition: Definition, parts: frozenset[str], today: date) -> list[pacing.Episode]:
@@ -237,6 +215,23 @@ def add_pacing_step(request: HttpRequest, patient_id: str) -> HttpResponse:
             messages.success(request, _("The graded-activity step is saved."))
             return redirect(reverse("clinician:diary", args=[patient.id]) + "#pacing")
     return _tab(request, patient, step_form=form, status=400)
+
+
+@route(Audience.CLINICIAN)
+@post_only
+def pacing_step_in_error(request: HttpRequest, patient_id: str, step_id: str) -> HttpResponse:
+    patient = gateway.open_patient(request, patient_id, action=Action.ENTERED_IN_ERROR, object_type="pacing_step")
+    step = selectors.pacing_step_of(patient, step_id)
+    if step is None:
+        raise Http404()
+    try:
+        version = int(request.POST.get("expected_version") or 0)
+        services.step_in_error(step, expected_version=version, reason=request.POST.get("reason", ""))
+    except (DomainError, ValueError) as error:
+        messages.error(request, getattr(error, "message", _("The step was changed meanwhile; please look again.")))
+    else:
+        messages.success(request, _("The step is marked as entered in error and no longer counts in the plan."))
+    return redirect(reverse("clinician:diary", args=[patient.id]) + "#pacing")
 
 
 @route(Audience.CLINICIAN)

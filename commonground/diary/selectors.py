@@ -206,6 +206,32 @@ def streak(days: set[date], today: date) -> int:
     return count
 
 
+@dataclass(frozen=True)
+class Week:
+    start: date
+    end: date
+    days: int
+    filled: int  # days with a daily entry
+    means: dict[str, float | None]  # each variable's mean over the days that recorded it, to one decimal
+
+
+def weekly_summary(rows: dict[date, Row], keys: list[str], *, first: date, last: date, filled: set[date]) -> list[Week]:
+    """Weeks of seven days from `first` (the last one may be shorter), most recent first."""
+    weeks = []
+    start = first
+    while start <= last:
+        end = min(start + timedelta(days=6), last)
+        in_week = [row for day, row in rows.items() if start <= day <= end]
+        means: dict[str, float | None] = {}
+        for key in keys:
+            values = [value for row in in_week if (value := row.get(key)) is not None]
+            means[key] = round(sum(values) / len(values), 1) if values else None
+        entered = len([day for day in filled if start <= day <= end])
+        weeks.append(Week(start, end, (end - start).days + 1, entered, means))
+        start = end + timedelta(days=1)
+    return list(reversed(weeks))
+
+
 def small_wins(patient: Patient, *, limit: int = 50) -> list[tuple[date, str]]:
     found = entries_of(patient).exclude(small_win="").order_by("-day", "-recorded_at")[:limit]
     return [(entry.day, entry.small_win) for entry in found]
@@ -221,6 +247,16 @@ def pacing_steps(patient: Patient) -> list[PacingStep]:
         .select_related("agreed_by")
         .order_by("starts_on", "created_at")
     )
+
+
+def pacing_step_of(patient: Patient, step_id: UUID | str) -> PacingStep | None:
+    try:
+        found: PacingStep | None = (
+            PacingStep.objects.current().filter(patient_id=patient.id, pk=step_id).select_related("patient").first()
+        )
+    except (ValueError, TypeError):
+        return None
+    return found
 
 
 def planned_load(steps: list[PacingStep], days: list[date]) -> dict[date, float]:

@@ -333,3 +333,15 @@ def add_pacing_step(patient: Patient, *, starts_on: date, daily_load: int, note:
     )
     _audit(patient, Action.CREATE, "pacing_step", step.id)
     return step
+
+
+@transaction.atomic
+def step_in_error(step: PacingStep, *, expected_version: int, reason: str) -> PacingStep:
+    """A graded-activity step saved by mistake (a typo in the figure, the wrong day) leaves the plan, kept in
+    the history with the reason."""
+    reason = " ".join(str(reason or "").split())
+    if not reason:
+        raise DomainError(_("Say briefly why this step was a mistake."), field="reason")
+    step = mark_entered_in_error(step, expected_version=expected_version, reason=reason[:REASON_MAX])
+    _audit(step.patient, Action.ENTERED_IN_ERROR, "pacing_step", step.id)
+    return step

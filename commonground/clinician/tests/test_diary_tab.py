@@ -227,3 +227,21 @@ def test_emergency_access_cannot_download_the_diary(psychiatrist: Any, patient_r
     client = signed_in(psychiatrist)
     assert client.get(url(patient_record)).status_code == 200  # emergency access reads the chart
     assert client.get(url(patient_record, "export.csv")).status_code == 404
+
+
+def test_a_pacing_step_saved_by_mistake_leaves_the_plan_with_its_reason(
+    therapist: Any, outsider: Any, patient_record: Any
+) -> None:
+    set_up(patient_record, therapist)
+    step = services.add_pacing_step(
+        patient_record, starts_on=today_for(patient_record), daily_load=1000, note="", by=therapist
+    )
+    address = url(patient_record, f"pacing/{step.id}/in-error/")
+    assert signed_in(outsider).post(address, {"expected_version": 1, "reason": "typo"}).status_code == 404
+    assert signed_in(therapist).post(address, {"expected_version": 1, "reason": ""}).status_code == 302
+    assert selectors.pacing_steps(patient_record) == [step]  # a reason is needed
+    assert (
+        signed_in(therapist).post(address, {"expected_version": 1, "reason": "Typed 1000 for 100"}).status_code == 302
+    )
+    assert selectors.pacing_steps(patient_record) == []
+    assert AuditEvent.objects.filter(object_type="pacing_step", action="entered_in_error").exists()

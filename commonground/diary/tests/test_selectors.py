@@ -136,3 +136,19 @@ def test_pacing_is_read_from_the_whole_diary_and_only_with_activities_and_rating
     assert picture.feedback is not None and picture.feedback.kind == "within"
     team = selectors.pacing_picture(patient_record, definition, today=today, parts=frozenset({"ratings"}))
     assert team is None
+
+
+def test_the_weekly_summary_averages_each_week_and_counts_its_days() -> None:
+    rows: dict[date, dict[str, float | None]] = {
+        START: {"pain": 2.0},
+        START + timedelta(days=1): {"pain": 4.0},
+        START + timedelta(days=3): {"pain": None},
+        START + timedelta(days=8): {"pain": 7.0},
+    }
+    weeks = selectors.weekly_summary(
+        rows, ["pain"], first=START, last=START + timedelta(days=9), filled={START, START + timedelta(days=1)}
+    )
+    assert [(w.start, w.days, w.filled, w.means["pain"]) for w in weeks] == [
+        (START + timedelta(days=7), 3, 0, 7.0),
+        (START, 7, 2, 3.0),
+    ]
