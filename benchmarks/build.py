@@ -20,14 +20,20 @@ from benchmarks.config import BENCH_PASSWORD, COMMONGROUND, ROOT, BenchConfig
 from benchmarks.progress import ProgressBar
 from benchmarks.stores import Store
 
-BUILDER_VERSION = 2  # 2: measurement-based care (plans, schedules, responses, alerts, flags)
+BUILDER_VERSION = 3  # 2: measurement-based care (plans, schedules, responses, alerts, flags); 3: diaries
 PATIENT_CHUNK = 500
 MARKER_KEYS = ("builder_version", "builder_source", "migrations", "patients", "backend")
 
 
 def _scoring_sources() -> list[Path]:
     measures = ROOT / "commonground" / "measures"
-    return [measures / "scoring.py", measures / "change.py", *sorted((measures / "instruments").glob("*.json"))]
+    diary = ROOT / "commonground" / "diary"
+    return [
+        measures / "scoring.py",
+        measures / "change.py",
+        *sorted((measures / "instruments").glob("*.json")),
+        diary / "definitions.py",  # the diaries' set-ups are built by the real definitions module
+    ]
 
 
 SCORING_SOURCES = _scoring_sources()
@@ -50,7 +56,7 @@ def setup_django() -> None:
 
 def expected_marker(config: BenchConfig, store: Store) -> dict[str, Any]:
     sources = hashlib.sha256()
-    for name in ("clinic.py", "clinic_measures.py", "loader.py", "build.py"):
+    for name in ("clinic.py", "clinic_measures.py", "clinic_diary.py", "loader.py", "build.py"):
         sources.update((Path(__file__).parent / name).read_bytes())
     for path in SCORING_SOURCES:  # the responses' totals, bands and flags come from the real engine
         sources.update(path.read_bytes())

@@ -4,8 +4,10 @@ Run as `python -m benchmarks.capture SCENARIO OUT.json` with the application's e
 naming the floor's working copy). It signs in as bench-coordinator through the real sign-in page, warms the
 page, then records every statement of one request exactly as Django hands it to the driver (SQL with its
 parameters). Parameters that change per request become placeholders: the current time, the request id and,
-for pages of one patient, that patient's id. It then times a few dozen requests in-process, splitting the
-time into SQL, template rendering and the rest, and keeps a cProfile of them.
+for pages of one patient, that patient's id (`benchmarks.diary_submit` captures a POST with the same pieces,
+naming the patient, account, diary version and day, and the fresh ids of the rows it inserts). It then times a
+few dozen requests in-process, splitting the time into SQL, template rendering and the rest, and keeps a cProfile
+of them.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 PROFILE_REQUESTS = 40
@@ -44,10 +47,33 @@ class Recorder:
 
 
 class Placeholders:
-    def __init__(self, patient: str | None, request_id: str, window: tuple[datetime, datetime]) -> None:
-        self.patient = uuid.UUID(patient) if patient else None
+    """Turns a captured parameter into what the floor replays: a constant, or a placeholder filled per request.
+
+    Placeholders: the current time, the request id, and named values — those the floor is given per request
+    (`named`, e.g. a chart's patient; the floor's path names them in order) and those it makes fresh for each
+    request (`fresh`, e.g. the id of a row the request inserts). A uuid is matched in each form Django hands the
+    driver (UUID, 32-character hex, text), a date as a date or its ISO text.
+    """
+
+    def __init__(
+        self,
+        patient: str | None,
+        request_id: str,
+        window: tuple[datetime, datetime],
+        *,
+        named: dict[str, uuid.UUID | date] | None = None,
+        fresh: dict[str, uuid.UUID] | None = None,
+    ) -> None:
         self.request_id = request_id
         self.window = window
+        self.named: dict[str, uuid.UUID | date] = {"patient": uuid.UUID(patient)} if patient else {}
+        self.named.update(named or {})
+        self.values: dict[str, uuid.UUID | date] = {**self.named, **(fresh or {})}
+
+    @property
+    def rotating(self) -> dict[str, str]:
+        """The names the floor takes from its path, in order, with their type."""
+        return {name: "uuid" if isinstance(value, uuid.UUID) else "date" for name, value in self.named.items()}
 
     def encode(self, value: Any) -> list[Any]:
         if value is None:
@@ -56,13 +82,9 @@ class Placeholders:
             return ["v", value]
         if value == self.request_id:
             return ["request_id"]
-        if self.patient is not None:
-            if value == self.patient:
-                return ["patient", "uuid"]
-            if value == self.patient.hex:
-                return ["patient", "hex"]
-            if value == str(self.patient):
-                return ["patient", "str"]
+        named = self._named(value)
+        if named is not None:
+            return named
         if isinstance(value, datetime):
             return ["now", "datetime"] if self._now(value) else ["datetime", value.isoformat()]
         if isinstance(value, str) and SQLITE_DATETIME.fullmatch(value):
@@ -74,11 +96,31 @@ class Placeholders:
             return ["date", value.isoformat()]
         if isinstance(value, str):
             return ["v", value]
+        if isinstance(value, Decimal):
+            return ["decimal", str(value)]
+        if type(value).__name__ == "Jsonb":  # PostgreSQL's JSON parameters (psycopg's Jsonb wrapper)
+            return ["json", value.obj]
         # PostgreSQL: bulk_create sends one array per column (UNNEST), and the audit insert the listed patients
         # as one uuid[] (`unnest(%s::uuid[])`); each item is encoded, so a chart's patient stays a placeholder.
         if isinstance(value, list | tuple):
             return ["list", [self.encode(item) for item in value]]
         raise TypeError(f"cannot replay a parameter of type {type(value).__name__}")
+
+    def _named(self, value: Any) -> list[Any] | None:
+        for name, known in self.values.items():
+            if isinstance(known, uuid.UUID):
+                if value == known:
+                    return [name, "uuid"]
+                if value == known.hex:
+                    return [name, "hex"]
+                if value == str(known):
+                    return [name, "str"]
+            elif not isinstance(value, datetime):  # a datetime is a date too: never a day's placeholder
+                if value == known:
+                    return [name, "date"]
+                if value == known.isoformat():
+                    return [name, "str"]
+        return None
 
     def _now(self, moment: datetime) -> bool:
         start, end = self.window
@@ -121,8 +163,10 @@ def template_timer() -> Iterator[list[float]]:
         Template.render = original  # type: ignore[method-assign]
 
 
-def profile(client: Any, paths: list[str], out_prefix: str) -> dict[str, Any]:
-    """Median in-process time of a request, its SQL and its template rendering; then a cProfile pass."""
+def profile(send: Callable[[int], Any], out_prefix: str, *, status: int = 200) -> dict[str, Any]:
+    """Median in-process time of a request, its SQL and its template rendering; then a cProfile pass.
+
+    `send(n)` makes the n-th request (0 to 1.5 × PROFILE_REQUESTS) and returns the response."""
     from django.db import connection
 
     totals, sql_times, template_times, counts = [], [], [], []
@@ -130,16 +174,16 @@ def profile(client: Any, paths: list[str], out_prefix: str) -> dict[str, Any]:
         recorder = Recorder()
         with template_timer() as rendered, connection.execute_wrapper(recorder):
             started = time.perf_counter()
-            response = client.get(paths[number % len(paths)])
+            response = send(number)
             totals.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, response.status_code
+        assert response.status_code == status, response.status_code
         sql_times.append(sum(call["ms"] for call in recorder.calls))
         template_times.append(sum(rendered))
         counts.append(len(recorder.calls))
     profiler = cProfile.Profile()
-    for number in range(PROFILE_REQUESTS // 2):
+    for number in range(PROFILE_REQUESTS, PROFILE_REQUESTS + PROFILE_REQUESTS // 2):
         profiler.enable()
-        client.get(paths[number % len(paths)])
+        send(number)
         profiler.disable()
     text = io.StringIO()
     stats = pstats.Stats(profiler, stream=text)
@@ -207,7 +251,8 @@ def main() -> None:
         "backend": connection.vendor,
         "patients": patients,
         "statements": script_of(recorder.calls, placeholders),
-        "profile": profile(client, paths, out_path.removesuffix(".json")),
+        "rotating": placeholders.rotating,
+        "profile": profile(lambda n: client.get(paths[n % len(paths)]), out_path.removesuffix(".json")),
     }
     with open(out_path, "w") as handle:
         json.dump(script, handle, indent=1)

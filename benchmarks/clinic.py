@@ -6,7 +6,8 @@ clinicians in every clinical role. Every patient has a record number (CG-nnnnnn)
 current members, a care episode started within the last year (some ended), consent to care (some to
 research, some to a supporter, with the Supporter row), the creation rows of the record history, and about
 20 audit events spread over the year, mostly reads and lists by their team, unsealed. Their measurement-based
-care (plan, schedule, 12 scored responses, alerts, case-review flags) comes from `clinic_measures`.
+care (plan, schedule, 12 scored responses, alerts, case-review flags) comes from `clinic_measures`; for a sample
+of patients (the coordinator's 120 among them), a portal account and a year of diary from `clinic_diary`.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from benchmarks import clinic_measures
-from benchmarks.config import BENCH_COORDINATOR, CASELOAD_SIZE
+from benchmarks import clinic_diary, clinic_measures
+from benchmarks.config import BENCH_COORDINATOR, CASELOAD_SIZE, DIARY_PATIENTS
 from benchmarks.loader import HISTORICAL, history_row
 
 SEED = 20261122
@@ -91,6 +92,7 @@ class ClinicPlan:
     coordinators: list[int] = field(init=False)
     clinicians: dict[str, list[int]] = field(init=False)
     bench_patients: frozenset[int] = field(init=False)
+    diary_patients: frozenset[int] = field(init=False)
     # (when, patient index or None, staff index, action, object type), collected for the audit trail.
     events: list[tuple[datetime, int | None, int, str, str]] = field(default_factory=list)
     patient_ids: list[uuid.UUID] = field(default_factory=list)
@@ -112,6 +114,7 @@ class ClinicPlan:
         self._add_staff("bench-privacy", "Bench Privacy Officer", "privacy_officer")
         step = self.patients / CASELOAD_SIZE
         self.bench_patients = frozenset(round(number * step) for number in range(CASELOAD_SIZE))
+        self.diary_patients = diary_sample(self.patients, self.bench_patients)
 
     def new_id(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
@@ -125,6 +128,14 @@ class ClinicPlan:
     @property
     def today(self) -> date:
         return self.now.date()
+
+
+def diary_sample(patients: int, bench_patients: frozenset[int]) -> frozenset[int]:
+    """The patients with a portal account and a year of diary: the coordinator's 120, and others evenly spread."""
+    wanted = min(DIARY_PATIENTS, patients)
+    others = [index for index in range(patients) if index not in bench_patients]
+    extra = max(0, wanted - len(bench_patients))
+    return bench_patients | frozenset(others[number * len(others) // extra] for number in range(extra))
 
 
 def organisation_and_staff(plan: ClinicPlan) -> dict[str, list[tuple[Any, ...]]]:
@@ -182,6 +193,8 @@ def _one_patient(plan: ClinicPlan, index: int, rows: dict[str, list[tuple[Any, .
     given, family = rng.choice(GIVEN[sex]), rng.choice(FAMILY)
     started = min(plan.today, (registered + timedelta(days=rng.randint(0, 14))).date())
     in_care_days = (plan.today - started).days
+    diary = index in plan.diary_patients
+    email = f"{given}.{family.replace(' ', '')}{index}@example.org".lower()
     ended = (
         started + timedelta(days=rng.randint(60, min(240, in_care_days - 1)))
         if in_care_days > 90 and rng.random() < 0.2
@@ -190,7 +203,7 @@ def _one_patient(plan: ClinicPlan, index: int, rows: dict[str, list[tuple[Any, .
     patient = (
         *_record(plan, registered),
         org,
-        None,
+        clinic_diary.user_id(SEED, index) if diary else None,
         f"CG-{index + 1:06d}",
         given,
         family,
@@ -200,7 +213,7 @@ def _one_patient(plan: ClinicPlan, index: int, rows: dict[str, list[tuple[Any, .
         "woman" if sex == "female" else "man",
         rng.choice(LANGUAGES),
         rng.choice(EDUCATION),
-        f"{given}.{family.replace(' ', '')}{index}@example.org".lower(),
+        email,
         f"+31 6 {rng.randint(10_000_000, 99_999_999)}",
         "",
         TIME_ZONE,
@@ -216,6 +229,11 @@ def _one_patient(plan: ClinicPlan, index: int, rows: dict[str, list[tuple[Any, .
     _patient_events(plan, index, registered, coordinator, members)
     measured = clinic_measures.Patient(index, patient_id, org, sex, started, ended, coordinator_id, responsible)
     clinic_measures.patient_measures(SEED, plan.now, measured, rows)
+    if diary:
+        diarist = clinic_diary.DiaryPatient(
+            index, patient_id, patient[6], org, f"{given} {family}", email, coordinator_id, registered
+        )
+        clinic_diary.patient_diary(SEED, plan.now, diarist, plan.password_hash, rows)
 
 
 def _identifiers(

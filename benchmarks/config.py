@@ -21,6 +21,10 @@ NOTES_FILE = Path(__file__).resolve().parent / "NOTES.md"
 BENCH_COORDINATOR = "bench-coordinator"
 BENCH_PASSWORD = "bench-password-not-a-secret"  # noqa: S105  (a synthetic clinic on loopback)
 CASELOAD_SIZE = 120
+# The diary (issue 6): a year of daily entries for a sample of the clinic's patients, each with a portal account
+# (`bench-patient-NNNNNN`, the staff's password). The coordinator's 120 patients are in the sample.
+DIARY_PATIENTS = 1000
+DIARY_USERNAME = "bench-patient-{number:06d}"
 
 
 def _int(name: str, default: int) -> int:
@@ -57,7 +61,9 @@ class BenchConfig:
         return "postgresql" if self.database_url.startswith(("postgres://", "postgresql://")) else "sqlite"
 
 
-def load() -> BenchConfig:
+def load(scenarios: str | None = None) -> BenchConfig:
+    """The settings from the environment; `scenarios` (the command line's) takes the place of BENCH_SCENARIOS."""
+    chosen = os.getenv("BENCH_SCENARIOS", "") if scenarios is None else scenarios
     config = BenchConfig(
         patients=_int("BENCH_PATIENTS", 10_000),
         workers=_int("BENCH_WORKERS", 4),
@@ -66,7 +72,7 @@ def load() -> BenchConfig:
         duration_s=_float("BENCH_DURATION", 20.0),
         max_requests=_int("BENCH_MAX_REQUESTS", 3_000),
         rounds=_int("BENCH_ROUNDS", 3),
-        scenarios=tuple(name.strip() for name in os.getenv("BENCH_SCENARIOS", "").split(",") if name.strip()),
+        scenarios=tuple(name.strip() for name in chosen.split(",") if name.strip()),
         database_url=os.getenv("DATABASE_URL", ""),
         rebuild=os.getenv("BENCH_REBUILD", "") in ("1", "true", "yes"),
     )
@@ -77,3 +83,17 @@ def load() -> BenchConfig:
     if min(config.workers, config.concurrency, config.rounds, config.max_requests) < 1:
         raise SystemExit("BENCH_WORKERS, BENCH_CONCURRENCY, BENCH_ROUNDS and BENCH_MAX_REQUESTS must be positive")
     return config
+
+
+# For `python -m benchmarks --help` (and docs/benchmarks.md): every variable, its default and its meaning.
+VARIABLES = (
+    ("BENCH_PATIENTS", "10000", "size of the synthetic clinic (at least 240)"),
+    ("BENCH_WORKERS", "4", "gunicorn sync worker processes, the same for the application and every floor"),
+    ("BENCH_CONCURRENCY", "8", "load-generator threads, each with its own connection (and session)"),
+    ("BENCH_WARMUP", "2", "seconds of warm-up before measuring"),
+    ("BENCH_DURATION", "20", "at most this many seconds measured per side and round"),
+    ("BENCH_MAX_REQUESTS", "3000", "at most this many requests measured per side and round"),
+    ("BENCH_ROUNDS", "3", "rounds per page scenario (application and floor alternate who goes first)"),
+    ("BENCH_SCENARIOS", "all", "comma-separated names, e.g. `caseload,chart` (or `--scenarios`)"),
+    ("BENCH_REBUILD", "no", "`1` rebuilds the clinic even when the cached one is current"),
+)

@@ -4,9 +4,11 @@ read as minimal JSON.
 
 Served by the same gunicorn as the application: `gunicorn benchmarks.floor:application`, with
 BENCH_FLOOR_SCRIPT naming the script `benchmarks.capture` wrote and DATABASE_URL the working copy.
-`GET /` replays a list page; `GET /<patient id>` replays a one-patient page for that patient.
-The current time and a fresh request id take the place the application gives them; on SQLite the
-transaction is `BEGIN IMMEDIATE`, as the application's (settings: transaction_mode IMMEDIATE).
+`GET /` replays a list page; `GET /<patient id>` replays a one-patient page for that patient; in general the
+path gives, in order, the values the script names as rotating (`GET /<patient>/<user>/<version>/<day>` for a
+diary entry). The current time, a fresh request id and fresh ids for the rows a request inserts (the script's
+`fresh` names) take the place the application gives them; on SQLite the transaction is `BEGIN IMMEDIATE`, as the
+application's (settings: transaction_mode IMMEDIATE).
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from typing import Any
 
 QMARK = re.compile(r"(?<!%)%s")
@@ -74,12 +77,16 @@ class Statement:
             cursor.execute(self.sql, self.rows[0].fill(values))
 
 
+CONSTANTS = frozenset({"null", "v", "uuid", "datetime", "date", "decimal", "json", "list"})
+
+
 def _placeholder(param: list[Any]) -> str | None:
-    if param[0] in ("now", "patient"):
-        return f"{param[0]}:{param[1]}"
+    """`now:<form>`, `request_id`, or `<name>:<form>` for a named value (a patient, a day, a fresh id)."""
     if param[0] == "request_id":
         return "request_id"
-    return None
+    if param[0] in CONSTANTS:
+        return None
+    return f"{param[0]}:{param[1]}"
 
 
 def _constant(param: list[Any]) -> Any:
@@ -92,7 +99,17 @@ def _constant(param: list[Any]) -> Any:
         return datetime.fromisoformat(param[1])
     if kind == "date":
         return date.fromisoformat(param[1])
+    if kind == "decimal":
+        return Decimal(param[1])
+    if kind == "json":
+        from psycopg.types.json import Jsonb  # only PostgreSQL's scripts hold JSON parameters
+
+        return Jsonb(param[1])
     return param[1]
+
+
+def _uuid_forms(name: str, value: uuid.UUID) -> dict[str, Any]:
+    return {f"{name}:uuid": value, f"{name}:hex": value.hex, f"{name}:str": str(value)}
 
 
 class Floor:
@@ -100,6 +117,8 @@ class Floor:
         self.sqlite = script["backend"] == "sqlite"
         self.database_url = database_url
         self.statements = [Statement(item, self.sqlite) for item in script["statements"]]
+        self.rotating: dict[str, str] = script.get("rotating", {})
+        self.fresh: list[str] = script.get("fresh", [])
         self._connection: Any = None
 
     def connection(self) -> Any:
@@ -108,6 +127,7 @@ class Floor:
             if self.sqlite:
                 import sqlite3
 
+                sqlite3.register_adapter(Decimal, str)  # as Django's SQLite backend does
                 path = self.database_url.removeprefix("sqlite:///")
                 self._connection = sqlite3.connect(path, timeout=20, isolation_level=None, check_same_thread=False)
                 for pragma in ("foreign_keys=ON", "journal_mode=WAL", "synchronous=NORMAL"):
@@ -119,16 +139,20 @@ class Floor:
                 self._connection = psycopg.connect(conninfo, cursor_factory=psycopg.ClientCursor)
         return self._connection
 
-    def replay(self, patient: str | None) -> list[Any]:
+    def replay(self, parts: list[str]) -> list[Any]:
         now = datetime.now(UTC)
         values: dict[str, Any] = {
             "now:datetime": now,
             "now:sqlite": str(now.replace(tzinfo=None)),
             "request_id": uuid.uuid4().hex,
         }
-        if patient:
-            patient_id = uuid.UUID(patient)
-            values.update({"patient:uuid": patient_id, "patient:hex": patient_id.hex, "patient:str": str(patient_id)})
+        for (name, kind), text in zip(self.rotating.items(), parts, strict=True):
+            if kind == "uuid":
+                values.update(_uuid_forms(name, uuid.UUID(text)))
+            else:
+                values.update({f"{name}:date": date.fromisoformat(text), f"{name}:str": text})
+        for name in self.fresh:
+            values.update(_uuid_forms(name, uuid.uuid4()))
         connection = self.connection()
         rows: list[Any] = []
         cursor = connection.cursor()
@@ -173,7 +197,8 @@ def application(environ: dict[str, Any], start_response: StartResponse) -> Itera
         body = b'{"status": "ok"}'
     else:
         try:
-            rows = _the_floor().replay(path.strip("/") or None)
+            parts = [part for part in path.strip("/").split("/") if part]
+            rows = _the_floor().replay(parts)
             body = json.dumps({"rows": rows}, default=str).encode()
         except Exception as error:
             status, body = "500 Internal Server Error", json.dumps({"error": repr(error)}).encode()

@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-# Column kinds: u uuid, s text, i integer, b boolean, t datetime (naive UTC), d date, j JSON, n decimal.
+# Column kinds: u uuid, s text, i integer, b boolean, t datetime (naive UTC), d date, h time, j JSON, n decimal.
 RECORD = (("id", "u"), ("created_at", "t"), ("updated_at", "t"), ("version", "i"), ("record_status", "s"))
 HISTORY = (("history_date", "t"), ("history_change_reason", "s"), ("history_type", "s"), ("history_user_id", "u"))
 
@@ -193,6 +193,48 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("status", "s"),
         ("closed_at", "t"),
     ),
+    "diary_diarysetup": (
+        *RECORD,
+        ("organisation_id", "u"),
+        ("patient_id", "u"),
+        ("current_id", "u"),
+        ("shared_parts", "j"),
+        ("reminder_at", "h"),
+        ("quiet_from", "h"),
+        ("quiet_until", "h"),
+        ("started_on", "d"),
+    ),
+    "diary_diaryversion": (
+        ("id", "u"),
+        ("created_at", "t"),
+        ("updated_at", "t"),
+        ("set_up_id", "u"),
+        ("number", "i"),
+        ("definition", "j"),
+        ("reason", "s"),
+        ("made_by_id", "u"),
+    ),
+    "diary_diaryentry": (
+        *RECORD,
+        ("organisation_id", "u"),
+        ("patient_id", "u"),
+        ("made_with_id", "u"),
+        ("kind", "s"),
+        ("day", "d"),
+        ("recorded_at", "t"),
+        ("late", "b"),
+        ("ratings", "j"),
+        ("sleep_hours", "n"),
+        ("sleep_quality", "i"),
+        ("activities", "j"),
+        ("rest_breaks", "i"),
+        ("practice", "j"),
+        ("triggers", "j"),
+        ("warning_signs", "j"),
+        ("small_win", "s"),
+        ("note", "s"),
+        ("submission_key", "u"),
+    ),
     "audit_auditevent": (
         ("occurred_at", "t"),
         ("organisation_id", "u"),
@@ -229,6 +271,8 @@ HISTORICAL = {
     "measures_response": "measures_historicalresponse",
     "safety_alert": "safety_historicalalert",
     "coordination_casereviewflag": "coordination_historicalcasereviewflag",
+    "diary_diarysetup": "diary_historicaldiarysetup",
+    "diary_diaryentry": "diary_historicaldiaryentry",
 }
 for _record_table, _history_table in HISTORICAL.items():
     TABLES[_history_table] = (*TABLES[_record_table], *HISTORY)
@@ -250,6 +294,9 @@ ORDER = (
     "safety_alert",
     "safety_alertrecipient",
     "coordination_casereviewflag",
+    "diary_diarysetup",
+    "diary_diaryversion",
+    "diary_diaryentry",
     *HISTORICAL.values(),
     "audit_auditevent",
 )
@@ -281,8 +328,8 @@ def _same(value: Any) -> Any:
     return value
 
 
-def _iso(value: date) -> str:
-    return value.isoformat()
+def _iso(value: date | time) -> str:
+    return value.isoformat()  # a date, or a time as Django stores it on both backends (HH:MM:SS)
 
 
 def _decimal(value: Decimal) -> str:
@@ -297,6 +344,7 @@ CONVERTERS: dict[str, dict[str, Converter]] = {
         "b": _bool_int,
         "t": _sqlite_datetime,
         "d": _iso,
+        "h": _iso,
         "j": _json,
         "n": _decimal,
     },
@@ -307,6 +355,7 @@ CONVERTERS: dict[str, dict[str, Converter]] = {
         "b": _same,
         "t": _postgres_datetime,
         "d": _iso,
+        "h": _iso,
         "j": _json,
         "n": _decimal,
     },

@@ -5,6 +5,12 @@ Each thread keeps one keep-alive-capable http.client connection (gunicorn's sync
 every response; the thread then reconnects) and, for the application, its own session: it signs in through
 the real sign-in page (CSRF cookie and token) before any timing. Then all threads warm up together, and
 measure until the request or time bound is reached. Every response must be 200 with a Server-Timing header.
+
+A plan may instead list its `requests` ([method, path, session], in order) with `sessions` opened before the
+run (each a cookie jar and the form it posts, CSRF token included): a POST sends its session's form, with a
+fresh uuid in `fresh_field` each time (a browser form's submission key). With `once`, each request is made at
+most once (each is a distinct write) and the threads stop when all are taken. `expect_status` (and for a
+redirect `expect_location`, a prefix of its target) replaces the 200.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import re
 import sys
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from typing import Any
@@ -34,11 +41,18 @@ class Client:
         self.cookies: dict[str, str] = {}
 
     def request(
-        self, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None
+        self,
+        method: str,
+        path: str,
+        body: str | None = None,
+        headers: dict[str, str] | None = None,
+        jar: dict[str, str] | None = None,
     ) -> tuple[int, http.client.HTTPMessage, bytes]:
+        """One request with this client's cookies, or those of `jar` (a session opened before the run)."""
+        cookies = self.cookies if jar is None else jar
         sent = dict(headers or {})
-        if self.cookies:
-            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+        if cookies:
+            sent["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
         for attempt in (1, 2):
             try:
                 self.connection.request(method, path, body=body, headers=sent)
@@ -56,9 +70,9 @@ class Client:
             cookie.load(header)
             for name, morsel in cookie.items():
                 if morsel["max-age"] == "0" or morsel.value == "":
-                    self.cookies.pop(name, None)
+                    cookies.pop(name, None)
                 else:
-                    self.cookies[name] = morsel.value
+                    cookies[name] = morsel.value
         return response.status, response.headers, data
 
     def sign_in(self, username: str, password: str) -> None:
@@ -96,7 +110,11 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
     if plan.get("sign_in"):
         for client in clients:  # one after another: a wrong password stops at the first failure
             client.sign_in(plan["sign_in"]["username"], plan["sign_in"]["password"])
-    paths, counter = plan["paths"], itertools.count()
+    requests = plan.get("requests") or [["GET", path, None] for path in plan["paths"]]
+    sessions: list[dict[str, Any]] = plan.get("sessions") or []
+    once, fresh_field = bool(plan.get("once")), plan.get("fresh_field")
+    expect_status, expect_location = plan.get("expect_status", 200), plan.get("expect_location")
+    counter = itertools.count()
     tally = Tally()
     warm_until = time.perf_counter() + plan["warmup_s"]
     measure_from = warm_until
@@ -109,16 +127,35 @@ def run(plan: dict[str, Any]) -> dict[str, Any]:
             measuring = started >= measure_from
             if started >= stop_at or (measuring and next(budget) >= plan["max_requests"]):
                 return
-            path = paths[next(counter) % len(paths)]
+            number = next(counter)
+            if once and number >= len(requests):
+                return  # every distinct request is made: the run ends early
+            method, path, session = requests[number % len(requests)]
+            jar, body, headers = None, None, {}
+            if session is not None:
+                jar = sessions[session]["cookies"]
+                if method == "POST":
+                    form = dict(sessions[session]["form"])
+                    if fresh_field:
+                        form[fresh_field] = str(uuid.uuid4())
+                    body, headers = urlencode(form), {"Content-Type": "application/x-www-form-urlencoded"}
             try:
-                status, headers, _ = client.request("GET", path)
+                status, answered, _ = client.request(method, path, body, headers, jar)
             except (OSError, http.client.HTTPException) as error:
                 tally.error(f"{path}: {error!r}")
                 continue
             done = time.perf_counter()
-            timing = SERVER_TIMING.search(headers.get("Server-Timing", ""))
-            if status != 200 or timing is None:
-                tally.error(f"{path}: status {status}, Server-Timing {headers.get('Server-Timing')!r}")
+            timing = SERVER_TIMING.search(answered.get("Server-Timing", ""))
+            location = answered.get("Location", "")
+            if (
+                status != expect_status
+                or timing is None
+                or (expect_location is not None and not location.startswith(expect_location))
+            ):
+                tally.error(
+                    f"{method} {path}: status {status}, Location {location!r}, "
+                    f"Server-Timing {answered.get('Server-Timing')!r}"
+                )
                 continue
             with tally.lock:
                 if not measuring:

@@ -62,7 +62,9 @@ def table(rows: list[Row]) -> list[list[str]]:
         ]
     ]  # fmt: skip
     for row in rows:
-        unit = {"events/s": "ev/s", "responses/s": "resp/s"}.get(row.get("unit", ""), "req/s")
+        unit = {"events/s": "ev/s", "responses/s": "resp/s", "patients/s": "patients/s"}.get(
+            row.get("unit", ""), "req/s"
+        )
         target = "-" if "target_met" not in row else ("met" if row["target_met"] else "MISSED")
         lines.append(
             [
@@ -73,8 +75,8 @@ def table(rows: list[Row]) -> list[list[str]]:
                 _number(row.get("p95_ms")),
                 _number(row.get("p99_ms")),
                 _number(row.get("client_p95_ms")),
-                f"{_number(row.get('rps'), 0)} {unit}",
-                f"{_number(row.get('floor_rps'), 0)} {unit}",
+                _rate(row.get("rps"), unit),
+                _rate(row.get("floor_rps"), unit),
                 _number(row.get("rps_ratio") or _ratio(row.get("rps"), row.get("floor_rps")), 2),
                 _number(row.get("floor_p95_ms")),
                 _number(row.get("p95_ratio"), 2),
@@ -83,6 +85,12 @@ def table(rows: list[Row]) -> list[list[str]]:
             ]
         )
     return lines
+
+
+def _rate(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    return f"{_number(value, 1 if unit == 'patients/s' else 0)} {unit}"
 
 
 def _ratio(value: float | None, floor: float | None) -> float | None:

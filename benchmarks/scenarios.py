@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from benchmarks import audit_seal, scoring
+from benchmarks import audit_seal, diary_patterns, diary_submit, scoring
 from benchmarks.config import CASELOAD_SIZE
 from benchmarks.context import RunContext
 
@@ -116,5 +116,28 @@ register(
         "audit_seal",
         "seal_pending() over every unsealed event of the clinic (events/s), then `commonground audit verify`",
         run=audit_seal.measure,
+    )
+)
+register(
+    JobScenario(
+        "diary_submit",
+        "POST /portal/diary/days/<day>/ by signed-in patients: the typical entry validated, saved with its history "
+        "and audit, answered by the redirect; each a new entry over a pool of diary patients (beside its floor)",
+        run=diary_submit.measure_submit,
+    )
+)
+register(
+    JobScenario(
+        "patterns_one",
+        "diary.patterns.findings over one patient-year of 15 variables, every variable an outcome (median of 30)",
+        run=diary_patterns.measure_one,
+    )
+)
+register(
+    JobScenario(
+        "patterns_batch",
+        "diary_table + personal_patterns for every diary patient of the clinic, one process (patients/s), "
+        "beside plain SQL and the same analysis",
+        run=diary_patterns.measure_batch,
     )
 )
