@@ -140,14 +140,13 @@ def diary_table(
     columns: dict[str, Item] = {}
     if current is not None:
         columns.update({item.key: item for item in current.variables()})
-    definitions: dict[Any, Definition] = {}
-    for entry in entries_of(patient, since=since, until=until):
-        definition = definitions.get(entry.made_with_id)
-        if definition is None:
-            definition = definitions[entry.made_with_id] = from_json(entry.made_with.definition)
-            for item in definition.variables():
-                columns.setdefault(item.key, item)
-        readings[entry.day].append(_variables(entry, definition, parts))
+    found = list(_plain_entries(patient, since=since, until=until))
+    definitions = _definitions_of({entry.made_with_id for entry in found})
+    for definition in definitions.values():
+        for item in definition.variables():
+            columns.setdefault(item.key, item)
+    for entry in found:
+        readings[entry.day].append(_variables(entry, definitions[entry.made_with_id], parts))
     shown = set(keys_in_parts(list(columns), current or Definition(), parts)) if current else None
     kept = [item for item in columns.values() if _column_shown(item.key, shown, definitions, parts)]
     averaged = {day: _average(rows) for day, rows in sorted(readings.items())}
@@ -156,6 +155,17 @@ def diary_table(
         columns=kept,
         rows={day: row for day, row in averaged.items() if any(value is not None for value in row.values())},
     )
+
+
+def _plain_entries(patient: Patient, *, since: date | None, until: date | None) -> QuerySet[DiaryEntry]:
+    """Entries without their version: a year holds a handful of versions, each read and parsed once
+    (`_definitions_of`), not once per entry."""
+    return entries_of(patient, since=since, until=until).select_related(None)
+
+
+def _definitions_of(version_ids: set[Any]) -> dict[Any, Definition]:
+    versions = DiaryVersion.objects.filter(id__in=version_ids).values_list("id", "definition")
+    return {version_id: from_json(definition) for version_id, definition in versions}
 
 
 def _column_shown(key: str, shown: set[str] | None, definitions: dict[Any, Definition], parts: frozenset[str]) -> bool:
@@ -382,8 +392,10 @@ def written(patient: Patient, *, parts: frozenset[str], since: date, until: date
     if not wanted:
         return []
     found = []
-    for entry in entries_of(patient, since=since, until=until).order_by("-day", "-recorded_at"):
-        definition = from_json(entry.made_with.definition)
+    entries = list(_plain_entries(patient, since=since, until=until).order_by("-day", "-recorded_at"))
+    definitions = _definitions_of({entry.made_with_id for entry in entries})
+    for entry in entries:
+        definition = definitions[entry.made_with_id]
         signs = [_label_of(definition.warning_signs, key) for key in entry.warning_signs]
         item = Written(
             day=entry.day,

@@ -172,9 +172,11 @@ def _checked(
     *,
     check_in: bool,
     kept: Iterable[str] = (),
+    allowed: Iterable[str] | None = None,
 ) -> EntryValues:
     definition = from_json(version.definition)
-    allowed = practice_keys(patient, definition, on=on, kept=kept)
+    if allowed is None:
+        allowed = practice_keys(patient, definition, on=on, kept=kept)
     try:
         return entries.check(values, definition, allowed, check_in=check_in)
     except InvalidEntry as error:
@@ -226,15 +228,24 @@ def _submitted_before(key: uuid.UUID | None, patient: Patient) -> DiaryEntry | N
 
 @transaction.atomic
 def record_entry(
-    patient: Patient, *, day: date, values: EntryValues, submission_key: uuid.UUID | None = None
+    patient: Patient,
+    *,
+    day: date,
+    values: EntryValues,
+    submission_key: uuid.UUID | None = None,
+    set_up: DiarySetUp | None = None,
+    practice: Iterable[str] | None = None,
 ) -> DiaryEntry:
-    """Save the day's entry. One daily entry a day: a second one for the same day is refused (edit it instead)."""
+    """Save the day's entry. One daily entry a day: a second one for the same day is refused (edit it instead).
+
+    A page that has read the set-up and the practice offered that day passes them (`set_up`, `practice`: the
+    keys), so they are not read twice in one request."""
     earlier = _submitted_before(submission_key, patient)
     if earlier is not None:
         return earlier
     late = _check_day(patient, day)
-    version = _current_version(patient)
-    checked = _checked(patient, version, values, day, check_in=False)
+    version = set_up.current if set_up is not None and set_up.current is not None else _current_version(patient)
+    checked = _checked(patient, version, values, day, check_in=False, allowed=practice)
     entry = DiaryEntry(
         patient=patient,
         organisation_id=patient.organisation_id,

@@ -151,7 +151,7 @@ def day_entry(request: HttpRequest, day: str) -> HttpResponse:
     definition = _definition_of(entry) if entry else current
     kept = entry.practice if entry else []
     form_args: dict[str, Any] = {"definition": definition, "practice": _practice_items(patient, definition, on, kept)}
-    page = EntryPage(patient, on, entry, frozenset(set_up.shared_parts))
+    page = EntryPage(patient, on, entry, set_up)
     if not writing:
         initial = initial_from(selectors.values_of(entry)) if entry else {}
         if entry:
@@ -173,14 +173,24 @@ class EntryPage:
     patient: Patient
     on: date
     entry: DiaryEntry | None
-    shared: frozenset[str]
+    set_up: DiarySetUp
+
+    @property
+    def shared(self) -> frozenset[str]:
+        return frozenset(self.set_up.shared_parts)
 
 
 def _save_entry(request: HttpRequest, page: EntryPage, form: EntryForm) -> HttpResponse:
     try:
         if page.entry is None:
-            key = form.cleaned_data["submission_key"]
-            saved = services.record_entry(page.patient, day=page.on, values=form.values(), submission_key=key)
+            saved = services.record_entry(
+                page.patient,
+                day=page.on,
+                values=form.values(),
+                submission_key=form.cleaned_data["submission_key"],
+                set_up=page.set_up,
+                practice=[item.key for item in form.practice_items],
+            )
         else:
             expected = form.cleaned_data["expected_version"]
             saved = services.edit_entry(page.entry, values=form.values(), expected_version=expected)
