@@ -46,6 +46,15 @@ def post_only(view: Callable[..., Any]) -> Callable[..., Any]:
     return guarded
 
 
+def service_is_the_transaction(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A writing view whose one write is a single service call (itself `@transaction.atomic`): the view reads,
+    checks and validates in autocommit, and only the service holds the write transaction (decision 0016).
+    On SQLite the database's one write lock is then held for the inserts, not for the whole request. The
+    gateway's audit event of the attempt is written at once, like a read's. Put it outermost, above @route."""
+    view.service_is_the_transaction = True  # type: ignore[attr-defined]
+    return view
+
+
 def _answers_get(path: str) -> bool:
     try:
         found = resolve(path)

@@ -41,7 +41,8 @@ class WritesAreAtomicMiddleware:
     """One transaction per request that may change something (decision 0009).
 
     An unsafe request (POST, PUT, PATCH, DELETE) runs its whole view, rendering included, in one
-    transaction: an exception rolls everything back. A safe request reads in autocommit, so on SQLite it
+    transaction: an exception rolls everything back (a view marked `service_is_the_transaction` holds its own
+    transaction in its one service call instead, decision 0016). A safe request reads in autocommit, so on SQLite it
     never holds the database's one write lock while it queries and renders; its only write, the audit
     event of what it showed, is its own short transaction. Must be the last middleware: it runs the view.
     """
@@ -55,7 +56,7 @@ class WritesAreAtomicMiddleware:
     def process_view(
         self, request: HttpRequest, view: Callable[..., HttpResponse], args: Any, kwargs: Any
     ) -> HttpResponse | None:
-        if request.method in SAFE_METHODS:
+        if request.method in SAFE_METHODS or getattr(view, "service_is_the_transaction", False):
             return None
         with transaction.atomic():
             return view(request, *args, **kwargs)

@@ -28,7 +28,7 @@ from commonground.diary import charts, csvfile, pacing, patterns, selectors, ser
 from commonground.diary.definitions import Definition, Item, from_json, higher_is_better
 from commonground.diary.models import DiaryEntry, DiarySetUp
 from commonground.kit.errors import DomainError, StaleEdit
-from commonground.kit.http import post_only
+from commonground.kit.http import post_only, service_is_the_transaction
 from commonground.patients.models import Patient
 from commonground.portal.diary_forms import EntryForm, ReminderForm, SharingForm, initial_from
 
@@ -140,6 +140,7 @@ def _practice_items(patient: Patient, definition: Definition, on: date, kept: li
     return list(items.values())
 
 
+@service_is_the_transaction
 @route(Audience.PATIENT, relationships=(SELF,))
 def day_entry(request: HttpRequest, day: str) -> HttpResponse:
     """Today's entry, or one of the last three days'; the entry already there is changed, never doubled."""
