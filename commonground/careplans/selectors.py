@@ -114,6 +114,15 @@ def home_practice_of(patient: Patient, *, today: date | None = None, active_only
     return list(found.select_related("session", "assigned_by").order_by("starts_on", "created_at"))
 
 
+def practice_titles(patient: Patient, *, on: date) -> list[tuple[UUID, str]]:
+    """(id, title) of the home practice that ran on a day, ended since or not, oldest first: what a diary entry
+    for that day may tick. Plain values: a diary POST reads it on every save."""
+    found = HomePractice.objects.current().filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on), patient_id=patient.id, starts_on__lte=on
+    )
+    return list(found.order_by("starts_on", "created_at").values_list("id", "title"))
+
+
 def practice_of(patient: Patient, practice_id: UUID | str) -> HomePractice | None:
     found = _uuid(practice_id)
     if found is None:

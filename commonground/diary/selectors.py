@@ -78,8 +78,9 @@ def entry_of(patient: Patient, entry_id: UUID | str) -> DiaryEntry | None:
 
 
 def daily_entry_on(patient: Patient, day: date) -> DiaryEntry | None:
-    found: DiaryEntry | None = entries_of(patient).filter(day=day, kind=EntryKind.DAILY).first()
-    return found
+    """The day's one daily entry (a unique constraint), with the version it was made with."""
+    found = DiaryEntry.objects.current().filter(patient_id=patient.id, day=day, kind=EntryKind.DAILY)
+    return next(iter(found.select_related("made_with")[:1]), None)
 
 
 def values_of(entry: DiaryEntry) -> EntryValues:

@@ -157,8 +157,8 @@ def practice_keys(patient: Patient, definition: Definition, *, on: date, kept: I
     """The home practice that may be ticked for a day: the care plan's exercises that ran that day (also those
     ended since), the patient's own, and whatever the entry already holds (`kept`), so an edit loses nothing."""
     from_plan = [
-        PLAN_PRACTICE_PREFIX + str(item.id)
-        for item in plan_selectors.home_practice_of(patient, today=on, active_only=False)
+        PLAN_PRACTICE_PREFIX + str(practice_id)
+        for practice_id, _title in plan_selectors.practice_titles(patient, on=on)
     ]
     own = [item.key for item in definition.own_practice]
     return list(dict.fromkeys([*from_plan, *own, *kept]))
@@ -239,10 +239,8 @@ def record_entry(
     """Save the day's entry. One daily entry a day: a second one for the same day is refused (edit it instead).
 
     A page that has read the set-up and the practice offered that day passes them (`set_up`, `practice`: the
-    keys), so they are not read twice in one request."""
-    earlier = _submitted_before(submission_key, patient)
-    if earlier is not None:
-        return earlier
+    keys), so they are not read twice in one request. A form sent twice is found when its second insert
+    meets the unique submission key (no read before every save for the rare double send)."""
     late = _check_day(patient, day)
     version = set_up.current if set_up is not None and set_up.current is not None else _current_version(patient)
     checked = _checked(patient, version, values, day, check_in=False, allowed=practice)
@@ -261,6 +259,9 @@ def record_entry(
         with transaction.atomic():
             save_new(entry, reason="Entry saved")
     except IntegrityError:
+        earlier = _submitted_before(submission_key, patient)
+        if earlier is not None:
+            return earlier
         raise DomainError(_("There is already an entry for this day. You can change it instead.")) from None
     _audit(patient, Action.CREATE, "diary_entry", entry.id)
     return entry

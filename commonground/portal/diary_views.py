@@ -131,8 +131,8 @@ def _practice_items(patient: Patient, definition: Definition, on: date, kept: li
     """The care plan's practice that ran that day (also if ended since), the patient's own, and any practice the
     entry already holds (so changing an entry never drops a tick)."""
     plan = [
-        Item(services.PLAN_PRACTICE_PREFIX + str(item.id), item.title)
-        for item in plan_selectors.home_practice_of(patient, today=on, active_only=False)
+        Item(services.PLAN_PRACTICE_PREFIX + str(practice_id), title)
+        for practice_id, title in plan_selectors.practice_titles(patient, on=on)
     ]
     items = {item.key: item for item in [*plan, *definition.own_practice]}
     for key in kept:
