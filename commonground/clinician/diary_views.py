@@ -61,7 +61,7 @@ def _tab(
     today = services.patient_today(patient)
     context: dict[str, Any] = {"set_up": set_up, "definition": definition, "parts": parts, "today": today}
     if set_up is not None and definition is not None:
-        context.update(_trajectory(patient, definition, parts, today, choice))
+        context.update(_trajectory(patient, set_up, definition, parts, today, choice))
         context["versions"] = list(selectors.versions_of(set_up))
     context["set_up_form"] = set_up_form or _set_up_form(set_up, definition)
     context["step_form"] = step_form or PacingStepForm(initial={"starts_on": today})
@@ -87,9 +87,11 @@ def _set_up_form(set_up: Any, definition: Definition | None) -> SetUpForm:
 
 
 def _trajectory(
-    patient: Patient, definition: Definition, parts: frozenset[str], today: date, choice: Any
+    patient: Patient, set_up: Any, definition: Definition, parts: frozenset[str], today: date, choice: Any
 ) -> dict[str, Any]:
     table = selectors.diary_table(patient, parts=parts, since=today - timedelta(days=7 * 52 + 6))
+    # The whole diary, read once: pacing and patterns are the patient's own, whatever the page shows.
+    whole = selectors.diary_table(patient)
     variables = [(item.key, item.label) for item in table.columns]
     show_form = ShowForm(
         choice, variables=variables, initial={"weeks": DEFAULT_WEEKS, "show": _default_show(definition, table)}
@@ -105,7 +107,7 @@ def _trajectory(
     # Which days were filled in is itself something the patient shares: only with a structured part.
     shares_days = bool(parts & STRUCTURED_PARTS)
     daily_days = selectors.days_with_entries(patient, since=first, until=today) if shares_days else set()
-    started = max(first, min([_started_on(patient, first), *daily_days]))
+    started = max(first, min([set_up.started_on, *daily_days]))
     done, total = selectors.completion(daily_days, since=started, until=today)
     return {
         "show_form": show_form,
@@ -119,15 +121,14 @@ def _trajectory(
         ),
         "completion": (done, total) if shares_days else None,
         "has_entries": bool(filled),
-        "episodes": _episodes(patient, definition, parts, today),
+        "episodes": _episodes(patient, definition, parts, today, whole),
         "written": selectors.written(patient, parts=parts, since=today - timedelta(days=27), until=today),
-        "patterns": _team_patterns(patient, definition, table),
+        "patterns": _team_patterns(whole, definition, table),
     }
 
 
-def _team_patterns(patient: Patient, definition: Definition, shared: selectors.DiaryTable) -> list[Any]:
+def _team_patterns(whole: selectors.DiaryTable, definition: Definition, shared: selectors.DiaryTable) -> list[Any]:
     """The patient's own findings (the same family and q-values as their page), only those about shared parts."""
-    whole = selectors.diary_table(patient)
     shown = {item.key for item in shared.columns}
     return selectors.personal_patterns(whole, definition, words=translation, shown=shown)
 
@@ -136,11 +137,6 @@ def _default_show(definition: Definition, table: selectors.DiaryTable) -> list[s
     present = {item.key for item in table.columns}
     wanted = [*definition.outcomes, *definition.rating_keys[:3], "activity_load"]
     return [key for key in dict.fromkeys(wanted) if key in present][:5]
-
-
-def _started_on(patient: Patient, fallback: date) -> date:
-    set_up = selectors.set_up_of(patient)
-    return set_up.started_on if set_up else fallback
 
 
 def _marks(patient: Patient, first: date, last: date) -> list[charts.Mark]:
@@ -159,9 +155,11 @@ def _marks(patient: Patient, first: date, last: date) -> list[charts.Mark]:
     return sorted(found, key=lambda mark: mark.day)
 
 
-def _episodes(patient: Patient, definition: Definition, parts: frozenset[str], today: date) -> list[pacing.Episode]:
+def _episodes(
+    patient: Patient, definition: Definition, parts: frozenset[str], today: date, whole: selectors.DiaryTable
+) -> list[pacing.Episode]:
     """The last eight boom-bust episodes, from the whole diary, when activities and ratings are shared."""
-    picture = selectors.pacing_picture(patient, definition, today=today, parts=parts)
+    picture = selectors.pacing_picture(patient, definition, today=today, parts=parts, whole=whole)
     return picture.episodes[-8:] if picture else []
 
 

@@ -301,15 +301,21 @@ PACING_PARTS = frozenset({Part.ACTIVITIES, Part.RATINGS})
 
 
 def pacing_picture(
-    patient: Patient, definition: Definition | None, *, today: date, parts: frozenset[str] = ALL_PARTS
+    patient: Patient,
+    definition: Definition | None,
+    *,
+    today: date,
+    parts: frozenset[str] = ALL_PARTS,
+    whole: DiaryTable | None = None,
 ) -> PacingPicture | None:
-    """Pacing from the whole diary (never the window a page shows, so patient and team see one baseline).
-    None without activities or a symptom to follow, or, for the team, unless activities and ratings are shared."""
+    """Pacing from the whole diary (never the window a page shows, so patient and team see one baseline); a page
+    that has read the whole diary already passes it as `whole`. None without activities or a symptom to follow,
+    or, for the team, unless activities and ratings are shared."""
     if definition is None or not definition.activities or not definition.pacing_symptom:
         return None
     if not parts >= PACING_PARTS:
         return None
-    days = pacing_days(diary_table(patient, parts=PACING_PARTS), definition)
+    days = pacing_days(whole if whole is not None else diary_table(patient, parts=PACING_PARTS), definition)
     steps = pacing_steps(patient)
     planned = planned_load(steps, [day.on for day in days])
     recent = [day.on for day in days if day.activity is not None and day.on >= today - timedelta(days=1)]

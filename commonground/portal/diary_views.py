@@ -67,9 +67,9 @@ def my_diary(request: HttpRequest) -> HttpResponse:
     period = request.GET.get("period", "week")
     days_shown = PERIODS.get(period, 7)
     first = today - timedelta(days=days_shown - 1)
-    table = selectors.diary_table(patient, since=first)
+    table = selectors.diary_table(patient)  # the whole diary, read once: charts show a window, pacing all of it
     filled = selectors.days_with_entries(patient, since=min(set_up.started_on, first), until=today)
-    pacing_view = selectors.pacing_picture(patient, definition, today=today)
+    pacing_view = selectors.pacing_picture(patient, definition, today=today, whole=table)
     shown = [(item.key, item.label, higher_is_better(item.key)) for item in _chart_variables(definition)]
     return render(
         request,
