@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "commonground.notes",
     "commonground.careplans",
     "commonground.diary",
+    "commonground.referrals",
+    "commonground.conversations",
     "commonground.clinician",
     "commonground.portal",
     "commonground.demo",

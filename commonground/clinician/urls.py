@@ -2,11 +2,15 @@ from django.urls import path
 
 from commonground.clinician import (
     careplan_urls,
+    conversations_urls,
+    coordination_urls,
     diary_urls,
     goals_urls,
     measures_urls,
     notes_urls,
+    referrals_urls,
     registry_urls,
+    safety_urls,
     views,
 )
 
@@ -33,3 +37,5 @@ urlpatterns = [
 urlpatterns += measures_urls.urlpatterns + registry_urls.urlpatterns
 urlpatterns += goals_urls.urlpatterns + careplan_urls.urlpatterns + notes_urls.urlpatterns
 urlpatterns += diary_urls.urlpatterns
+urlpatterns += coordination_urls.urlpatterns + referrals_urls.urlpatterns
+urlpatterns += conversations_urls.urlpatterns + safety_urls.urlpatterns

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from commonground.portal import care_urls, diary_urls, views
+from commonground.portal import care_urls, conversations_urls, diary_urls, safety_urls, views
 
 app_name = "portal"
 urlpatterns = [
@@ -18,3 +18,4 @@ urlpatterns = [
     path("responses/<uuid:response_id>/sent/", views.sent, name="sent"),
 ]
 urlpatterns += care_urls.urlpatterns + diary_urls.urlpatterns
+urlpatterns += conversations_urls.urlpatterns + safety_urls.urlpatterns

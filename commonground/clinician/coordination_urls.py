@@ -1,0 +1,5 @@
+"""URLs of the clinician's coordination pages (kept apart so the chart shell's urls.py stays short)."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,1 @@
+"""Messages: the care team's conversation about a patient, and the patient's conversation with their team."""
