@@ -4,6 +4,7 @@ and the clinic's directory of community resources (no patient data)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -80,6 +81,21 @@ class Referral(ClinicalRecord):
     @property
     def is_incoming(self) -> bool:
         return self.direction == Direction.INCOMING
+
+    @property
+    def current_letter(self) -> FeedbackLetter | None:
+        """The feedback letter, drafted or sent; None when there is none (or it was entered in error)."""
+        try:
+            letter: FeedbackLetter = self.letter
+        except ObjectDoesNotExist:
+            return None
+        return None if letter.is_entered_in_error else letter
+
+    @property
+    def loop_closed(self) -> bool:
+        """Closed only once the feedback letter is sent: a referral completed without one is still open."""
+        letter = self.current_letter
+        return letter is not None and letter.is_sent
 
 
 class ReferralStep(BaseModel):

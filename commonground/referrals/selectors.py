@@ -6,15 +6,17 @@ CONTRACT: `waiting_since(patient_ids)` is read by the case-review agenda's "long
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Min
+from django.db.models import Exists, Min, OuterRef, Prefetch, Q, QuerySet
 
-from commonground.referrals import states
-from commonground.referrals.choices import Direction
-from commonground.referrals.models import Referral
+from commonground.patients.models import Patient
+from commonground.referrals import states, waits
+from commonground.referrals.choices import Direction, LetterStatus, Service, State, Urgency
+from commonground.referrals.models import CommunityResource, FeedbackLetter, Referral, ReferralStep
 
 
 def waiting_since(patient_ids: Iterable[Any]) -> dict[UUID, datetime]:
@@ -38,3 +40,272 @@ def waiting_since(patient_ids: Iterable[Any]) -> dict[UUID, datetime]:
         .values_list("patient_id", "since")
     )
     return dict(rows)
+
+
+def _uuid(value: Any) -> UUID | None:
+    try:
+        return value if isinstance(value, UUID) else UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def referrals_of(patient: Patient) -> QuerySet[Referral]:
+    """The patient's current referrals, newest first, with their steps, letter and directory entry."""
+    return (
+        Referral.objects.current()
+        .filter(patient=patient)
+        .select_related("resource", "created_by", "patient__organisation")
+        .prefetch_related(
+            Prefetch("steps", queryset=ReferralStep.objects.select_related("by").order_by("at", "created_at")),
+            Prefetch("letter", queryset=FeedbackLetter.objects.current()),
+        )
+        .order_by("-created_at")
+    )
+
+
+def referral_of(patient: Patient, referral_id: Any) -> Referral | None:
+    found = _uuid(referral_id)
+    if found is None:
+        return None
+    referral: Referral | None = referrals_of(patient).filter(pk=found).first()
+    return referral
+
+
+def letter_of(referral: Referral) -> FeedbackLetter | None:
+    letter: FeedbackLetter | None = (
+        FeedbackLetter.objects.current().filter(referral=referral).select_related("author", "sent_by").first()
+    )
+    return letter
+
+
+def loop_closed(referral: Referral) -> bool:
+    """Closed only when the feedback letter is sent (to the GP), or the service's feedback is recorded as in.
+    A referral completed without a sent letter is not closed."""
+    return referral.loop_closed
+
+
+@dataclass(frozen=True)
+class OpenRow:
+    """One open referral on the coordinator's list: only what the list shows."""
+
+    id: UUID
+    patient_id: UUID
+    patient_name: str
+    record_number: str
+    direction: str
+    direction_label: str
+    service: str
+    service_label: str
+    counterpart: str
+    urgency: str
+    urgency_label: str
+    state: str
+    state_label: str
+    state_since: date
+    days_waiting: int | None  # sent → first contact (or so far); None for a draft
+    draft_days: int | None  # for a draft: days since it was started
+    expected_days: int
+    overdue: bool
+
+
+OPEN_COLUMNS = (
+    "id",
+    "patient_id",
+    "patient__organisation_id",
+    "patient__given_name",
+    "patient__preferred_name",
+    "patient__family_name",
+    "patient__record_number",
+    "direction",
+    "service",
+    "counterpart",
+    "urgency",
+    "state",
+    "state_changed_at",
+    "sent_at",
+    "first_contact_at",
+    "created_at",
+)
+
+
+def open_referrals(
+    patients: QuerySet[Patient], *, now: datetime, time_zone: str, state: str = "", service: str = ""
+) -> list[OpenRow]:
+    """Open referrals (draft to first contact) of `patients`, longest waiting first, in one query.
+
+    `patients` is already scoped by the access gateway; the caller audits the listed patients.
+    """
+    found = Referral.objects.current().filter(patient__in=patients, state__in=states.OPEN)
+    if state:
+        found = found.filter(state=state)
+    if service:
+        found = found.filter(service=service)
+    rows = [_open_row(values, now, time_zone) for values in found.values(*OPEN_COLUMNS)]
+    return sorted(rows, key=lambda row: (not row.overdue, -(row.days_waiting or row.draft_days or 0)))
+
+
+def _open_row(values: dict[str, Any], now: datetime, time_zone: str) -> OpenRow:
+    state, service, urgency = values["state"], values["service"], values["urgency"]
+    if values["first_contact_at"] is not None:
+        days = waits.wait_days(values["sent_at"], values["first_contact_at"], time_zone)
+    else:
+        days = waits.waiting_so_far(values["sent_at"], now, time_zone)
+    draft_days = waits.days_between(values["created_at"], now, time_zone) if state == State.DRAFT else None
+    waiting = state in states.WAITING
+    overdue = (waiting and waits.is_overdue(days, service, urgency)) or (
+        draft_days is not None and draft_days > waits.DRAFT_DAYS
+    )
+    return OpenRow(
+        id=values["id"],
+        patient_id=values["patient_id"],
+        patient_name=_name(values),
+        record_number=values["patient__record_number"],
+        direction=values["direction"],
+        direction_label=_label(Direction, values["direction"]),
+        service=service,
+        service_label=_label(Service, service),
+        counterpart=values["counterpart"],
+        urgency=urgency,
+        urgency_label=_label(Urgency, urgency),
+        state=state,
+        state_label=_label(State, state),
+        state_since=waits.local_day(values["state_changed_at"], time_zone),
+        days_waiting=days,
+        draft_days=draft_days,
+        expected_days=waits.expected_days(service, urgency),
+        overdue=overdue,
+    )
+
+
+def _name(values: dict[str, Any]) -> str:
+    return f"{values['patient__family_name']}, {values['patient__preferred_name'] or values['patient__given_name']}"
+
+
+def _label(choices: Any, value: str) -> str:
+    return str(dict(choices.choices).get(value, value))
+
+
+def listed_patients(rows: list[OpenRow] | list[LetterOwed], organisation_id: UUID) -> list[tuple[UUID, UUID]]:
+    """(patient id, organisation id) pairs of a list, for `gateway.audit_listed_ids`."""
+    return list(dict.fromkeys((row.patient_id, organisation_id) for row in rows))
+
+
+@dataclass(frozen=True)
+class ServiceWait:
+    service: str
+    service_label: str
+    count: int  # referrals whose first contact is recorded
+    median_days: float | None
+    longest_days: int | None
+    expected_days: int
+
+
+def waits_per_service(patients: QuerySet[Patient], *, time_zone: str) -> list[ServiceWait]:
+    """Median and longest wait (sent → first contact) per service, over referrals whose first contact happened
+    (first contact or completed), out and in; services with none are listed with no median."""
+    found = (
+        Referral.objects.current()
+        .filter(patient__in=patients, state__in=(State.FIRST_CONTACT, State.COMPLETED))
+        .filter(sent_at__isnull=False, first_contact_at__isnull=False)
+        .values_list("service", "sent_at", "first_contact_at")
+    )
+    by_service: dict[str, list[int]] = {}
+    for service, sent_at, first_contact_at in found:
+        days = waits.wait_days(sent_at, first_contact_at, time_zone)
+        if days is not None:
+            by_service.setdefault(service, []).append(days)
+    return [
+        ServiceWait(
+            service=str(service),
+            service_label=str(label),
+            count=len(by_service.get(service, [])),
+            median_days=waits.median_days(by_service.get(service, [])),
+            longest_days=max(by_service[service]) if by_service.get(service) else None,
+            expected_days=waits.expected_days(service, Urgency.ROUTINE),
+        )
+        for service, label in Service.choices
+    ]
+
+
+@dataclass(frozen=True)
+class LetterOwed:
+    """A referral whose loop is still open: seen, finished or declined, and no letter sent yet."""
+
+    id: UUID
+    patient_id: UUID
+    patient_name: str
+    direction: str
+    direction_label: str
+    service_label: str
+    state_label: str
+    state_since: date
+    letter_drafted: bool
+
+
+def letters_owed(patients: QuerySet[Patient], *, time_zone: str) -> list[LetterOwed]:
+    """Referrals that reached first contact, completion or a decline and whose feedback letter is not sent."""
+    sent = FeedbackLetter.objects.current().filter(referral=OuterRef("pk"), status=LetterStatus.SENT)
+    drafted = FeedbackLetter.objects.current().filter(referral=OuterRef("pk"), status=LetterStatus.DRAFT)
+    found = (
+        Referral.objects.current()
+        .filter(patient__in=patients, state__in=states.LETTER_STATES)
+        .exclude(Exists(sent))
+        .annotate(drafted=Exists(drafted))
+        .order_by("state_changed_at")
+        .values(
+            "id",
+            "patient_id",
+            "patient__given_name",
+            "patient__preferred_name",
+            "patient__family_name",
+            "direction",
+            "service",
+            "state",
+            "state_changed_at",
+            "drafted",
+        )
+    )
+    return [
+        LetterOwed(
+            id=row["id"],
+            patient_id=row["patient_id"],
+            patient_name=_name(row),
+            direction=row["direction"],
+            direction_label=_label(Direction, row["direction"]),
+            service_label=_label(Service, row["service"]),
+            state_label=_label(State, row["state"]),
+            state_since=waits.local_day(row["state_changed_at"], time_zone),
+            letter_drafted=bool(row["drafted"]),
+        )
+        for row in found
+    ]
+
+
+# --- the directory ----------------------------------------------------------------------------------------
+
+
+def directory(
+    organisation_id: UUID, *, search: str = "", kind: str = "", active_only: bool = False
+) -> QuerySet[CommunityResource]:
+    found = CommunityResource.objects.current().filter(organisation_id=organisation_id)
+    if search:
+        found = found.filter(
+            Q(name__icontains=search)
+            | Q(languages__icontains=search)
+            | Q(eligibility__icontains=search)
+            | Q(notes__icontains=search)
+            | Q(contact__icontains=search)
+        )
+    if kind:
+        found = found.filter(kind=kind)
+    if active_only:
+        found = found.filter(active=True)
+    return found.order_by("-active", "name")
+
+
+def resource_of(organisation_id: UUID, resource_id: Any) -> CommunityResource | None:
+    found = _uuid(resource_id)
+    if found is None:
+        return None
+    resource: CommunityResource | None = directory(organisation_id).filter(pk=found).first()
+    return resource
