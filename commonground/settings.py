@@ -139,7 +139,12 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [PACKAGE_DIR / "templates", *sorted(p for p in PACKAGE_DIR.glob("*/templates") if p.is_dir())],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "commonground.jinja.environment", "autoescape": True},
+        "OPTIONS": {
+            "environment": "commonground.jinja.environment",
+            "autoescape": True,
+            # The navigation's unread-messages count, run only by a layout that shows it (decision 0018).
+            "context_processors": ["commonground.conversations.context.unread_messages"],
+        },
     },
     {
         # Django's admin and the API docs page keep Django templates.
@@ -166,6 +171,9 @@ DATABASES = {
 # Not ATOMIC_REQUESTS: WritesAreAtomicMiddleware makes every unsafe request one transaction (decision 0009).
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend with writers queued for the write lock instead of sleeping in the busy handler
+    # (decision 0021).
+    DATABASES["default"]["ENGINE"] = "commonground.kit.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         # Every request may write an audit event, so a request takes the write lock up front:
         # no lock upgrades, no "database is locked" half-way through a request.
