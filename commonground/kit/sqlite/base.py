@@ -36,26 +36,26 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _start_transaction_under_autocommit(self) -> None:
         self._wait_for_write_turn()
         try:
-            super()._start_transaction_under_autocommit()
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]  # private in django-stubs
         except BaseException:
             self._end_write_turn()
             raise
 
     def _commit(self) -> Any:
         try:
-            return super()._commit()
+            return super()._commit()  # type: ignore[misc]  # private in django-stubs
         finally:
             self._end_write_turn()
 
     def _rollback(self) -> Any:
         try:
-            return super()._rollback()
+            return super()._rollback()  # type: ignore[misc]  # private in django-stubs
         finally:
             self._end_write_turn()
 
     def _close(self) -> Any:
         try:
-            return super()._close()
+            return super()._close()  # type: ignore[misc]  # private in django-stubs
         finally:
             self._end_write_turn()
             if self._writers_file is not None:
@@ -63,7 +63,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 self._writers_file = None
 
     def _wait_for_write_turn(self) -> None:
-        if self._writers_file is None or self._holds_write_turn or self.transaction_mode != "IMMEDIATE":
+        if (
+            self._writers_file is None
+            or self._holds_write_turn
+            or getattr(self, "transaction_mode", None) != "IMMEDIATE"
+        ):
             return
         fcntl.flock(self._writers_file, fcntl.LOCK_EX)
         self._holds_write_turn = True
