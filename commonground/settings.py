@@ -139,12 +139,7 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [PACKAGE_DIR / "templates", *sorted(p for p in PACKAGE_DIR.glob("*/templates") if p.is_dir())],
         "APP_DIRS": False,
-        "OPTIONS": {
-            "environment": "commonground.jinja.environment",
-            "autoescape": True,
-            # The navigation's unread-messages count, run only by a layout that shows it (decision 0018).
-            "context_processors": ["commonground.conversations.context.unread_messages"],
-        },
+        "OPTIONS": {"environment": "commonground.jinja.environment", "autoescape": True},
     },
     {
         # Django's admin and the API docs page keep Django templates.

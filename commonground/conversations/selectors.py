@@ -1,0 +1,250 @@
+"""Reads of messages. Callers have opened the patient through the access gateway (or scope lists with
+`gateway.visible_patients`); nothing here decides who may see a patient.
+
+"Unread" for a reader: a current message in a conversation they may see, written by someone else, with no
+`ReadReceipt` of theirs. The patient's unread messages are their team's messages in their own conversation;
+the team's threads never count for, or reach, the patient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import Coalesce
+
+from commonground.access import gateway
+from commonground.accounts.choices import AccountKind
+from commonground.conversations.choices import ThreadKind
+from commonground.conversations.models import Message, MessagingSettings, ReadReceipt, Thread
+from commonground.kit.models import RecordStatus
+from commonground.patients.models import Patient
+
+SHOWN_MESSAGES = 200  # of one conversation, the newest; older ones stay in the record and the FHIR export
+INBOX_ROWS = 200
+
+
+def response_working_days(organisation_id: UUID) -> int:
+    """How soon the clinic promises to answer a patient's message, in working days (default 2)."""
+    days = MessagingSettings.objects.filter(organisation_id=organisation_id).values_list(
+        "response_working_days", flat=True
+    )
+    return next(iter(days), MessagingSettings.DEFAULT_RESPONSE_DAYS)
+
+
+# --- conversations and their messages ------------------------------------------------------------------------
+
+
+def patient_conversation(patient: Patient) -> Thread | None:
+    found: Thread | None = Thread.objects.current().filter(patient=patient, kind=ThreadKind.PATIENT).first()
+    return found
+
+
+def team_thread_of(patient: Patient, thread_id: UUID | str) -> Thread | None:
+    try:
+        found: Thread | None = (
+            Thread.objects.current()
+            .filter(patient=patient, kind=ThreadKind.TEAM, pk=thread_id)
+            .select_related("started_by")
+            .first()
+        )
+    except (ValueError, TypeError):
+        return None
+    return found
+
+
+def message_of(patient: Patient, message_id: UUID | str) -> Message | None:
+    """A message of the patient's, current or entered in error."""
+    try:
+        found: Message | None = Message.objects.filter(patient=patient, pk=message_id).select_related("thread").first()
+    except (ValueError, TypeError):
+        return None
+    return found
+
+
+def messages_of(thread: Thread | None, *, limit: int = SHOWN_MESSAGES) -> list[Message]:
+    """The thread's newest `limit` messages, oldest first, entered-in-error ones included (shown as such)."""
+    if thread is None:
+        return []
+    newest = Message.objects.filter(thread=thread).select_related("author").order_by("-sent_at", "-created_at")
+    return list(reversed(newest[:limit]))
+
+
+def unread_ids(messages: list[Message], reader: Any) -> set[UUID]:
+    """Of `messages`, those `reader` did not write and has not read yet (entered-in-error ones never count)."""
+    candidates = [m.id for m in messages if m.author_id != reader.id and not m.is_entered_in_error]
+    if not candidates:
+        return set()
+    read = set(
+        ReadReceipt.objects.filter(reader_id=reader.id, message_id__in=candidates).values_list("message_id", flat=True)
+    )
+    return set(candidates) - read
+
+
+def read_by(messages: list[Message]) -> dict[UUID, list[ReadReceipt]]:
+    """Who has read each message, first readers first (the author never has a receipt of their own)."""
+    found: dict[UUID, list[ReadReceipt]] = {m.id: [] for m in messages}
+    if not found:
+        return found
+    receipts = (
+        ReadReceipt.objects.filter(message_id__in=list(found))
+        .select_related("reader")
+        .only("message_id", "read_at", "reader__display_name", "reader__kind")
+        .order_by("read_at")
+    )
+    for receipt in receipts:
+        found[receipt.message_id].append(receipt)
+    return found
+
+
+@dataclass(frozen=True)
+class ThreadRow:
+    thread: Thread
+    messages: int
+    unread: int
+
+
+def team_threads(patient: Patient, reader: Any) -> list[ThreadRow]:
+    """The care team's threads about the patient, those with news for `reader` first, then the most recent."""
+    threads = (
+        Thread.objects.current()
+        .filter(patient=patient, kind=ThreadKind.TEAM)
+        .select_related("started_by")
+        .annotate(
+            message_count=Count("messages", filter=Q(messages__record_status=RecordStatus.ACTIVE)),
+            unread=_unread_in_thread(reader),
+        )
+        .order_by("-last_message_at", "-started_at")
+    )
+    rows = [ThreadRow(thread, thread.message_count, thread.unread) for thread in threads]
+    return sorted(rows, key=lambda row: row.unread == 0)  # stable: the recent order holds within each group
+
+
+def _unread(reader_id: Any) -> QuerySet[Message]:
+    receipt = ReadReceipt.objects.filter(message_id=OuterRef("pk"), reader_id=reader_id)
+    return Message.objects.current().exclude(author_id=reader_id).filter(~Exists(receipt))
+
+
+def _unread_in_thread(reader: Any) -> Coalesce:
+    counted = (
+        _unread(reader.id)
+        .filter(thread_id=OuterRef("pk"))
+        .order_by()
+        .values("thread_id")
+        .annotate(number=Count("pk"))
+        .values("number")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+def has_unread(thread: Thread, reader_id: Any) -> bool:
+    """Whether `reader_id` has a message waiting in `thread` already (then a new one sends no second e-mail)."""
+    return _unread(reader_id).filter(thread=thread).exists()
+
+
+# --- unread counts for the navigation --------------------------------------------------------------------------
+
+
+def unread_for_staff(actor: Any) -> int:
+    """Unread messages, in both kinds of conversation, of every patient the actor (a request) may see: one query."""
+    user = actor.user if hasattr(actor, "user") else actor
+    visible = gateway.visible_patients(actor).values("id")
+    count: int = _unread(user.id).filter(organisation_id=user.organisation_id, patient_id__in=visible).count()
+    return count
+
+
+def unread_for_patient(user: Any) -> int:
+    """The team's messages to the patient that they have not read yet: one query."""
+    if not (user.is_authenticated and user.kind == AccountKind.PATIENT):
+        return 0
+    mine = _unread(user.id).filter(thread__kind=ThreadKind.PATIENT, patient__user_id=user.id, from_patient=False)
+    count: int = mine.count()
+    return count
+
+
+# --- the staff inbox ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    thread_id: UUID
+    patient_id: UUID
+    organisation_id: UUID
+    patient_name: str
+    record_number: str
+    kind: str
+    subject: str
+    last_message_at: datetime
+    unread: int
+
+
+def inbox(actor: Any, *, unread_only: bool = False, limit: int = INBOX_ROWS) -> list[InboxRow]:
+    """The conversations of every patient the actor (a request) may see, unread ones first, then the most recent;
+    read as plain values in one query. The caller audits the patients listed."""
+    user = actor.user if hasattr(actor, "user") else actor
+    threads = (
+        Thread.objects.current()
+        .filter(
+            organisation_id=user.organisation_id,
+            patient_id__in=gateway.visible_patients(actor).values("id"),
+            last_message_at__isnull=False,
+        )
+        .annotate(unread=_unread_in_thread(user))
+    )
+    if unread_only:
+        threads = threads.filter(unread__gt=0)
+    news = Case(When(unread__gt=0, then=Value(1)), default=Value(0), output_field=IntegerField())
+    rows = threads.annotate(news=news).order_by("-news", "-last_message_at")[:limit]
+    columns = (
+        "id",
+        "patient_id",
+        "organisation_id",
+        "patient__given_name",
+        "patient__preferred_name",
+        "patient__family_name",
+        "patient__record_number",
+        "kind",
+        "subject",
+        "last_message_at",
+        "unread",
+    )
+    return [
+        InboxRow(
+            thread_id=row["id"],
+            patient_id=row["patient_id"],
+            organisation_id=row["organisation_id"],
+            patient_name=_listed_name(row),
+            record_number=row["patient__record_number"],
+            kind=row["kind"],
+            subject=row["subject"],
+            last_message_at=row["last_message_at"],
+            unread=row["unread"],
+        )
+        for row in rows.values(*columns)
+    ]
+
+
+def _listed_name(row: dict[str, Any]) -> str:
+    """As the caseload lists a patient: "Family, Preferred-or-given"."""
+    return f"{row['patient__family_name']}, {row['patient__preferred_name'] or row['patient__given_name']}"
+
+
+# --- FHIR export --------------------------------------------------------------------------------------------------
+
+
+def patient_id_of_message(message_id: UUID) -> UUID | None:
+    found: UUID | None = Message.objects.filter(pk=message_id).values_list("patient_id", flat=True).first()
+    return found
+
+
+def messages_for_export(patient: Patient) -> list[Message]:
+    """Every current message of the patient, both kinds, in the order sent."""
+    return list(
+        Message.objects.current()
+        .filter(patient=patient)
+        .select_related("thread", "author")
+        .order_by("sent_at", "created_at")
+    )

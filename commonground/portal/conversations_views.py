@@ -1,0 +1,79 @@
+"""The patient's messages page: their conversation with their care team, and a form to write to the team.
+
+The page says how soon the team answers and that messages are not for emergencies, with the way to help now.
+Opening the page records that the patient has read the team's messages shown (read receipts). The team's own
+threads about the patient are never read here.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from commonground.access import gateway
+from commonground.access.relationships import SELF
+from commonground.access.routes import Audience, route
+from commonground.conversations import selectors, services
+from commonground.conversations.models import Message
+from commonground.kit.errors import DomainError
+from commonground.patients.models import Patient
+from commonground.portal.conversations_forms import MessageToTeamForm
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def my_messages(request: HttpRequest) -> HttpResponse:
+    patient = gateway.own_patient_record(request.user, object_type="messages")
+    form = MessageToTeamForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.write_to_team(
+                patient,
+                text=form.cleaned_data["text"],
+                by=request.user,
+                submission_id=form.cleaned_data["submission_id"],
+            )
+        except DomainError as error:
+            form.add_error("text", error.message)
+        else:
+            messages.success(request, _("Thank you. Your message is sent to your care team."))
+            return redirect(reverse("portal:messages") + "#latest")
+    return _page(request, patient, form)
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def messages_badge(request: HttpRequest) -> HttpResponse:
+    """The nav link's "(n new)": the team's messages the patient has not read, fetched after the page loads."""
+    count = selectors.unread_for_patient(request.user)
+    return render(request, "portal/conversations/badge.html", {"count": count})
+
+
+def _page(request: HttpRequest, patient: Patient, form: MessageToTeamForm) -> HttpResponse:
+    conversation = selectors.patient_conversation(patient)
+    shown = selectors.messages_of(conversation)
+    new = selectors.unread_ids(shown, request.user)
+    services.mark_read(shown, request.user)
+    return render(
+        request,
+        "portal/conversations/messages.html",
+        {
+            "shown": shown,
+            "new": new,
+            "read_by_team": _read_by_team(shown),
+            "form": form,
+            "response_days": selectors.response_working_days(patient.organisation_id),
+            "tz": patient.time_zone or "UTC",
+            "limit": selectors.SHOWN_MESSAGES,
+        },
+    )
+
+
+def _read_by_team(shown: list[Message]) -> dict[UUID, datetime]:
+    """For each of the patient's own messages, when someone of the team first read it."""
+    found = selectors.read_by([m for m in shown if m.from_patient])
+    return {message_id: receipts[0].read_at for message_id, receipts in found.items() if receipts}
