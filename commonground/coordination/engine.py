@@ -1,0 +1,358 @@
+"""The escalation rules engine: each clinic's enabled rules look for what they watch, and fire once per thing
+found (a `RuleFiring`, unique per rule and source key, so running twice fires once).
+
+Each firing is its own transaction: the firing row is inserted first (a concurrent run's insert waits for it
+and then fails on the unique constraint), then the action (a task, a case-review flag, an alert sent on). An
+action that fails rolls its firing back, is logged without clinical content, and the other firings go on. The
+rules' kinds and numbers are in `rules`; the working-hours arithmetic in `workinghours`.
+
+The overdue-questionnaire rule never reminds: the measures job sends its one reminder per due questionnaire
+(measures.tasks.send_due_reminders); days later this rule gives the team a task instead of a second reminder.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.utils.translation import gettext as _
+
+from commonground.accounts.choices import Role
+from commonground.accounts.models import Organisation
+from commonground.audit import context as audit_context
+from commonground.audit.choices import Action
+from commonground.audit.services import record_patient_access
+from commonground.careteam import selectors as team_selectors
+from commonground.coordination import rules as rule_kinds
+from commonground.coordination import services
+from commonground.coordination.choices import AssignTo, ReviewReason, RuleKind, TaskPriority
+from commonground.coordination.models import EscalationRule, RuleFiring, Task
+from commonground.coordination.workinghours import WorkingHours, add_working_time
+from commonground.diary.choices import EntryKind
+from commonground.diary.models import DiaryEntry, DiarySetUp
+from commonground.kit import clock
+from commonground.kit.errors import DomainError
+from commonground.kit.models import RecordStatus
+from commonground.measures.choices import ScheduleStatus
+from commonground.measures.models import ScheduledMeasure
+from commonground.patients.choices import PatientStatus
+from commonground.patients.models import Patient
+from commonground.safety import selectors as safety_selectors
+from commonground.safety import services as safety_services
+from commonground.safety.choices import AlertKind
+from commonground.safety.models import Alert
+
+log = logging.getLogger(__name__)
+
+Outcome = tuple[str, Task | None]
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something a rule found: its key (what makes a firing unique), the patient, and what to do."""
+
+    source_key: str
+    patient: Patient | None
+    act: Callable[[], Outcome]
+
+
+@dataclass
+class RunResult:
+    fired: int = 0
+    failed: int = 0
+
+
+# --- running ----------------------------------------------------------------------------------------------------
+
+
+def run_all(*, now: datetime | None = None) -> RunResult:
+    """Every clinic's enabled rules, once. Safe to run twice and from two workers at once."""
+    now = now or clock.now()
+    result = RunResult()
+    token = audit_context.begin(audit_context.AuditContext(request_id=f"rules-{now:%Y%m%dT%H%M}"))
+    try:
+        for organisation in Organisation.objects.order_by("name"):
+            ensure_default_rules(organisation.id)
+            for rule in EscalationRule.objects.filter(organisation=organisation, enabled=True).order_by("kind"):
+                run_rule(rule, now=now, organisation=organisation, result=result)
+    finally:
+        audit_context.end(token)
+    return result
+
+
+def run_rule(
+    rule: EscalationRule, *, now: datetime, organisation: Organisation | None = None, result: RunResult | None = None
+) -> RunResult:
+    result = result or RunResult()
+    organisation = organisation or Organisation.objects.get(pk=rule.organisation_id)
+    try:
+        parameters = rule_kinds.check_parameters(rule.kind, rule.parameters)
+    except Exception:
+        log.warning("escalation rule %s (%s) has invalid parameters; skipped", rule.id, rule.kind)
+        result.failed += 1
+        return result
+    findings = list(FINDERS[rule.kind](organisation, parameters, now))
+    keys = [finding.source_key for finding in findings]
+    done = set(RuleFiring.objects.filter(rule=rule, source_key__in=keys).values_list("source_key", flat=True))
+    for finding in findings:
+        if finding.source_key in done:
+            continue
+        fired = _fire(rule, finding, now)
+        if fired is None:
+            result.failed += 1
+        elif fired:
+            result.fired += 1
+    return result
+
+
+def _fire(rule: EscalationRule, finding: Finding, now: datetime) -> bool | None:
+    """True: fired now; False: fired before (or by a run at the same time); None: its action failed."""
+    if RuleFiring.objects.filter(rule=rule, source_key=finding.source_key).exists():
+        return False
+    try:
+        with transaction.atomic():
+            firing = RuleFiring.objects.create(
+                rule=rule, source_key=finding.source_key, fired_at=now, patient=finding.patient, outcome=""
+            )
+            outcome, task = finding.act()
+            firing.outcome, firing.task = outcome[:300], task
+            firing.save(update_fields=["outcome", "task", "updated_at"])
+            if finding.patient is not None:
+                record_patient_access(
+                    finding.patient.id,
+                    finding.patient.organisation_id,
+                    action=Action.CREATE,
+                    object_type="rule_firing",
+                    object_id=str(firing.id),
+                )
+    except IntegrityError:
+        if RuleFiring.objects.filter(rule=rule, source_key=finding.source_key).exists():
+            return False  # another run fired it first
+        log.exception("escalation rule %s (%s) failed on %s", rule.id, rule.kind, finding.source_key)
+        return None
+    except Exception:
+        log.exception("escalation rule %s (%s) failed on %s", rule.id, rule.kind, finding.source_key)
+        return None
+    return True
+
+
+def ensure_default_rules(organisation_id: Any) -> None:
+    """Every kind of rule exists for the clinic, with the default numbers (an administrator's edits are kept)."""
+    known = set(EscalationRule.objects.filter(organisation_id=organisation_id).values_list("kind", flat=True))
+    for kind in RuleKind.values:
+        if kind not in known:
+            try:
+                with transaction.atomic():
+                    EscalationRule.objects.create(
+                        organisation_id=organisation_id,
+                        kind=kind,
+                        parameters=rule_kinds.defaults(kind),
+                        description=str(rule_kinds.DESCRIPTIONS[kind]),
+                    )
+            except IntegrityError:
+                pass  # made meanwhile by another run
+
+
+# --- whom a rule's task is for ----------------------------------------------------------------------------------
+
+
+def _assignee(patient: Patient, assign_to: str) -> tuple[Any, str]:
+    """The person the rule names on the patient's care team, else the other named person, else the role."""
+    team = team_selectors.care_team_of(patient.id)
+    named = [None, None] if team is None else [team.responsible_clinician, team.care_coordinator]
+    if assign_to == AssignTo.CARE_COORDINATOR:
+        named.reverse()
+    for person in named:
+        if person is not None and person.is_active:
+            return person, ""
+    return None, Role.CARE_COORDINATOR
+
+
+def _task(
+    patient: Patient, *, title: str, details: str, due_at: datetime, priority: str, assign_to: str, source: str
+) -> Outcome:
+    assignee, role = _assignee(patient, assign_to)
+    kind, _sep, key = source.partition(":")
+    task = services.create_task(
+        organisation_id=patient.organisation_id,
+        title=title,
+        details=details,
+        due_at=due_at,
+        patient=patient,
+        assignee=assignee,
+        assignee_role=role,
+        priority=priority,
+        created_by=None,
+        source_type=kind,
+        source_id=key,
+    )
+    whom = assignee.display_name if assignee is not None else services.role_label(role)
+    return f"task for {whom}", task
+
+
+# --- the finders ------------------------------------------------------------------------------------------------
+
+
+def critical_items(organisation: Organisation, parameters: dict[str, Any], now: datetime) -> Iterator[Finding]:
+    """Every open critical-item alert: an urgent task, due within hours of the alert. Its source is the alert,
+    the same as a task the team made from the alert's page, so neither adds a second."""
+    hours = timedelta(hours=parameters["due_within_hours"])
+    alerts = [
+        alert for alert in safety_selectors.open_urgent_alerts(organisation.id) if alert.kind == AlertKind.CRITICAL_ITEM
+    ]
+    patients = Patient.objects.in_bulk({alert.patient_id for alert in alerts})
+    for alert in alerts:
+        patient = patients[alert.patient_id]
+
+        def act(alert: Alert = alert, patient: Patient = patient) -> Outcome:
+            return _task(
+                patient,
+                title=_("Follow up a critical answer"),
+                details=_("Raised by the critical-item rule: contact the patient and acknowledge the alert."),
+                due_at=alert.raised_at + hours,
+                priority=TaskPriority.URGENT,
+                assign_to=parameters["assign_to"],
+                source=f"alert:{alert.id}",
+            )
+
+        yield Finding(f"alert:{alert.id}", patient, act)
+
+
+def deteriorations(organisation: Organisation, parameters: dict[str, Any], now: datetime) -> Iterator[Finding]:
+    """Reliable-deterioration alerts of the last days, open or not: the patient on the case-review list."""
+    since = now - timedelta(days=parameters["lookback_days"])
+    alerts = (
+        Alert.objects.current()
+        .filter(organisation_id=organisation.id, kind=AlertKind.RELIABLE_DETERIORATION, raised_at__gte=since)
+        .filter(patient__record_status=RecordStatus.ACTIVE)
+        .select_related("patient")
+        .order_by("raised_at")
+    )
+    for alert in alerts:
+
+        def act(patient: Patient = alert.patient) -> Outcome:
+            try:
+                services.flag_for_case_review(
+                    patient, by=None, reason=ReviewReason.DETERIORATED, note=_("Reliable deterioration (rule)")
+                )
+            except DomainError:
+                return "already on the case-review list", None
+            return "put on the case-review list", None
+
+        yield Finding(f"alert:{alert.id}", alert.patient, act)
+
+
+def silent_diaries(organisation: Organisation, parameters: dict[str, Any], now: datetime) -> Iterator[Finding]:
+    """Patients in care who keep a diary and wrote no day's entry for `days` days (counted from the start
+    of the diary when there is none yet): one check-in task per silence."""
+    today = clock.local_date(now, organisation.time_zone)
+    days = parameters["days"]
+    last_entries = (
+        DiaryEntry.objects.current()
+        .filter(patient_id=OuterRef("patient_id"), kind=EntryKind.DAILY)
+        .values("patient_id")
+        .annotate(last=Max("day"))
+        .values("last")
+    )
+    set_ups = (
+        DiarySetUp.objects.current()
+        .filter(organisation_id=organisation.id, started_on__lte=today - timedelta(days=days))
+        .filter(patient__record_status=RecordStatus.ACTIVE, patient__status=PatientStatus.ACTIVE)
+        .annotate(last_day=Subquery(last_entries[:1]))
+        .filter(Q(last_day__isnull=True) | Q(last_day__lte=today - timedelta(days=days)))
+        .select_related("patient")
+        .order_by("patient_id")
+    )
+    for set_up in set_ups:
+        since = set_up.last_day or set_up.started_on
+        key = f"no_diary:{set_up.patient_id}:{since.isoformat()}"
+
+        def act(patient: Patient = set_up.patient, key: str = key) -> Outcome:
+            return _task(
+                patient,
+                title=_("Check in: no diary for %(days)d days") % {"days": days},
+                details=_("Ask how things are going and whether the diary still helps; adjust it if not."),
+                due_at=now + timedelta(days=parameters["due_within_days"]),
+                priority=TaskPriority.ROUTINE,
+                assign_to=parameters["assign_to"],
+                source=key,
+            )
+
+        yield Finding(key, set_up.patient, act)
+
+
+def overdue_questionnaires(organisation: Organisation, parameters: dict[str, Any], now: datetime) -> Iterator[Finding]:
+    """Questionnaires still open `task_after_days` after they were due: one task per patient and due day. The
+    reminder was the measures job's (once per questionnaire); this rule never sends another."""
+    today = clock.local_date(now, organisation.time_zone)
+    rows = (
+        ScheduledMeasure.objects.current()
+        .filter(organisation_id=organisation.id, status=ScheduleStatus.OPEN)
+        .filter(due_on__lte=today - timedelta(days=parameters["task_after_days"]))
+        .filter(patient__record_status=RecordStatus.ACTIVE)
+        .values_list("patient_id", "due_on")
+        .distinct()
+        .order_by("patient_id", "due_on")
+    )
+    found = list(rows)
+    patients = Patient.objects.in_bulk({patient_id for patient_id, _due in found})
+    for patient_id, due_on in found:
+        key = f"overdue_questionnaire:{patient_id}:{due_on.isoformat()}"
+
+        def act(patient: Patient = patients[patient_id], due_on: Any = due_on, key: str = key) -> Outcome:
+            return _task(
+                patient,
+                title=_("Questionnaires not returned since %(day)s") % {"day": due_on.strftime("%d %b %Y")},
+                details=_(
+                    "The patient was reminded once. Ask whether they need help, another way to fill them in, "
+                    "or a change to the plan."
+                ),
+                due_at=now + timedelta(days=parameters["due_within_days"]),
+                priority=TaskPriority.ROUTINE,
+                assign_to=parameters["assign_to"],
+                source=key,
+            )
+
+        yield Finding(key, patients[patient_id], act)
+
+
+def unacknowledged_alerts(organisation: Organisation, parameters: dict[str, Any], now: datetime) -> Iterator[Finding]:
+    """Urgent alerts not acknowledged within `hours` of working time: on to the responsible clinician (level
+    1), then, as long again after that step, to the on-call role (level 2). Safety sends them on."""
+    hours = WorkingHours.of(parameters, organisation.time_zone)
+    allowed = timedelta(hours=parameters["hours"])
+    alerts = safety_selectors.open_urgent_alerts(organisation.id)
+    patients = Patient.objects.in_bulk({alert.patient_id for alert in alerts})
+    for alert in alerts:
+        level = alert.escalation_level
+        if level == 0:
+            since: datetime | None = alert.raised_at
+        elif level == 1:
+            since = alert.escalated_at
+        else:
+            continue
+        if since is None or now < add_working_time(since, allowed, hours):
+            continue
+        to_level = level + 1
+
+        def act(alert: Alert = alert, to_level: int = to_level) -> Outcome:
+            sent = safety_services.escalate_alert(alert, to_level=to_level, now=now)
+            if not sent:
+                return "no longer open or already sent on", None
+            return ("sent on to the responsible clinician" if to_level == 1 else "sent on to the on-call role"), None
+
+        yield Finding(f"alert:{alert.id}:level{to_level}", patients.get(alert.patient_id), act)
+
+
+FINDERS: dict[str, Callable[[Organisation, dict[str, Any], datetime], Iterator[Finding]]] = {
+    RuleKind.CRITICAL_ITEM: critical_items,
+    RuleKind.RELIABLE_DETERIORATION: deteriorations,
+    RuleKind.NO_DIARY: silent_diaries,
+    RuleKind.OVERDUE_QUESTIONNAIRE: overdue_questionnaires,
+    RuleKind.UNACKNOWLEDGED_ALERT: unacknowledged_alerts,
+}

@@ -1,0 +1,113 @@
+"""The escalation rules' kinds, their default parameters and descriptions, and the check of an administrator's
+edit. Pure: no database.
+
+- critical_item: every open critical-item alert → an urgent task, due within `due_within_hours` (24) of the
+  alert, for `assign_to` (the responsible clinician).
+- reliable_deterioration: reliable-deterioration alerts of the last `lookback_days` (30) → the patient on the
+  case-review list (reason: deteriorated).
+- no_diary: patients keeping a diary whose last entry is `days` (14) old → a check-in task, due within
+  `due_within_days` (2), for `assign_to` (the care coordinator).
+- overdue_questionnaire: questionnaires still open `task_after_days` (7) after they were due (the measures
+  job sent its one reminder) → one task per patient and due day, due within `due_within_days` (3).
+- unacknowledged_alert: urgent alerts not acknowledged within `hours` (4) of working time (`working_days`
+  0-4, `day_starts` 08:00, `day_ends` 17:00) → on to the responsible clinician; as long again → on-call.
+"""
+
+from __future__ import annotations
+
+from datetime import time
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from commonground.coordination.choices import AssignTo, RuleKind
+from commonground.coordination.workinghours import DEFAULT_DAYS, DEFAULT_END, DEFAULT_START
+
+DEFAULTS: dict[str, dict[str, Any]] = {
+    RuleKind.CRITICAL_ITEM: {"due_within_hours": 24, "assign_to": AssignTo.RESPONSIBLE_CLINICIAN.value},
+    RuleKind.RELIABLE_DETERIORATION: {"lookback_days": 30},
+    RuleKind.NO_DIARY: {"days": 14, "due_within_days": 2, "assign_to": AssignTo.CARE_COORDINATOR.value},
+    RuleKind.OVERDUE_QUESTIONNAIRE: {
+        "task_after_days": 7,
+        "due_within_days": 3,
+        "assign_to": AssignTo.CARE_COORDINATOR.value,
+    },
+    RuleKind.UNACKNOWLEDGED_ALERT: {
+        "hours": 4,
+        "working_days": list(DEFAULT_DAYS),
+        "day_starts": DEFAULT_START,
+        "day_ends": DEFAULT_END,
+    },
+}
+
+DESCRIPTIONS: dict[str, Any] = {
+    RuleKind.CRITICAL_ITEM: _(
+        "For every open critical-item alert, an urgent task for the responsible clinician, due within 24 hours of "
+        "the alert. A task the team already made from the alert counts: the rule does not add a second."
+    ),
+    RuleKind.RELIABLE_DETERIORATION: _(
+        "A patient with a reliable deterioration goes on the case-review list (reason: deteriorated), once per alert."
+    ),
+    RuleKind.NO_DIARY: _(
+        "A patient who keeps a diary and has written nothing for 14 days gets a check-in task for the care "
+        "coordinator, once per silence."
+    ),
+    RuleKind.OVERDUE_QUESTIONNAIRE: _(
+        "The questionnaire reminder job reminds the patient once per questionnaire. When a questionnaire is still "
+        "open 7 days after it was due, this rule never reminds again: it gives the care coordinator a task."
+    ),
+    RuleKind.UNACKNOWLEDGED_ALERT: _(
+        "An urgent alert not acknowledged within 4 working hours (Monday to Friday, 08:00-17:00 in the clinic's "
+        "time zone) goes to the responsible clinician; 4 working hours later, to the team's on-call role."
+    ),
+}
+
+POSITIVE_NUMBERS: dict[str, tuple[str, ...]] = {
+    RuleKind.CRITICAL_ITEM: ("due_within_hours",),
+    RuleKind.RELIABLE_DETERIORATION: ("lookback_days",),
+    RuleKind.NO_DIARY: ("days", "due_within_days"),
+    RuleKind.OVERDUE_QUESTIONNAIRE: ("task_after_days", "due_within_days"),
+    RuleKind.UNACKNOWLEDGED_ALERT: ("hours",),
+}
+LIMIT = 10_000
+
+
+def defaults(kind: str) -> dict[str, Any]:
+    return dict(DEFAULTS[kind])
+
+
+def check_parameters(kind: str, parameters: Any) -> dict[str, Any]:
+    """The parameters with the defaults filled in, or a `ValidationError` naming what is wrong."""
+    if kind not in DEFAULTS:
+        raise ValidationError(_("Unknown kind of rule."))
+    if not isinstance(parameters, dict):
+        raise ValidationError(_('The parameters are a JSON object, e.g. {"days": 14}.'))
+    unknown = sorted(set(parameters) - set(DEFAULTS[kind]))
+    if unknown:
+        raise ValidationError(
+            _("Unknown parameters: %(names)s. This kind takes: %(known)s.")
+            % {"names": ", ".join(unknown), "known": ", ".join(DEFAULTS[kind])}
+        )
+    checked = {**DEFAULTS[kind], **parameters}
+    for name in POSITIVE_NUMBERS[kind]:
+        value = checked[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= LIMIT:
+            raise ValidationError(_("%(name)s is a whole number above 0.") % {"name": name})
+    if "assign_to" in checked and checked["assign_to"] not in AssignTo.values:
+        raise ValidationError(_("assign_to is one of: %(known)s.") % {"known": ", ".join(AssignTo.values)})
+    if kind == RuleKind.UNACKNOWLEDGED_ALERT:
+        _check_working_hours(checked)
+    return checked
+
+
+def _check_working_hours(checked: dict[str, Any]) -> None:
+    days = checked["working_days"]
+    if not isinstance(days, list) or not days or any(not isinstance(d, int) or not 0 <= d <= 6 for d in days):
+        raise ValidationError(_("working_days lists weekdays, 0 (Monday) to 6 (Sunday)."))
+    try:
+        starts, ends = time.fromisoformat(str(checked["day_starts"])), time.fromisoformat(str(checked["day_ends"]))
+    except ValueError:
+        raise ValidationError(_("day_starts and day_ends are times like 08:00.")) from None
+    if starts >= ends:
+        raise ValidationError(_("The working day ends after it starts."))
