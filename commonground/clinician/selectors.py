@@ -34,6 +34,7 @@ def chart_tabs() -> list[ChartTab]:
         ChartTab("care_plan", _("Care plan"), "clinician:care_plan"),
         ChartTab("diary", _("Diary"), "clinician:diary"),
         ChartTab("notes", _("Notes"), "clinician:notes"),
+        ChartTab("referrals", _("Referrals"), "clinician:referrals"),
         ChartTab("tasks", _("Tasks"), "clinician:patient_tasks"),
         ChartTab("messages", _("Messages"), "clinician:messages"),
         ChartTab("team", _("Care team"), "clinician:care_team"),
