@@ -240,6 +240,19 @@ def patient_id_of_message(message_id: UUID) -> UUID | None:
     return found
 
 
+def previous_in_thread(message: Message) -> UUID | None:
+    """The current message sent before `message` in its conversation (what it answers), if any."""
+    earlier = (
+        Message.objects.current()
+        .filter(thread_id=message.thread_id)
+        .filter(Q(sent_at__lt=message.sent_at) | Q(sent_at=message.sent_at, created_at__lt=message.created_at))
+        .order_by("-sent_at", "-created_at")
+        .values_list("id", flat=True)
+    )
+    found: UUID | None = earlier.first()
+    return found
+
+
 def messages_for_export(patient: Patient) -> list[Message]:
     """Every current message of the patient, both kinds, in the order sent."""
     return list(

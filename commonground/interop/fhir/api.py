@@ -337,3 +337,47 @@ def _open_observation_owner(request: HttpRequest, patient_id: UUID | None, objec
     return gateway.open_patient(
         request, patient_id, action=Action.EXPORT, object_type=object_type, object_id=object_id, allow_break_glass=False
     )
+
+
+# --- Communications (issue 7, item 8): the team's threads and the patient's conversation (decision 0018) -------
+
+
+@router.get(
+    "/Communication/{communication_id}",
+    response={200: None},
+    summary="Read a message",
+    openapi_extra=served_as_fhir("Communication", "The message as a FHIR R4 Communication"),
+)
+def read_communication(request: HttpRequest, communication_id: UUID) -> HttpResponse:
+    from commonground.conversations import selectors as conversation_selectors
+    from commonground.interop.fhir import communications
+
+    owner = conversation_selectors.patient_id_of_message(communication_id)
+    patient = _open_owner(request, owner, "message", communication_id)
+    return _found(communications.communication_of(patient, communication_id))
+
+
+@router.get(
+    "/Communication",
+    response={200: None},
+    summary="Search a patient's messages",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the patient's messages as Communications"),
+)
+def search_communications(request: HttpRequest, search: Query[PatientSearch]) -> HttpResponse:
+    from commonground.interop.fhir import communications
+
+    url = f"Communication?patient={search.patient_id}"
+    return _search(request, search.patient_id, "messages", communications.communications_bundle, url)
+
+
+@router.get(
+    "/Patient/{patient_id}/Communication",
+    response={200: None},
+    summary="A patient's messages (patient compartment)",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the patient's messages as Communications"),
+)
+def patient_communications(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    from commonground.interop.fhir import communications
+
+    url = f"Patient/{patient_id}/Communication"
+    return _search(request, patient_id, "messages", communications.communications_bundle, url)
