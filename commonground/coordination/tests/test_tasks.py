@@ -148,7 +148,9 @@ def test_overdue_count(patient_record: Any, coordinator: Any) -> None:
     assert selectors.overdue_count(coordinator, visible, now=now) == 1
 
 
-def test_a_colleague_in_another_role_is_not_given_role_tasks(patient_record: Any, coordinator: Any, clinic: Any) -> None:
+def test_a_colleague_in_another_role_is_not_given_role_tasks(
+    patient_record: Any, coordinator: Any, clinic: Any
+) -> None:
     from commonground.access import gateway
 
     physio = make_staff(clinic, "pia", Role.PHYSIOTHERAPIST)

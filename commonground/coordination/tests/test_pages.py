@@ -1,0 +1,259 @@
+"""The coordination pages: My tasks, a patient's tasks, a new task (also from an alert), state buttons,
+case-review meetings, the agenda, one patient's item, the rules; and who is refused (404)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from commonground.coordination import casereview, services
+from commonground.coordination.choices import ReviewReason, TaskStatus
+from commonground.coordination.models import AgendaItem, Meeting, Task
+from commonground.coordination.tests.test_tasks import new_task
+from commonground.kit import clock
+from commonground.safety import services as safety_services
+from tests.personas import make_patient, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def meeting(clinic: Any, coordinator: Any) -> Meeting:
+    return casereview.plan_meeting(
+        organisation_id=clinic.id, title="Thursday review", starts_at=clock.now() + timedelta(days=2), by=coordinator
+    )
+
+
+# --- tasks ------------------------------------------------------------------------------------------------------
+
+
+def test_my_tasks_lists_overdue_first(patient_record: Any, coordinator: Any) -> None:
+    new_task(patient_record, coordinator, title="Later thing", due_at=clock.now() + timedelta(days=3))
+    new_task(patient_record, coordinator, title="Late thing", due_at=clock.now() - timedelta(days=1))
+    page = signed_in(coordinator).get(reverse("clinician:my_tasks"))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert html.index("Late thing") < html.index("Later thing")
+    assert 'class="overdue' in html and "Overdue" in html
+    badge = signed_in(coordinator).get(reverse("clinician:tasks_badge")).content.decode()
+    assert "1 overdue" in badge
+
+
+def test_team_tasks_and_filters(patient_record: Any, coordinator: Any, therapist: Any) -> None:
+    new_task(patient_record, coordinator, title="For Bob", assignee=therapist, priority="urgent")
+    client = signed_in(coordinator)
+    assert "For Bob" not in client.get(reverse("clinician:my_tasks")).content.decode()
+    assert "For Bob" in client.get(reverse("clinician:my_tasks") + "?show=team").content.decode()
+    routine_only = client.get(reverse("clinician:my_tasks") + "?show=team&priority=routine").content.decode()
+    assert "For Bob" not in routine_only
+
+
+def test_state_buttons_move_the_task(patient_record: Any, coordinator: Any) -> None:
+    task = new_task(patient_record, coordinator)
+    client = signed_in(coordinator)
+    url = reverse("clinician:move_task", args=[task.id])
+    assert client.post(url, {"to": "in_progress", "version": 1}).status_code == 302
+    client.post(url, {"to": "cancelled", "version": 2, "reason": ""})
+    assert Task.objects.get().status == TaskStatus.IN_PROGRESS  # a cancellation needs a reason
+    client.post(url, {"to": "done", "version": 1})  # stale: refused with a message
+    assert Task.objects.get().status == TaskStatus.IN_PROGRESS
+    client.post(url, {"to": "done", "version": 2, "next": "https://evil.example/"})
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE and task.closed_by == coordinator
+
+
+def test_a_task_is_not_found_for_anyone_who_may_not_see_the_patient(
+    patient_record: Any, coordinator: Any, outsider: Any, foreign_clinician: Any, patient_user: Any
+) -> None:
+    task = new_task(patient_record, coordinator)
+    url = reverse("clinician:move_task", args=[task.id])
+    for person in (outsider, foreign_clinician, patient_user):
+        assert signed_in(person).post(url, {"to": "done", "version": 1}).status_code == 404
+        assert "Phone about" not in signed_in(person).get(reverse("clinician:my_tasks")).content.decode()
+    assert Task.objects.get().status == TaskStatus.OPEN
+
+
+def test_a_task_about_no_patient_is_for_its_people_only(clinic: Any, coordinator: Any, therapist: Any) -> None:
+    task = services.create_task(organisation_id=clinic.id, title="Book room", due_at=clock.now(), assignee=coordinator)
+    url = reverse("clinician:move_task", args=[task.id])
+    assert signed_in(therapist).post(url, {"to": "done", "version": 1}).status_code == 404
+    assert signed_in(coordinator).post(url, {"to": "done", "version": 1}).status_code == 302
+
+
+def test_the_patients_tasks_tab_and_a_new_task(patient_record: Any, coordinator: Any, therapist: Any) -> None:
+    client = signed_in(therapist)
+    tab = client.get(reverse("clinician:patient_tasks", args=[patient_record.id]))
+    assert tab.status_code == 200 and "New task" in tab.content.decode()
+    url = reverse("clinician:new_task", args=[patient_record.id])
+    assert client.get(url).status_code == 200
+    day = (clock.now() + timedelta(days=2)).date().isoformat()
+    answer = client.post(
+        url,
+        {
+            "title": "Ask about sleep",
+            "assignee": f"role:{coordinator.role}",
+            "due_on": day,
+            "due_time": "12:00",
+            "priority": "routine",
+        },
+    )
+    assert answer.status_code == 302
+    task = Task.objects.get()
+    assert (task.assignee_role, task.created_by, task.patient) == (coordinator.role, therapist, patient_record)
+    assert client.post(url, {"title": "", "assignee": "role:nobody"}).status_code == 200  # errors shown
+
+
+def test_a_task_from_an_alert_is_prefilled_and_linked(patient_record: Any, therapist: Any) -> None:
+    alert = safety_services.raise_critical_item_alert(patient_record, summary="Item 9", response_id="r1")
+    client = signed_in(therapist)
+    url = reverse("clinician:new_task", args=[patient_record.id]) + f"?alert={alert.id}"
+    html = client.get(url).content.decode()
+    assert "Follow up the alert: Critical item answered" in html
+    assert (
+        'value="urgent" checked' in html
+        or 'checked value="urgent"' in html
+        or ('value="urgent"' in html and "checked" in html)
+    )
+    due = (clock.now() + timedelta(hours=24)).astimezone(
+        patient_record.organisation.time_zone and __import__("zoneinfo").ZoneInfo(patient_record.organisation.time_zone)
+    )
+    assert due.date().isoformat() in html
+    data = {
+        "title": "Follow up",
+        "assignee": f"person:{therapist.id}",
+        "priority": "urgent",
+        "due_on": due.date().isoformat(),
+        "due_time": "17:00",
+    }
+    assert client.post(url, data).status_code == 302
+    assert client.post(url, data).status_code == 302  # twice: still one task for the alert
+    task = Task.objects.get()
+    assert (task.source_type, task.source_id, task.priority) == ("alert", str(alert.id), "urgent")
+    assert client.get(reverse("clinician:new_task", args=[patient_record.id]) + "?alert=nonsense").status_code == 404
+
+
+def test_a_task_for_another_clinics_alert_is_not_found(
+    patient_record: Any, foreign_patient: Any, therapist: Any
+) -> None:
+    alert = safety_services.raise_critical_item_alert(foreign_patient, summary="Item 9", response_id="r9")
+    url = reverse("clinician:new_task", args=[patient_record.id]) + f"?alert={alert.id}"
+    assert signed_in(therapist).get(url).status_code == 404
+
+
+# --- case review ------------------------------------------------------------------------------------------------
+
+
+def test_planning_a_meeting_and_preparing_its_agenda(clinic: Any, patient_record: Any, coordinator: Any) -> None:
+    services.flag_for_case_review(patient_record, by=coordinator, reason=ReviewReason.MANUAL, note="Stuck")
+    client = signed_in(coordinator)
+    day = (clock.now() + timedelta(days=3)).date().isoformat()
+    answer = client.post(reverse("clinician:meetings"), {"title": "MDT", "on": day, "at": "13:00"})
+    meeting = Meeting.objects.get()
+    assert answer.status_code == 302 and answer["Location"] == reverse("clinician:prepare_meeting", args=[meeting.id])
+    page = client.get(answer["Location"])
+    assert page.status_code == 200 and "Lovelace" in page.content.decode() and "Stuck" in page.content.decode()
+    assert client.post(answer["Location"], {"patients": [str(patient_record.id)]}).status_code == 302
+    item = AgendaItem.objects.get()
+    assert item.reasons == ["manual"] and item.flag is not None
+    listing = client.get(reverse("clinician:meetings")).content.decode()
+    assert "MDT" in listing and "Lovelace" not in listing  # the list of meetings names no patient
+
+
+def test_adding_a_patient_by_hand(meeting: Any, patient_record: Any, coordinator: Any) -> None:
+    client = signed_in(coordinator)
+    url = reverse("clinician:prepare_meeting", args=[meeting.id])
+    assert client.post(url, {"extra": str(patient_record.id), "note": "Asked by the GP"}).status_code == 302
+    item = AgendaItem.objects.get()
+    assert (item.reasons, item.note) == (["manual"], "Asked by the GP")
+
+
+def test_the_meeting_page_and_the_item_page(
+    meeting: Any, patient_record: Any, coordinator: Any, therapist: Any
+) -> None:
+    services.flag_for_case_review(patient_record, by=coordinator, reason=ReviewReason.NOT_IMPROVING)
+    item = casereview.add_to_agenda(meeting, patient_record, reasons=["not_improving"], by=coordinator)
+    client = signed_in(therapist)
+    page = client.get(reverse("clinician:meeting", args=[meeting.id]))
+    assert page.status_code == 200 and "Lovelace" in page.content.decode()
+    item_url = reverse("clinician:agenda_item", args=[patient_record.id, item.id])
+    assert client.get(item_url).status_code == 200
+    answer = client.post(item_url, {"discussion": "Try graded activity", "plan_change": "", "version": 1})
+    assert answer.status_code == 302
+    item.refresh_from_db()
+    assert item.status == "discussed" and item.flag.status == "reviewed"
+    stale = client.post(item_url, {"discussion": "Other", "plan_change": "", "version": 1})
+    assert stale.status_code == 409
+    day = (clock.now() + timedelta(days=7)).date().isoformat()
+    decide = reverse("clinician:decide_task", args=[patient_record.id, item.id])
+    data = {
+        "title": "Refer to physio",
+        "assignee": f"person:{therapist.id}",
+        "due_on": day,
+        "due_time": "17:00",
+        "priority": "routine",
+    }
+    assert client.post(decide, data).status_code == 302
+    assert Task.objects.get().agenda_item_id == item.id
+    assert client.post(decide, {"title": ""}).status_code == 400
+
+
+def test_attendance_and_held(meeting: Any, coordinator: Any, therapist: Any) -> None:
+    client = signed_in(coordinator)
+    client.post(reverse("clinician:meeting_attendance", args=[meeting.id]), {"attendees": [str(therapist.id)]})
+    client.post(reverse("clinician:meeting_held", args=[meeting.id]), {"notes": "Good meeting", "version": 1})
+    meeting.refresh_from_db()
+    assert meeting.status == "held" and meeting.notes == "Good meeting"
+    assert list(meeting.attendees.values_list("staff_id", flat=True)) == [therapist.id]
+    assert client.get(reverse("clinician:prepare_meeting", args=[meeting.id])).status_code == 302
+
+
+def test_meetings_are_not_found_in_another_clinic_nor_by_patients(
+    meeting: Any, foreign_clinician: Any, patient_user: Any, administrator: Any
+) -> None:
+    for person in (foreign_clinician, patient_user, administrator):
+        client = signed_in(person)
+        for name in ("meeting", "prepare_meeting"):
+            assert client.get(reverse(f"clinician:{name}", args=[meeting.id])).status_code == 404
+        assert client.post(reverse("clinician:meeting_held", args=[meeting.id]), {"version": 1}).status_code == 404
+    meeting.refresh_from_db()
+    assert meeting.status == "planned"
+
+
+def test_an_item_is_not_found_outside_the_care_team(
+    meeting: Any, patient_record: Any, coordinator: Any, outsider: Any
+) -> None:
+    item = casereview.add_to_agenda(meeting, patient_record, reasons=["manual"], by=coordinator)
+    client = signed_in(outsider)
+    assert client.get(reverse("clinician:agenda_item", args=[patient_record.id, item.id])).status_code == 404
+    assert "Lovelace" not in client.get(reverse("clinician:meeting", args=[meeting.id])).content.decode()
+
+
+def test_the_meeting_page_reads_a_fixed_number_of_queries(
+    clinic: Any, meeting: Any, patient_record: Any, coordinator: Any
+) -> None:
+    client = signed_in(coordinator)
+    url = reverse("clinician:meeting", args=[meeting.id])
+    casereview.add_to_agenda(meeting, patient_record, reasons=["manual"], by=coordinator)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for number in range(5):
+        patient = make_patient(clinic, coordinator, given=f"P{number}", family=f"Q{number}")
+        casereview.add_to_agenda(meeting, patient, reasons=["manual"], by=coordinator)
+    client.get(url)
+    with CaptureQueriesContext(connection) as six:
+        client.get(url)
+    assert len(six) == len(one)
+
+
+def test_the_rules_page_is_for_staff(clinic: Any, therapist: Any, administrator: Any, patient_user: Any) -> None:
+    url = reverse("clinician:escalation_rules")
+    for person in (therapist, administrator):
+        page = signed_in(person).get(url)
+        assert page.status_code == 200 and "working hours" in page.content.decode()
+    assert signed_in(patient_user).get(url).status_code == 404
