@@ -309,3 +309,12 @@ def resource_of(organisation_id: UUID, resource_id: Any) -> CommunityResource | 
         return None
     resource: CommunityResource | None = directory(organisation_id).filter(pk=found).first()
     return resource
+
+
+def patient_id_of_referral(referral_id: Any) -> UUID | None:
+    """Whose referral this is, for the FHIR read to open the patient through the gateway (None if unknown)."""
+    found = _uuid(referral_id)
+    if found is None:
+        return None
+    owner: UUID | None = Referral.objects.current().filter(pk=found).values_list("patient_id", flat=True).first()
+    return owner

@@ -135,6 +135,7 @@ def create_outgoing(patient: Patient, *, details: dict[str, Any], by: Any, send_
         direction=Direction.OUTGOING,
         state=State.DRAFT,
         state_changed_at=now,
+        created_at=now,
         created_by=by,
         **checked,
     )
@@ -186,6 +187,7 @@ def register_incoming(patient: Patient, *, details: dict[str, Any], by: Any) -> 
         direction=Direction.INCOMING,
         state=State.RECEIVED,
         state_changed_at=now,
+        created_at=now,
         sent_at=sent_at,
         created_by=by,
         **checked,

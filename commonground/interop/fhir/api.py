@@ -381,3 +381,47 @@ def patient_communications(request: HttpRequest, patient_id: UUID) -> HttpRespon
 
     url = f"Patient/{patient_id}/Communication"
     return _search(request, patient_id, "messages", communications.communications_bundle, url)
+
+
+# --- ServiceRequest (issue 7, item 8): the patient's referrals, out and in (decision 0017) ---------------------
+
+
+@router.get(
+    "/ServiceRequest/{service_request_id}",
+    response={200: None},
+    summary="Read a referral",
+    openapi_extra=served_as_fhir("ServiceRequest", "The referral as a FHIR R4 ServiceRequest"),
+)
+def read_service_request(request: HttpRequest, service_request_id: UUID) -> HttpResponse:
+    from commonground.interop.fhir import referrals
+    from commonground.referrals import selectors as referral_selectors
+
+    owner = referral_selectors.patient_id_of_referral(service_request_id)
+    patient = _open_owner(request, owner, "referral", service_request_id)
+    return _found(referrals.service_request_of(patient, service_request_id))
+
+
+@router.get(
+    "/ServiceRequest",
+    response={200: None},
+    summary="Search a patient's referrals",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the patient's referrals as ServiceRequests"),
+)
+def search_service_requests(request: HttpRequest, search: Query[PatientSearch]) -> HttpResponse:
+    from commonground.interop.fhir import referrals
+
+    url = f"ServiceRequest?patient={search.patient_id}"
+    return _search(request, search.patient_id, "referral", referrals.service_requests_bundle, url)
+
+
+@router.get(
+    "/Patient/{patient_id}/ServiceRequest",
+    response={200: None},
+    summary="A patient's referrals (patient compartment)",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the patient's referrals as ServiceRequests"),
+)
+def patient_service_requests(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    from commonground.interop.fhir import referrals
+
+    url = f"Patient/{patient_id}/ServiceRequest"
+    return _search(request, patient_id, "referral", referrals.service_requests_bundle, url)
