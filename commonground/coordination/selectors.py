@@ -41,7 +41,7 @@ def open_flags(patient_ids: Any) -> dict[Any, str]:
     return dict(rows)
 
 
-def case_review_list(patient_ids: QuerySet[Any]) -> QuerySet[CaseReviewFlag]:
+def case_review_list(patient_ids: Any) -> QuerySet[CaseReviewFlag]:
     """Open flags of the patients the user may see, oldest first."""
     return (
         CaseReviewFlag.objects.current()
@@ -208,3 +208,18 @@ def recent_firings(organisation_id: Any, *, limit: int = 50) -> list[RuleFiring]
         .select_related("rule")
         .order_by("-fired_at")[:limit]
     )
+
+
+def patient_id_of_task(task_id: Any) -> Any:
+    """Whose task this is (None for an unknown task, or one about no patient)."""
+    try:
+        return Task.objects.current().filter(pk=task_id).values_list("patient_id", flat=True).first()
+    except (ValueError, TypeError):
+        return None
+
+
+def task_of_patient(patient_id: Any, task_id: Any) -> Task | None:
+    found: Task | None = (
+        Task.objects.current().filter(patient_id=patient_id, pk=task_id).select_related("patient").first()
+    )
+    return found

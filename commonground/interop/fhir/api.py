@@ -425,3 +425,44 @@ def patient_service_requests(request: HttpRequest, patient_id: UUID) -> HttpResp
 
     url = f"Patient/{patient_id}/ServiceRequest"
     return _search(request, patient_id, "referral", referrals.service_requests_bundle, url)
+
+
+# --- Tasks (issue 7, decision 0020): the team's tasks about a patient ------------------------------------------
+
+
+@router.get(
+    "/Task/{task_id}",
+    response={200: None},
+    summary="Read a task about a patient",
+    openapi_extra=served_as_fhir("Task", "The task as a FHIR R4 Task"),
+)
+def read_task(request: HttpRequest, task_id: UUID) -> HttpResponse:
+    from commonground.coordination import selectors as coordination_selectors
+    from commonground.interop.fhir import tasks
+
+    patient = _open_owner(request, coordination_selectors.patient_id_of_task(task_id), "task", task_id)
+    return _found(tasks.task_of(patient, task_id))
+
+
+@router.get(
+    "/Task",
+    response={200: None},
+    summary="Search a patient's tasks",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the tasks about the patient"),
+)
+def search_tasks(request: HttpRequest, search: Query[PatientSearch]) -> HttpResponse:
+    from commonground.interop.fhir import tasks
+
+    return _search(request, search.patient_id, "task", tasks.tasks_bundle, f"Task?patient={search.patient_id}")
+
+
+@router.get(
+    "/Patient/{patient_id}/Task",
+    response={200: None},
+    summary="A patient's tasks (patient compartment)",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the tasks about the patient"),
+)
+def patient_tasks(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    from commonground.interop.fhir import tasks
+
+    return _search(request, patient_id, "task", tasks.tasks_bundle, f"Patient/{patient_id}/Task")
