@@ -11,8 +11,10 @@ patients the reader may see.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from datetime import time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.db import transaction
@@ -82,14 +84,18 @@ def _audit_tasks(tasks: list[Task]) -> None:
 def my_tasks(request: HttpRequest) -> HttpResponse:
     user: Any = request.user
     form = forms.TaskFilterForm(request.GET or None)
-    choice = form.cleaned_data if form.is_valid() else {"show": "mine", "due": "", "priority": "", "closed": False}
+    choice: dict[str, Any] = {"show": "mine", "due": "", "priority": "", "closed": False}
+    if form.is_valid():
+        choice.update(form.cleaned_data)
     team = choice["show"] == "team"
     visible = _visible_ids(request)
     read = selectors.team_tasks if team else selectors.my_tasks
-    tasks = list(read(user, visible, include_closed=choice["closed"])[: selectors.TASK_LIST_LIMIT])
+    tasks = list(read(user, visible, include_closed=bool(choice["closed"]))[: selectors.TASK_LIST_LIMIT])
     _audit_tasks(tasks)
     now = clock.now()
-    groups = display.grouped(tasks, now=now, time_zone=_tz(request), due=choice["due"], priority=choice["priority"])
+    groups = display.grouped(
+        tasks, now=now, time_zone=_tz(request), due=str(choice["due"]), priority=str(choice["priority"])
+    )
     return render(
         request,
         "clinician/coordination/my_tasks.html",
@@ -187,10 +193,10 @@ def new_task(request: HttpRequest, patient_id: str) -> HttpResponse:
     due = (
         now + timedelta(hours=24) if alert is not None and alert.urgency == Urgency.URGENT else now + timedelta(days=7)
     )
-    local_due = due.astimezone(_zone(tz))
+    local_due = due.astimezone(ZoneInfo(tz))
     initial = {
         "due_on": local_due.date(),
-        "due_time": local_due.time().replace(second=0, microsecond=0) if alert else forms.time(17, 0),
+        "due_time": local_due.time().replace(second=0, microsecond=0) if alert else time(17, 0),
         "assignee": f"{forms.PERSON}{user.id}",
         "priority": TaskPriority.ROUTINE,
     }
@@ -229,19 +235,11 @@ def new_task(request: HttpRequest, patient_id: str) -> HttpResponse:
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
         uuid.UUID(str(value))
     except ValueError:
         return False
     return True
-
-
-def _zone(tz: str) -> Any:
-    from zoneinfo import ZoneInfo
-
-    return ZoneInfo(tz)
 
 
 # --- case review: meetings --------------------------------------------------------------------------------------

@@ -63,10 +63,11 @@ def add_to_agenda(meeting: Meeting, patient: Patient, *, reasons: list[str], by:
     existing = AgendaItem.objects.current().filter(meeting=meeting, patient=patient).first()
     if existing is not None:
         merged = list(dict.fromkeys([*existing.reasons, *wanted]))
-        if merged == existing.reasons and (flag is None or existing.flag_id == flag.id):
-            return existing
-        changes = {"reasons": merged, "flag": flag or existing.flag}
-        return save_edit(existing, expected_version=existing.version, reason="Agenda reasons added", changes=changes)
+        found: AgendaItem = existing
+        if merged == found.reasons and (flag is None or found.flag_id == flag.id):
+            return found
+        changes = {"reasons": merged, "flag": flag or found.flag}
+        return save_edit(found, expected_version=found.version, reason="Agenda reasons added", changes=changes)
     position = AgendaItem.objects.filter(meeting=meeting).count() + 1
     item = AgendaItem(
         organisation_id=meeting.organisation_id,

@@ -78,7 +78,7 @@ def test_the_same_source_makes_one_task(patient_record: Any, coordinator: Any, t
     assert Task.objects.filter(source_type="alert", source_id="a1").count() == 1
     other = new_task(patient_record, coordinator, source_type="alert", source_id="a2")
     assert other.id != first.id
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="source"):
         new_task(patient_record, coordinator, source_type="alert", source_id="")
 
 

@@ -76,9 +76,9 @@ def test_custom_hours_and_days() -> None:
 
 
 def test_naive_times_and_empty_days_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="aware"):
         add_working_time(datetime(2026, 12, 7, 9), FOUR, HOURS)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one"):
         WorkingHours(days=frozenset(), start=time(8), end=time(17))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="ends after"):
         WorkingHours(days=frozenset({0}), start=time(17), end=time(8))
