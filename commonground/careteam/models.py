@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from commonground.accounts.choices import Role
-from commonground.kit.models import ClinicalRecord
+from commonground.kit.models import BaseModel, ClinicalRecord
 from commonground.patients.models import Patient
 
 
@@ -53,3 +53,28 @@ class CareTeamMember(ClinicalRecord):
             )
         ]
         indexes = [models.Index(fields=["staff", "left_at"]), models.Index(fields=["patient", "left_at"])]
+
+
+class OnCallShift(BaseModel):
+    """Who is on call for the clinic, from when until when: the team's on-call role that an urgent alert is
+    sent on to when nobody acknowledged it in time (decision 0019). Kept by the clinic's administrator."""
+
+    organisation = models.ForeignKey("accounts.Organisation", on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="on_call_shifts", verbose_name=_("who")
+    )
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="on_call_ends_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["organisation", "starts_at", "ends_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.staff} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"

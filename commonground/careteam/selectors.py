@@ -8,7 +8,7 @@ from uuid import UUID
 from django.db.models import QuerySet
 
 from commonground.accounts.choices import CLINICAL_ROLES
-from commonground.careteam.models import CareTeam, CareTeamMember
+from commonground.careteam.models import CareTeam, CareTeamMember, OnCallShift
 
 
 def is_on_care_team(user: Any, patient_id: UUID) -> bool:
@@ -76,3 +76,25 @@ def team_overview(patient_id: UUID) -> tuple[CareTeam | None, list[CareTeamMembe
 
 def current_places_of(staff_id: UUID) -> QuerySet[CareTeamMember]:
     return CareTeamMember.objects.current().filter(staff_id=staff_id, left_at__isnull=True)
+
+
+def on_call_now(organisation_id: Any, now: Any) -> list[Any]:
+    """The active clinical staff on call for the clinic at `now` (the rota's shifts that cover it)."""
+    shifts = (
+        OnCallShift.objects.filter(organisation_id=organisation_id, starts_at__lte=now, ends_at__gt=now)
+        .select_related("staff")
+        .order_by("starts_at")
+    )
+    people = {
+        shift.staff.id: shift.staff for shift in shifts if shift.staff.is_active and shift.staff.role in CLINICAL_ROLES
+    }
+    return list(people.values())
+
+
+def on_call_rota(organisation_id: Any, now: Any, *, upcoming: int = 5) -> list[Any]:
+    """The shifts on now and the next few, for the alerts centre."""
+    return list(
+        OnCallShift.objects.filter(organisation_id=organisation_id, ends_at__gt=now)
+        .select_related("staff")
+        .order_by("starts_at")[:upcoming]
+    )
