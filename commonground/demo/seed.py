@@ -188,6 +188,7 @@ def load_demo_clinic(progress: Callable[[int, int], None] | None = None) -> Seed
                     progress(number + 1, PATIENT_COUNT)
             _create_patient_accounts(organisation)
             demo_diary.seed_diaries(organisation, staff=staff, today=today, seed=f"{SEED}/diary")
+            demo_conversations.seed_conversations(organisation, staff=staff, today=today, seed=f"{SEED}/messages")
         finally:
             audit_context.end(token)
     return SeedResult(created=True, patients=PATIENT_COUNT, staff=len(STAFF))
