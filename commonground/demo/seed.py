@@ -23,6 +23,7 @@ from commonground.accounts.models import Organisation, User
 from commonground.audit import context as audit_context
 from commonground.careteam import services as team_services
 from commonground.demo import care as demo_care
+from commonground.demo import conversations as demo_conversations
 from commonground.demo import diary as demo_diary
 from commonground.demo import measures as demo_measures
 from commonground.kit import clock
