@@ -26,6 +26,7 @@ from commonground.demo import care as demo_care
 from commonground.demo import conversations as demo_conversations
 from commonground.demo import diary as demo_diary
 from commonground.demo import measures as demo_measures
+from commonground.demo import referrals as demo_referrals
 from commonground.kit import clock
 from commonground.kit.versioning import save_edit
 from commonground.patients import services as patient_services
@@ -189,6 +190,7 @@ def load_demo_clinic(progress: Callable[[int, int], None] | None = None) -> Seed
                     progress(number + 1, PATIENT_COUNT)
             _create_patient_accounts(organisation)
             demo_diary.seed_diaries(organisation, staff=staff, today=today, seed=f"{SEED}/diary")
+            demo_referrals.seed_referrals(organisation, staff=staff, today=today, seed=f"{SEED}/referrals")
             demo_conversations.seed_conversations(organisation, staff=staff, today=today, seed=f"{SEED}/messages")
         finally:
             audit_context.end(token)
