@@ -24,6 +24,7 @@ from commonground.audit import context as audit_context
 from commonground.careteam import services as team_services
 from commonground.demo import care as demo_care
 from commonground.demo import conversations as demo_conversations
+from commonground.demo import coordination as demo_coordination
 from commonground.demo import diary as demo_diary
 from commonground.demo import measures as demo_measures
 from commonground.demo import referrals as demo_referrals
@@ -192,6 +193,7 @@ def load_demo_clinic(progress: Callable[[int, int], None] | None = None) -> Seed
             demo_diary.seed_diaries(organisation, staff=staff, today=today, seed=f"{SEED}/diary")
             demo_referrals.seed_referrals(organisation, staff=staff, today=today, seed=f"{SEED}/referrals")
             demo_conversations.seed_conversations(organisation, staff=staff, today=today, seed=f"{SEED}/messages")
+            demo_coordination.seed_coordination(organisation, staff=staff, today=today, seed=f"{SEED}/coordination")
         finally:
             audit_context.end(token)
     return SeedResult(created=True, patients=PATIENT_COUNT, staff=len(STAFF))
