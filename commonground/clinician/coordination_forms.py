@@ -71,6 +71,17 @@ class MoveTaskForm(forms.Form):
     next = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
+class HandOnForm(AssigneeMixin, forms.Form):
+    assignee = forms.ChoiceField(label=_("Hand on to"), choices=[])
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, staff: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.staff = {str(person.id): person for person in staff}
+        self.fields["assignee"].choices = assignee_choices(staff)  # type: ignore[attr-defined]
+
+
 class TaskFilterForm(forms.Form):
     SHOW = (("mine", _("Mine and my role's")), ("team", _("All team tasks")))
     DUE = (("", _("Any time")), ("overdue", _("Overdue")), ("today", _("Due today")), ("later", _("Later")))

@@ -109,6 +109,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
             "here": request.get_full_path(),
             "is_coordinator": user.role == Role.CARE_COORDINATOR,
             "limited": len(tasks) >= selectors.TASK_LIST_LIMIT,
+            "hand_on": forms.assignee_choices(_staff(request)),
         },
     )
 
@@ -120,9 +121,8 @@ def tasks_badge(request: HttpRequest) -> HttpResponse:
     return render(request, "clinician/coordination/badge.html", {"count": count})
 
 
-@route(Audience.CLINICIAN)
-@post_only
-def move_task(request: HttpRequest, task_id: str) -> HttpResponse:
+def _task_to_change(request: HttpRequest, task_id: str) -> Task:
+    """The task, if the user may open its patient (or, about no patient, is one of its people); else 404."""
     user: Any = request.user
     task = selectors.task_of(user.organisation_id, task_id)
     if task is None:
@@ -131,6 +131,14 @@ def move_task(request: HttpRequest, task_id: str) -> HttpResponse:
         gateway.open_patient(request, task.patient_id, action=Action.UPDATE, object_type="task", object_id=str(task.id))
     elif not selectors.may_handle_unlinked_task(user, task):
         raise Http404()
+    return task
+
+
+@route(Audience.CLINICIAN)
+@post_only
+def move_task(request: HttpRequest, task_id: str) -> HttpResponse:
+    user: Any = request.user
+    task = _task_to_change(request, task_id)
     form = forms.MoveTaskForm(request.POST)
     fallback = reverse("clinician:my_tasks")
     if not form.is_valid():
@@ -155,6 +163,69 @@ def move_task(request: HttpRequest, task_id: str) -> HttpResponse:
     return redirect(_local_path(request, data.get("next") or "", fallback))
 
 
+@route(Audience.CLINICIAN)
+@post_only
+def hand_on_task(request: HttpRequest, task_id: str) -> HttpResponse:
+    """Give an open task to someone else, or to anyone in a role."""
+    task = _task_to_change(request, task_id)
+    form = forms.HandOnForm(request.POST, staff=_staff(request))
+    fallback = reverse("clinician:my_tasks")
+    if not form.is_valid():
+        messages.error(request, _("Choose whom to hand the task to."))
+        return redirect(fallback)
+    assignee, role = form.chosen_assignee()
+    try:
+        with transaction.atomic():
+            services.reassign_task(
+                task,
+                assignee=assignee,
+                assignee_role=role,
+                by=request.user,
+                expected_version=form.cleaned_data["version"],
+            )
+    except StaleEdit:
+        messages.error(request, _("A colleague changed this task meanwhile. Nothing was saved; please look again."))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The task is handed on."))
+    return redirect(_local_path(request, form.cleaned_data.get("next") or "", fallback))
+
+
+@route(Audience.CLINICIAN)
+def new_unlinked_task(request: HttpRequest) -> HttpResponse:
+    """A task about no patient (booking a room, a team matter)."""
+    user: Any = request.user
+    tz = _tz(request)
+    initial = {
+        "due_on": clock.local_date(clock.now(), tz) + timedelta(days=7),
+        "due_time": time(17, 0),
+        "assignee": f"{forms.PERSON}{user.id}",
+        "priority": TaskPriority.ROUTINE,
+    }
+    form = forms.TaskForm(request.POST or None, initial=initial, staff=_staff(request), time_zone=tz)
+    if request.method == "POST" and form.is_valid():
+        assignee, role = form.chosen_assignee()
+        try:
+            with transaction.atomic():
+                services.create_task(
+                    organisation_id=user.organisation_id,
+                    title=form.cleaned_data["title"],
+                    details=form.cleaned_data["details"],
+                    due_at=form.due_at(),
+                    assignee=assignee,
+                    assignee_role=role,
+                    priority=form.cleaned_data["priority"],
+                    created_by=user,
+                )
+        except DomainError as error:
+            _apply_error(form, error)
+        else:
+            messages.success(request, _("The task is saved."))
+            return redirect("clinician:my_tasks")
+    return render(request, "clinician/coordination/new_unlinked_task.html", {"form": form, "section": "tasks"})
+
+
 # --- a patient's tasks and a new task --------------------------------------------------------------------------
 
 
@@ -173,6 +244,7 @@ def patient_tasks(request: HttpRequest, patient_id: str) -> HttpResponse:
         flag=selectors.open_flag_of(patient.id),
         now=clock.now(),
         here=request.path,
+        hand_on=forms.assignee_choices(_staff(request)),
     )
 
 

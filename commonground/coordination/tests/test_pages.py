@@ -257,3 +257,34 @@ def test_the_rules_page_is_for_staff(clinic: Any, therapist: Any, administrator:
         page = signed_in(person).get(url)
         assert page.status_code == 200 and "working hours" in page.content.decode()
     assert signed_in(patient_user).get(url).status_code == 404
+
+
+def test_handing_a_task_on(patient_record: Any, coordinator: Any, therapist: Any, outsider: Any) -> None:
+    task = new_task(patient_record, coordinator)
+    url = reverse("clinician:hand_on_task", args=[task.id])
+    assert signed_in(outsider).post(url, {"assignee": f"person:{outsider.id}", "version": 1}).status_code == 404
+    page = signed_in(coordinator).get(reverse("clinician:my_tasks")).content.decode()
+    assert "Hand on" in page
+    assert signed_in(coordinator).post(url, {"assignee": f"person:{therapist.id}", "version": 1}).status_code == 302
+    task.refresh_from_db()
+    assert task.assignee == therapist
+    signed_in(therapist).post(url, {"assignee": "role:psychologist", "version": 2})
+    task.refresh_from_db()
+    assert (task.assignee, task.assignee_role) == (None, "psychologist")
+
+
+def test_a_task_about_no_patient_from_my_tasks(coordinator: Any, patient_user: Any) -> None:
+    client = signed_in(coordinator)
+    url = reverse("clinician:new_unlinked_task")
+    assert client.get(url).status_code == 200
+    day = (clock.now() + timedelta(days=1)).date().isoformat()
+    data = {
+        "title": "Book the room",
+        "assignee": f"person:{coordinator.id}",
+        "due_on": day,
+        "due_time": "09:00",
+        "priority": "routine",
+    }
+    assert client.post(url, data).status_code == 302
+    assert Task.objects.get().patient is None
+    assert signed_in(patient_user).get(url).status_code == 404
