@@ -61,7 +61,7 @@ def long_wait_source(patient_ids: list[Any]) -> dict[Any, datetime]:
 
 
 def _tasks() -> QuerySet[Task]:
-    return Task.objects.current().select_related("patient", "assignee")
+    return Task.objects.current().select_related("patient", "assignee", "started_by", "closed_by")
 
 
 def my_tasks(user: Any, visible_ids: QuerySet[Any], *, include_closed: bool = False) -> QuerySet[Task]:

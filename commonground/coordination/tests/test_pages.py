@@ -288,3 +288,27 @@ def test_a_task_about_no_patient_from_my_tasks(coordinator: Any, patient_user: A
     assert client.post(url, data).status_code == 302
     assert Task.objects.get().patient is None
     assert signed_in(patient_user).get(url).status_code == 404
+
+
+def test_my_tasks_reads_a_fixed_number_of_queries(clinic: Any, coordinator: Any) -> None:
+    client = signed_in(coordinator)
+    url = reverse("clinician:my_tasks") + "?show=team&closed=on"
+
+    def some_tasks(count: int) -> None:
+        for number in range(count):
+            patient = make_patient(clinic, coordinator, given=f"T{number}", family=f"Task{number}")
+            task = new_task(patient, coordinator, due_at=clock.now() + timedelta(days=number - 2))
+            if number % 3 == 1:
+                services.move_task(task, to=TaskStatus.IN_PROGRESS, by=coordinator, expected_version=1)
+            elif number % 3 == 2:
+                services.move_task(task, to=TaskStatus.DONE, by=coordinator, expected_version=1)
+
+    some_tasks(3)
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    some_tasks(6)
+    client.get(url)
+    with CaptureQueriesContext(connection) as more:
+        client.get(url)
+    assert len(more) == len(few)
