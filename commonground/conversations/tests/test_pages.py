@@ -210,3 +210,47 @@ def test_signed_out_people_are_sent_to_sign_in(patient_record):
     for url in (reverse("portal:messages"), reverse("clinician:messages_inbox")):
         response = Client().get(url)
         assert response.status_code == 302 and "/accounts/sign-in/" in response["Location"]
+
+
+# --- the pages do not grow with the conversation ---------------------------------------------------------------
+
+
+def _queries(client: Any, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # the first request of a session writes to it; and the second shows no new messages
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def _more(patient: Any, patient_user: Any, therapist: Any, coordinator: Any, count: int) -> None:
+    for number in range(count):
+        services.write_to_team(patient, text=f"Question {number}", by=patient_user, submission_id=sid())
+        services.write_to_patient(patient, text=f"Answer {number}", by=therapist, submission_id=sid())
+        thread = services.start_team_thread(
+            patient, subject=f"Topic {number}", text="?", by=therapist, submission_id=sid()
+        )
+        services.reply_in_team_thread(thread, text="!", by=coordinator, submission_id=sid())
+
+
+def test_the_pages_read_a_fixed_number_of_queries_however_long_the_conversation(
+    patient_record, patient_user, therapist, coordinator, other_patient_record
+):
+    team_services.add_member(other_patient_record, staff=therapist)
+    staff, patient = signed_in(therapist), signed_in(patient_user)
+    tab = reverse("clinician:messages", args=[patient_record.id])
+    _more(patient_record, patient_user, therapist, coordinator, 1)
+    thread = Thread.objects.filter(kind="team").first()
+    assert thread is not None
+    urls = [tab, reverse("clinician:message_thread", args=[patient_record.id, thread.id])]
+    few = [_queries(staff, url) for url in (*urls, reverse("clinician:messages_inbox"))]
+    few_portal = _queries(patient, reverse("portal:messages"))
+    _more(patient_record, patient_user, therapist, coordinator, 4)
+    services.start_team_thread(other_patient_record, subject="Housing", text="?", by=coordinator, submission_id=sid())
+    for number in range(3):
+        services.reply_in_team_thread(thread, text=f"More {number}", by=coordinator, submission_id=sid())
+    many = [_queries(staff, url) for url in (*urls, reverse("clinician:messages_inbox"))]
+    assert few == many
+    assert few_portal == _queries(patient, reverse("portal:messages"))
