@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonground.access import gateway
 from commonground.access.relationships import SELF
@@ -41,7 +42,11 @@ def my_messages(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error("text", error.message)
         else:
-            messages.success(request, _("Thank you. Your message is sent to your care team."))
+            days = selectors.response_working_days(patient.organisation_id)
+            answer = ngettext(
+                "They will answer within %(num)d working day.", "They will answer within %(num)d working days.", days
+            ) % {"num": days}
+            messages.success(request, _("Thank you. Your message is sent to your care team.") + " " + answer)
             return redirect(reverse("portal:messages") + "#latest")
     return _page(request, patient, form)
 

@@ -148,7 +148,7 @@ def test_the_patient_sends_a_message_and_an_empty_one_is_refused_kindly(patient_
     assert refused.status_code == 200 and "Please write your message before sending it." in refused.content.decode()
     assert not Message.objects.exists()
     sent = client.post(reverse("portal:messages"), {"text": "Thank you", "submission_id": str(sid())}, follow=True)
-    assert "Your message is sent to your care team" in sent.content.decode()
+    assert "Your message is sent to your care team. They will answer within 2 working days." in sent.content.decode()
     assert Message.objects.get().from_patient
 
 

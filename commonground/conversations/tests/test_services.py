@@ -79,6 +79,15 @@ def test_only_the_patient_writes_as_the_patient_and_only_their_clinic_writes_to_
     assert not Message.objects.exists()
 
 
+def test_a_patient_cannot_write_in_a_team_thread(patient_record, patient_user, therapist):
+    thread = services.start_team_thread(
+        patient_record, subject="Sleep", text="Team only", by=therapist, submission_id=sid()
+    )
+    with pytest.raises(DomainError):
+        services.reply_in_team_thread(thread, text="Hello", by=patient_user, submission_id=sid())
+    assert thread.messages.count() == 1
+
+
 def test_a_form_sent_twice_saves_one_message(patient_record, patient_user):
     submission = sid()
     first = services.write_to_team(patient_record, text="Hello", by=patient_user, submission_id=submission)
