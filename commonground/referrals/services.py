@@ -14,7 +14,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from commonground.accounts.choices import Role
@@ -309,7 +309,11 @@ def save_letter(
             author=by,
             **checked,
         )
-        save_new(letter, reason="Feedback letter drafted")
+        try:
+            with transaction.atomic():
+                save_new(letter, reason="Feedback letter drafted")
+        except IntegrityError:  # a colleague started the letter a moment ago
+            raise DomainError(_("A colleague started this letter a moment ago; open it again.")) from None
         _audit(referral.patient_id, referral.organisation_id, Action.CREATE, "feedback_letter", letter.id)
         return letter
     if letter.status != LetterStatus.DRAFT:
