@@ -38,6 +38,13 @@ class OutgoingReferralForm(forms.Form):
         return {name: self.cleaned_data[name] for name in self.fields}
 
 
+class DraftForm(OutgoingReferralForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def details(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields if name != "version"}
+
+
 class IncomingReferralForm(forms.Form):
     counterpart = forms.CharField(label=_("Referred by (GP and practice)"), max_length=200)
     referred_on = forms.DateField(label=_("Date of the GP's referral"), widget=DATE_INPUT)

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern] = [
     path(TAB, views.referrals, name="referrals"),
     path(TAB + "new/", views.new_referral, name="new_referral"),
     path(TAB + "incoming/", views.new_incoming_referral, name="new_incoming_referral"),
+    path(ONE + "edit/", views.edit_referral, name="edit_referral"),
     path(ONE + "move/", views.move_referral, name="move_referral"),
     path(ONE + "in-error/", views.referral_in_error, name="referral_in_error"),
     path(ONE + "letter/", views.referral_letter, name="referral_letter"),

@@ -197,6 +197,56 @@ def move_referral(request: HttpRequest, patient_id: str, referral_id: str) -> Ht
 
 
 @route(Audience.CLINICIAN)
+def edit_referral(request: HttpRequest, patient_id: str, referral_id: str) -> HttpResponse:
+    """Change a draft before it is sent."""
+    action = Action.UPDATE if request.method == "POST" else Action.READ
+    patient = gateway.open_patient(request, patient_id, action=action, object_type="referral")
+    referral = _referral(patient, referral_id)
+    form = forms.DraftForm(request.POST or None, initial=_draft_initial(referral), resources=_resources(patient))
+    status, conflict = 200, ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_draft(
+                referral, expected_version=form.cleaned_data["version"], changes=form.details(), by=request.user
+            )
+        except StaleEdit as error:
+            conflict = _("A colleague changed this referral after you opened it; yours was not saved. This is theirs.")
+            form = forms.DraftForm(initial=_draft_initial(error.current), resources=_resources(patient))
+            status = 409
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+            status = 400
+        else:
+            messages.success(request, _("The draft is changed."))
+            return _to_card(patient, referral)
+    elif request.method == "POST":
+        status = 400
+    response = _chart(
+        request,
+        patient,
+        "referrals",
+        "clinician/referrals/edit.html",
+        referral=referral,
+        form=form,
+        conflict=conflict,
+        is_draft=referral.state == "draft",
+    )
+    return _with_status(response, status)
+
+
+def _draft_initial(referral: Referral) -> dict[str, Any]:
+    return {
+        "service": referral.service,
+        "resource_id": str(referral.resource_id or ""),
+        "counterpart": referral.counterpart,
+        "reason": referral.reason,
+        "question": referral.question,
+        "urgency": referral.urgency,
+        "version": referral.version,
+    }
+
+
+@route(Audience.CLINICIAN)
 @post_only
 def referral_in_error(request: HttpRequest, patient_id: str, referral_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, action=Action.ENTERED_IN_ERROR, object_type="referral")

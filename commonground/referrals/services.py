@@ -147,6 +147,21 @@ def create_outgoing(patient: Patient, *, details: dict[str, Any], by: Any, send_
     return referral
 
 
+@transaction.atomic
+def update_draft(referral: Referral, *, expected_version: int, changes: dict[str, Any], by: Any) -> Referral:
+    """Change a referral out while it is still a draft (once sent, it went as it was)."""
+    _only(changes, OUTGOING_FIELDS)
+    if referral.state != State.DRAFT:
+        raise DomainError(_("Only a draft can be changed; this referral was already sent."))
+    current = {field: getattr(referral, field) for field in OUTGOING_FIELDS if field != "resource_id"}
+    current["resource_id"] = referral.resource_id
+    checked = _checked_outgoing(referral.patient, current | changes)
+    _at_version(referral, expected_version)
+    referral = save_edit(referral, expected_version=expected_version, reason="Draft changed", changes=checked)
+    _audit(referral.patient_id, referral.organisation_id, Action.UPDATE, "referral", referral.id)
+    return referral
+
+
 def _referred_at(value: Any, patient: Patient, now: datetime) -> datetime:
     """The moment an incoming referral was sent by the GP: now if today, else the start of that day."""
     if value in (None, ""):

@@ -214,3 +214,18 @@ def test_another_clinics_directory_entry_is_not_found(coordinator, foreign_clini
     client = signed_in(coordinator)
     assert client.get(f"/clinician/referrals/directory/{theirs.id}/").status_code == 404
     assert "Far away" not in client.get("/clinician/referrals/directory/").content.decode()
+
+
+def test_a_draft_is_changed_on_its_own_page(patient_record, therapist, coordinator, outsider):
+    referral = services.create_outgoing(patient_record, details=OUT, by=coordinator)
+    url = tab(patient_record) + f"{referral.id}/edit/"
+    client = signed_in(therapist)
+    page = client.get(url)
+    assert page.status_code == 200 and "Worry about symptoms" in page.content.decode()
+    posted = OUT | {"reason": "Worry and low mood", "resource_id": "", "version": "1"}
+    assert client.post(url, posted).status_code == 302
+    assert Referral.objects.get().reason == "Worry and low mood"
+    stale = client.post(url, posted | {"reason": "Again"})
+    assert stale.status_code == 409
+    assert signed_in(outsider).post(url, posted | {"version": "2", "reason": "X"}).status_code == 404
+    assert Referral.objects.get().reason == "Worry and low mood"

@@ -384,3 +384,25 @@ def test_directory_search(coordinator):
             by=coordinator,
         )
     assert refused.value.field == "website"
+
+
+def test_a_draft_can_be_changed_until_it_is_sent(patient_record, coordinator, therapist):
+    referral = outgoing(patient_record, coordinator)
+    changed = services.update_draft(
+        referral, expected_version=1, changes={"reason": "Graded activity and pacing", "urgency": "soon"}, by=therapist
+    )
+    assert (changed.reason, changed.urgency, changed.counterpart, changed.version) == (
+        "Graded activity and pacing",
+        "soon",
+        "Fysio De Brug",
+        2,
+    )
+    with pytest.raises(StaleEdit):
+        services.update_draft(Referral.objects.get(pk=referral.pk), expected_version=1, changes={}, by=therapist)
+    with pytest.raises(DomainError) as refused:
+        services.update_draft(changed, expected_version=2, changes={"reason": ""}, by=therapist)
+    assert refused.value.field == "reason"
+    sent = services.move(changed, to_state="sent", expected_version=2, by=therapist)
+    with pytest.raises(DomainError):
+        services.update_draft(sent, expected_version=3, changes={"reason": "Later"}, by=therapist)
+    assert Referral.objects.get(pk=referral.pk).reason == "Graded activity and pacing"
