@@ -1,5 +1,5 @@
 """The care team's measures pages: the chart's Measures tab (plan, schedule, trajectories, alerts, case
-review), one response with every answer, paper entry, and the alerts of every patient the user may see.
+review), one response with every answer, paper entry.
 
 Each view parses input, opens the patient through the access gateway, calls one service, renders. What the
 pages show is composed by `commonground.clinician.measures_display` from the domains' selectors.
@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -23,7 +23,7 @@ from commonground.access import gateway
 from commonground.access.routes import Audience, route
 from commonground.clinician import measures_display as display
 from commonground.clinician import measures_forms as forms
-from commonground.clinician.views import _chart, _clinic_time_zone
+from commonground.clinician.views import _chart
 from commonground.coordination import services as coordination_services
 from commonground.kit import clock
 from commonground.kit.errors import DomainError, StaleEdit
@@ -31,8 +31,6 @@ from commonground.kit.http import post_only
 from commonground.measures import definitions, selectors, services
 from commonground.measures.choices import DueState
 from commonground.measures.datatypes import Instrument, UnknownInstrument
-from commonground.safety import selectors as safety_selectors
-from commonground.safety import services as safety_services
 
 OPEN_STATES = frozenset({DueState.UPCOMING, DueState.DUE, DueState.OVERDUE})
 
@@ -263,37 +261,7 @@ def _moment_of(day: date, time_zone: str) -> datetime:
 # --- alerts and case review ---------------------------------------------------------------------------------
 
 
-@route(Audience.CLINICIAN)
-def alerts(request: HttpRequest) -> HttpResponse:
-    """The open alerts of every patient the user may see, urgent first."""
-    found = list(safety_selectors.open_alerts_for_staff(request.user, gateway.visible_patients(request).values("id")))
-    listed = {(alert.patient_id, alert.organisation_id) for alert in found}
-    gateway.audit_listed_ids(sorted(listed, key=str), object_type="alert")
-    return render(
-        request,
-        "clinician/alerts/list.html",
-        {"alerts": found, "section": "alerts", "tz": _clinic_time_zone(request), "here": request.path},
-    )
-
-
-@route(Audience.CLINICIAN)
-@post_only
-def acknowledge_alert(request: HttpRequest, patient_id: str, alert_id: str) -> HttpResponse:
-    patient = gateway.open_patient(request, patient_id, object_type="alert", object_id=str(alert_id))
-    alert = safety_selectors.alert_of(patient.id, alert_id)
-    if alert is None:
-        raise Http404()
-    form = forms.AcknowledgeForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise DomainError(_("The form was incomplete. Please try again."))
-        safety_services.acknowledge(
-            alert, by=request.user, note=form.cleaned_data["note"], expected_version=form.cleaned_data["version"]
-        )
-        messages.success(request, _("The alert is acknowledged."))
-    except DomainError as error:
-        messages.error(request, error.message)
-    return redirect(_next_or(request, reverse("clinician:measures", args=[patient.id]) + "#alerts"))
+# The alerts centre and acknowledging an alert live in safety_views.py.
 
 
 @route(Audience.CLINICIAN)

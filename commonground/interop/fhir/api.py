@@ -339,6 +339,61 @@ def _open_observation_owner(request: HttpRequest, patient_id: UUID | None, objec
     )
 
 
+# --- Flag and CareTeam (issue 7, decision 0019): the patient's alerts and care team --------------------------
+
+
+@router.get(
+    "/Flag/{flag_id}",
+    response={200: None},
+    summary="Read an alert",
+    openapi_extra=served_as_fhir("Flag", "The alert as a FHIR R4 Flag"),
+)
+def read_flag(request: HttpRequest, flag_id: UUID) -> HttpResponse:
+    from commonground.interop.fhir import flags
+
+    patient = _open_owner(request, flags.patient_id_of_flag(flag_id), "alert", flag_id)
+    return _found(flags.flag_of(patient, flag_id))
+
+
+@router.get(
+    "/Flag",
+    response={200: None},
+    summary="Search a patient's alerts",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the patient's Flags"),
+)
+def search_flags(request: HttpRequest, search: Query[PatientSearch]) -> HttpResponse:
+    from commonground.interop.fhir import flags
+
+    return _search(request, search.patient_id, "alert", flags.flags_bundle, f"Flag?patient={search.patient_id}")
+
+
+@router.get(
+    "/CareTeam/{care_team_id}",
+    response={200: None},
+    summary="Read a care team",
+    openapi_extra=served_as_fhir("CareTeam", "The patient's care team as a FHIR R4 CareTeam"),
+)
+def read_care_team(request: HttpRequest, care_team_id: UUID) -> HttpResponse:
+    from commonground.interop.fhir import careteams
+
+    patient = _open_owner(request, careteams.patient_id_of_care_team(care_team_id), "care_team", care_team_id)
+    return _found(careteams.care_team_of(patient, care_team_id))
+
+
+@router.get(
+    "/CareTeam",
+    response={200: None},
+    summary="Search a patient's care team",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle with the patient's CareTeam"),
+)
+def search_care_teams(request: HttpRequest, search: Query[PatientSearch]) -> HttpResponse:
+    from commonground.interop.fhir import careteams
+
+    return _search(
+        request, search.patient_id, "care_team", careteams.care_teams_bundle, f"CareTeam?patient={search.patient_id}"
+    )
+
+
 # --- Communications (issue 7, item 8): the team's threads and the patient's conversation (decision 0018) -------
 
 

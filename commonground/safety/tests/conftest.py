@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -30,5 +31,5 @@ def team(patient_record: Any, coordinator: Any, therapist: Any) -> Any:
 @pytest.fixture
 def urgent_alert(patient_record: Any, team: Any) -> Alert:
     return services.raise_critical_item_alert(
-        patient_record, summary="PHQ-9 item 9 answered 'nearly every day'", response_id="response-1"
+        patient_record, summary="PHQ-9 item 9 answered 'nearly every day'", response_id=uuid.uuid4()
     )
