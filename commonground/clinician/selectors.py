@@ -32,6 +32,7 @@ def chart_tabs() -> list[ChartTab]:
         ChartTab("measures", _("Measures"), "clinician:measures"),
         ChartTab("goals", _("Goals"), "clinician:goals"),
         ChartTab("care_plan", _("Care plan"), "clinician:care_plan"),
+        ChartTab("safety_plan", _("Safety plan"), "clinician:safety_plan"),
         ChartTab("diary", _("Diary"), "clinician:diary"),
         ChartTab("notes", _("Notes"), "clinician:notes"),
         ChartTab("referrals", _("Referrals"), "clinician:referrals"),
