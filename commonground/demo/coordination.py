@@ -133,32 +133,41 @@ def _tasks(
 
 
 def _held_meeting(organisation: Organisation, patients: list[Patient], staff: dict[str, User], *, today: date) -> None:
+    """Last week's meeting, written with the clock at the time each step happened."""
     coordinator = staff["coordinator"]
-    meeting = casereview.plan_meeting(
-        organisation_id=organisation.id,
-        title="Weekly case review",
-        starts_at=_at(today - timedelta(days=7), 13),
-        by=coordinator,
-    )
-    for patient, (discussion, plan_change, (title, days, who)) in zip(patients, HELD_DISCUSSIONS, strict=False):
-        services.flag_for_case_review(patient, by=staff["therapist"], reason=ReviewReason.MANUAL, note="For the team")
-        item = casereview.add_to_agenda(meeting, patient, reasons=[ReviewReason.MANUAL], by=coordinator)
-        item = casereview.record_discussion(
-            item, discussion=discussion, plan_change=plan_change, by=coordinator, expected_version=item.version
+    day = today - timedelta(days=7)
+    with clock.pinned(_at(day - timedelta(days=3), 9)):
+        meeting = casereview.plan_meeting(
+            organisation_id=organisation.id, title="Weekly case review", starts_at=_at(day, 13), by=coordinator
         )
-        casereview.decide_task(
-            item, title=title, due_at=_at(today + timedelta(days=days), 17), by=coordinator, assignee=staff[who]
+        for patient in patients:
+            services.flag_for_case_review(
+                patient, by=staff["therapist"], reason=ReviewReason.MANUAL, note="For the team"
+            )
+            casereview.add_to_agenda(meeting, patient, reasons=[ReviewReason.MANUAL], by=coordinator)
+    items = {item.patient_id: item for item in meeting.items.all()}
+    for minutes, (patient, (discussion, plan_change, (title, days, who))) in enumerate(
+        zip(patients, HELD_DISCUSSIONS, strict=False)
+    ):
+        with clock.pinned(_at(day, 13, 10 + 15 * minutes)):
+            item = items[patient.id]
+            item = casereview.record_discussion(
+                item, discussion=discussion, plan_change=plan_change, by=coordinator, expected_version=item.version
+            )
+            casereview.decide_task(
+                item, title=title, due_at=_at(today + timedelta(days=days), 17), by=coordinator, assignee=staff[who]
+            )
+    with clock.pinned(_at(day, 14, 15)):
+        casereview.set_attendance(
+            meeting,
+            staff_ids=[staff[name].id for name in ("coordinator", "gp", "therapist", "psychologist", "psychiatrist")],
         )
-    casereview.set_attendance(
-        meeting,
-        staff_ids=[staff[name].id for name in ("coordinator", "gp", "therapist", "psychologist", "psychiatrist")],
-    )
-    meeting.refresh_from_db()
-    casereview.mark_held(
-        meeting,
-        notes="Three patients discussed; the next meeting takes the flagged list.",
-        expected_version=meeting.version,
-    )
+        meeting.refresh_from_db()
+        casereview.mark_held(
+            meeting,
+            notes="Three patients discussed; the next meeting takes the flagged list.",
+            expected_version=meeting.version,
+        )
 
 
 def _planned_meeting(
