@@ -321,3 +321,19 @@ def test_an_acknowledged_alert_goes_nowhere(
     at(monkeypatch, MONDAY_NINE + timedelta(days=3))
     assert engine.run_all().fired == 0
     assert not Task.objects.exists()
+
+
+def test_the_rules_job_is_scheduled_every_15_minutes_and_runs_them(
+    monkeypatch: pytest.MonkeyPatch, clinic: Any, patient_record: Any
+) -> None:
+    from django_q.models import Schedule
+
+    from commonground.coordination import tasks
+
+    job = Schedule.objects.get(func="commonground.coordination.tasks.run_escalation_rules")
+    assert (job.schedule_type, job.minutes, job.repeats) == ("I", 15, -1)
+    at(monkeypatch, MONDAY_NINE)
+    critical_alert(patient_record)
+    only(clinic, RuleKind.CRITICAL_ITEM)
+    assert tasks.run_escalation_rules() == 1
+    assert tasks.run_escalation_rules() == 0
