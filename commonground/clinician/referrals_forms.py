@@ -72,7 +72,12 @@ class MoveForm(forms.Form):
         required=False,
         help_text=_("Leave empty for today."),
     )
-    note = forms.CharField(label=_("Note (optional)"), max_length=500, required=False)
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=500,
+        required=False,
+        help_text=_("Needed when declining or withdrawing: say why."),
+    )
 
 
 class LetterForm(forms.Form):

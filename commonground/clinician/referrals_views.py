@@ -104,9 +104,19 @@ def _tab(
         out_form=out_form or forms.OutgoingReferralForm(resources=_resources(patient)),
         in_form=in_form or forms.IncomingReferralForm(initial={"referred_on": clock.local_date(now, time_zone)}),
         open_form="out" if out_form is not None else "in" if in_form is not None else "",
+        error_anchor=_error_anchor(out_form, in_form, failed),
     )
     response.status_code = status
     return response
+
+
+def _error_anchor(out_form: Any, in_form: Any, failed: Any) -> str:
+    """Where the page should send the person to see what was not saved."""
+    if failed is not None:
+        return f"referral-{failed[0]}"
+    if out_form is not None:
+        return "new-referral"
+    return "new-incoming" if in_form is not None else ""
 
 
 @route(Audience.CLINICIAN)

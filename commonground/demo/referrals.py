@@ -249,6 +249,10 @@ PLANS_IN = [
     (20, State.ACCEPTED, ""),
     (4, State.RECEIVED, ""),
 ]
+WHY: dict[str, str] = {
+    State.DECLINED: "Not within their remit; they advise the community team instead",
+    State.WITHDRAWN: "The patient chose a practice nearer home",
+}
 PATH: list[str] = [State.SENT, State.RECEIVED, State.ACCEPTED, State.SCHEDULED, State.FIRST_CONTACT, State.COMPLETED]
 
 
@@ -351,7 +355,8 @@ def _walk(referral: Referral, targets: list[str], days: dict[str, date], today: 
         if day > today:
             break
         with clock.pinned(_at(day, min(hour, 17))):
-            referral = services.move(referral, to_state=target, expected_version=referral.version, by=by)
+            note = WHY.get(target, "")
+            referral = services.move(referral, to_state=target, expected_version=referral.version, by=by, note=note)
     return referral
 
 

@@ -45,6 +45,7 @@ RESOURCE_FIELDS = ("name", "kind", "contact", "website", "languages", "cost", "e
 DIRECTORY_KEEPERS = frozenset({Role.CARE_COORDINATOR, Role.ADMINISTRATOR})
 REFERRED_DAYS_BACK = 365  # an incoming referral found in the post may be up to a year old, never older
 NOTE_MAX = 500
+NOTE_NEEDED = frozenset({State.DECLINED, State.WITHDRAWN})  # the note says why; the coordinator needs to know
 
 
 # --- checking input ---------------------------------------------------------------------------------------
@@ -255,11 +256,17 @@ def move(
 ) -> Referral:
     """Move the referral to `to_state` if the state machine allows it from where it is now.
 
-    `on` is the day it happened when recorded afterwards (default: now). Refused moves raise `RefusedMove`
+    `on` is the day it happened when recorded afterwards (default: now). Declining and withdrawing need a
+    `note` saying why. Refused moves raise `RefusedMove`
     naming the current state and the allowed next ones; a stale `expected_version` raises `StaleEdit`.
     """
     _at_version(referral, expected_version)
     states.check_move(referral.state, to_state)
+    if to_state in NOTE_NEEDED and not (note or "").strip():
+        raise DomainError(
+            _("Say in the note why the referral is %(state)s.") % {"state": states.label(to_state).lower()},
+            field="note",
+        )
     note = _text(note, "note", limit=NOTE_MAX)
     now = clock.now()
     at = _when(on, last_at=referral.state_changed_at, now=now, time_zone=_time_zone(referral.patient))

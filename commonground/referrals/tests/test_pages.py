@@ -105,7 +105,9 @@ def test_an_incoming_referral_and_its_letter_to_the_gp(patient_record, therapist
 def test_a_stale_letter_edit_is_a_conflict(patient_record, therapist, coordinator):
     referral = sent_referral(patient_record, coordinator)
     for target in ("received", "declined"):
-        referral = services.move(referral, to_state=target, expected_version=referral.version, by=coordinator)
+        referral = services.move(
+            referral, to_state=target, expected_version=referral.version, by=coordinator, note="No capacity"
+        )
     services.save_letter(referral, details={"findings": "A"}, by=coordinator)
     services.save_letter(referral, details={"findings": "B"}, by=coordinator, expected_version=1)
     url = tab(patient_record) + f"{referral.id}/letter/"
@@ -229,3 +231,18 @@ def test_a_draft_is_changed_on_its_own_page(patient_record, therapist, coordinat
     assert stale.status_code == 409
     assert signed_in(outsider).post(url, posted | {"version": "2", "reason": "X"}).status_code == 404
     assert Referral.objects.get().reason == "Worry and low mood"
+
+
+def test_declining_without_a_reason_is_refused_on_the_page(patient_record, therapist, coordinator):
+    referral = services.register_incoming(
+        patient_record, details={"counterpart": "Dr. J", "reason": "x"}, by=coordinator
+    )
+    move = tab(patient_record) + f"{referral.id}/move/"
+    client = signed_in(therapist)
+    refused = client.post(move, {"to_state": "declined", "version": "1", "note": ""})
+    assert refused.status_code == 400
+    assert "Say in the note why the referral is declined." in refused.content.decode()
+    assert (
+        client.post(move, {"to_state": "declined", "version": "1", "note": "Needs the pain clinic"}).status_code == 302
+    )
+    assert Referral.objects.get().state == "declined"

@@ -30,7 +30,9 @@ def outgoing(patient, by, *, send=False, when=MONDAY, **details):
 def walk(referral, by, *targets, start=MONDAY, days_apart=7):
     for number, target in enumerate(targets, start=1):
         with clock.pinned(start + timedelta(days=days_apart * number)):
-            referral = services.move(referral, to_state=target, expected_version=referral.version, by=by)
+            referral = services.move(
+                referral, to_state=target, expected_version=referral.version, by=by, note=f"Now {target}"
+            )
     return referral
 
 
@@ -97,7 +99,7 @@ def test_a_stale_version_is_a_conflict_not_a_double_move(patient_record, coordin
     # A stale form on a fresh copy is a conflict too.
     fresh = Referral.objects.get(pk=referral.pk)
     with pytest.raises(StaleEdit):
-        services.move(fresh, to_state="withdrawn", expected_version=seen, by=therapist)
+        services.move(fresh, to_state="withdrawn", expected_version=seen, by=therapist, note="Not needed")
 
 
 def test_a_move_may_be_recorded_for_an_earlier_day_not_the_future_nor_before_the_last_step(patient_record, coordinator):
@@ -406,3 +408,15 @@ def test_a_draft_can_be_changed_until_it_is_sent(patient_record, coordinator, th
     with pytest.raises(DomainError):
         services.update_draft(sent, expected_version=3, changes={"reason": "Later"}, by=therapist)
     assert Referral.objects.get(pk=referral.pk).reason == "Graded activity and pacing"
+
+
+@pytest.mark.parametrize("path", [("withdrawn",), ("received", "declined")])
+def test_declining_or_withdrawing_says_why(patient_record, coordinator, path):
+    referral = outgoing(patient_record, coordinator, send=True)
+    *before, last = path
+    referral = walk(referral, coordinator, *before)
+    with pytest.raises(DomainError) as refused:
+        services.move(referral, to_state=last, expected_version=referral.version, by=coordinator, note="  ")
+    assert refused.value.field == "note"
+    moved = services.move(referral, to_state=last, expected_version=referral.version, by=coordinator, note="Moved away")
+    assert moved.steps.order_by("at").last().note == "Moved away"

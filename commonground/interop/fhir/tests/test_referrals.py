@@ -70,7 +70,7 @@ def outgoing(patient: Any, by: Any, **details: Any) -> Referral:
 
 def walk(referral: Referral, by: Any, *targets: str) -> Referral:
     for target in targets:
-        referral = services.move(referral, to_state=target, expected_version=referral.version, by=by)
+        referral = services.move(referral, to_state=target, expected_version=referral.version, by=by, note="Why")
     return referral
 
 
