@@ -182,24 +182,54 @@ QUESTIONS = [
     "Please let us know the outcome and any advice for the team.",
     "",
 ]
-FINDINGS = [
-    "Deconditioned; fear of movement clearly present. Motivated once the explanation made sense.",
-    "Moderate depression; no acute risk. Worry about illness keeps the symptoms in focus.",
-    "Reduced activity tolerance, good progress over eight sessions; walks 30 minutes again.",
-    "Practical problems sorted with the welfare desk; stress lower.",
-]
-PLANS = [
-    "Eight sessions of graded activity, twice a week, then a home programme.",
-    "Twelve sessions of CBT; review after six.",
-    "Continue the current medicine at a higher dose; review in six weeks.",
-    "Monthly check-in with the social worker for three months.",
-]
-ADVICE = [
-    "Keep encouraging daily walks at a set time, not on how she feels.",
-    "Please avoid further tests unless new signs appear; it keeps the worry going.",
-    "Reassurance alone has not helped; explain the model of symptoms again at the review.",
-    "",
-]
+# The feedback each service sends back (findings, plan, advice), and ours to the GP.
+FEEDBACK: dict[str, list[tuple[str, str, str]]] = {
+    "physiotherapy": [
+        (
+            "Deconditioned; fear of movement clearly present. Motivated once the explanation made sense.",
+            "Eight sessions of graded activity, twice a week, then a home programme.",
+            "Keep encouraging daily walks at a set time, not on how she feels.",
+        ),
+        (
+            "Reduced activity tolerance; good progress over eight sessions; walks 30 minutes again.",
+            "Home programme; one review session in six weeks.",
+            "",
+        ),
+    ],
+    "psychology": [
+        (
+            "Worry about illness keeps the symptoms in focus; checking and reassurance-seeking daily.",
+            "Twelve sessions of CBT; review after six.",
+            "Please avoid further tests unless new signs appear; it keeps the worry going.",
+        ),
+    ],
+    "psychiatry": [
+        (
+            "Moderate depression; no acute risk. Sleep poor.",
+            "Raise the antidepressant; review in six weeks with the GP.",
+            "Please check tolerance at four weeks.",
+        ),
+    ],
+    "social_work": [
+        (
+            "Debts and a benefit stop behind much of the stress.",
+            "Monthly check-in with the social worker for three months; debt advice arranged.",
+            "",
+        ),
+    ],
+    "community": [
+        ("Joined the group; comes every week.", "Continue; no further action from us.", ""),
+    ],
+    "psychosomatic_care": [
+        (
+            "Persistent somatic symptoms with moderate impact; no signs of a missed disease. The explanation "
+            "of how symptoms are kept going was well received.",
+            "Multimodal treatment: psychoeducation, graded activity and CBT elements, 10-12 sessions.",
+            "Reassurance alone has not helped; please keep to planned, regular visits rather than visits on "
+            "demand, and avoid new tests unless new signs appear.",
+        ),
+    ],
+}
 GPS = [
     ("Dr R. Bos, Huisartsen Oost", "Persistent fatigue and widespread pain for a year; no somatic explanation found."),
     ("Dr S. Yilmaz, Gezondheidscentrum West", "Palpitations and dizziness; cardiology normal; avoiding going out."),
@@ -362,12 +392,8 @@ def _walk(referral: Referral, targets: list[str], days: dict[str, date], today: 
 
 def _letter(referral: Referral, status: str, since: date, today: date, by: Any, rng: random.Random) -> None:
     written = min(today, since + timedelta(days=rng.randint(3, 14)))
-    details = {
-        "recipient": referral.counterpart,
-        "findings": rng.choice(FINDINGS),
-        "plan": rng.choice(PLANS),
-        "advice": rng.choice(ADVICE),
-    }
+    findings, plan, advice = rng.choice(FEEDBACK[referral.service])
+    details = {"recipient": referral.counterpart, "findings": findings, "plan": plan, "advice": advice}
     with clock.pinned(_at(written, 15)):
         letter = services.save_letter(referral, details=details, by=by)
         if status == "sent":
