@@ -282,7 +282,7 @@ def new_task(request: HttpRequest, patient_id: str) -> HttpResponse:
         assignee, role = form.chosen_assignee()
         try:
             with transaction.atomic():
-                services.create_task(
+                task = services.create_task(
                     organisation_id=patient.organisation_id,
                     title=form.cleaned_data["title"],
                     details=form.cleaned_data["details"],
@@ -298,9 +298,12 @@ def new_task(request: HttpRequest, patient_id: str) -> HttpResponse:
         except DomainError as error:
             _apply_error(form, error)
         else:
-            messages.success(request, _("The task is saved."))
+            if task.created_by_id == user.id and task.title == form.cleaned_data["title"].strip():
+                messages.success(request, _("The task is saved."))
+            else:
+                messages.info(request, _("A task was already made from this alert, so no second one was added."))
             return redirect("clinician:patient_tasks", patient_id=patient.id)
-    existing = services._task_from(patient.organisation_id, "alert", str(alert.id)) if alert is not None else None
+    existing = selectors.task_from_source(patient.organisation_id, "alert", alert.id) if alert is not None else None
     return _chart(
         request, patient, "tasks", "clinician/coordination/new_task.html", form=form, alert=alert, existing=existing
     )

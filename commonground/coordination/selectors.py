@@ -115,6 +115,17 @@ def task_of(organisation_id: Any, task_id: Any) -> Task | None:
     return found
 
 
+def task_from_source(organisation_id: Any, source_type: str, source_id: Any) -> Task | None:
+    """The task made from this source (an alert, a rule's finding), if any."""
+    found: Task | None = (
+        Task.objects.current()
+        .filter(organisation_id=organisation_id, source_type=source_type, source_id=str(source_id))
+        .select_related("assignee")
+        .first()
+    )
+    return found
+
+
 def may_handle_unlinked_task(user: Any, task: Task) -> bool:
     """A task about no patient: its assignee, anyone in its role, and whoever made it."""
     return user.id in (task.assignee_id, task.created_by_id) or (
