@@ -337,3 +337,48 @@ def test_the_rules_job_is_scheduled_every_15_minutes_and_runs_them(
     only(clinic, RuleKind.CRITICAL_ITEM)
     assert tasks.run_escalation_rules() == 1
     assert tasks.run_escalation_rules() == 0
+
+
+def test_two_runs_at_once_fire_once_the_constraint_decides(
+    monkeypatch: pytest.MonkeyPatch, clinic: Any, patient_record: Any
+) -> None:
+    """A second worker that looked before the first had inserted its firing fails on the unique constraint,
+    does nothing, and reports nothing fired."""
+    at(monkeypatch, MONDAY_NINE)
+    critical_alert(patient_record)
+    only(clinic, RuleKind.CRITICAL_ITEM)
+    rule = EscalationRule.objects.get(organisation=clinic, kind=RuleKind.CRITICAL_ITEM)
+    findings = list(engine.critical_items(clinic, rules.check_parameters(rule.kind, rule.parameters), MONDAY_NINE))
+    assert engine._fire(rule, findings[0], MONDAY_NINE) is True
+    real_filter = RuleFiring.objects.filter
+    looks = []
+
+    class NotYet:
+        def exists(self) -> bool:
+            return False
+
+    def stale_look(*args: Any, **kwargs: Any) -> Any:
+        looks.append(1)
+        return NotYet() if len(looks) == 1 else real_filter(*args, **kwargs)
+
+    monkeypatch.setattr(RuleFiring.objects, "filter", stale_look)
+    assert engine._fire(rule, findings[0], MONDAY_NINE) is False
+    assert RuleFiring.objects.count() == 1 and Task.objects.count() == 1
+
+
+def test_two_tasks_for_one_source_at_once_make_one(
+    monkeypatch: pytest.MonkeyPatch, patient_record: Any, coordinator: Any
+) -> None:
+    from commonground.coordination import services
+
+    first = new_task(patient_record, coordinator, source_type="alert", source_id="same")
+    real = services._task_from
+    calls = []
+
+    def not_seen_yet(*args: Any) -> Any:
+        calls.append(1)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(services, "_task_from", not_seen_yet)
+    second = new_task(patient_record, coordinator, source_type="alert", source_id="same")
+    assert second.id == first.id and Task.objects.count() == 1
