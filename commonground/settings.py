@@ -169,6 +169,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Django's backend with writers queued for the write lock instead of sleeping in the busy handler
     # (decision 0021).
     DATABASES["default"]["ENGINE"] = "commonground.kit.sqlite"
+    # Test databases stay in memory (pytest-django recognises only Django's own engine name as SQLite).
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
     DATABASES["default"]["OPTIONS"] = {
         # Every request may write an audit event, so a request takes the write lock up front:
         # no lock upgrades, no "database is locked" half-way through a request.
