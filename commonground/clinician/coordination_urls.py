@@ -22,5 +22,6 @@ urlpatterns: list[URLPattern] = [
     path(MEETING + "held/", views.meeting_held, name="meeting_held"),
     path(PATIENT + "case-review/<uuid:item_id>/", views.agenda_item, name="agenda_item"),
     path(PATIENT + "case-review/<uuid:item_id>/decide/", views.decide_task, name="decide_task"),
+    path(PATIENT + "case-review/<uuid:item_id>/take-off/", views.take_off_agenda, name="take_off_agenda"),
     path("rules/", views.escalation_rules, name="escalation_rules"),
 ]

@@ -578,6 +578,29 @@ def decide_task(request: HttpRequest, patient_id: str, item_id: str) -> HttpResp
     return response
 
 
+@route(Audience.CLINICIAN)
+@post_only
+def take_off_agenda(request: HttpRequest, patient_id: str, item_id: str) -> HttpResponse:
+    patient = gateway.open_patient(
+        request, patient_id, action=Action.UPDATE, object_type="agenda_item", object_id=str(item_id)
+    )
+    item = selectors.item_of(patient.id, item_id)
+    if item is None:
+        raise Http404()
+    try:
+        with transaction.atomic():
+            casereview.take_off_agenda(item, expected_version=int(request.POST.get("version") or 0))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s is off this agenda; their case-review flag stays open for the next meeting.")
+            % {"name": patient.display_name},
+        )
+    return redirect("clinician:meeting", meeting_id=item.meeting_id)
+
+
 # --- escalation rules (read-only) -------------------------------------------------------------------------------
 
 

@@ -62,11 +62,14 @@ def add_to_agenda(meeting: Meeting, patient: Patient, *, reasons: list[str], by:
     flag = CaseReviewFlag.objects.current().filter(patient=patient, status=FlagStatus.OPEN).first()
     existing = AgendaItem.objects.current().filter(meeting=meeting, patient=patient).first()
     if existing is not None:
-        merged = list(dict.fromkeys([*existing.reasons, *wanted]))
         found: AgendaItem = existing
-        if merged == found.reasons and (flag is None or found.flag_id == flag.id):
+        back = found.status == ItemStatus.WITHDRAWN
+        merged = wanted if back else list(dict.fromkeys([*found.reasons, *wanted]))
+        if not back and merged == found.reasons and (flag is None or found.flag_id == flag.id):
             return found
-        changes = {"reasons": merged, "flag": flag or found.flag}
+        changes = {"reasons": merged, "flag": flag or found.flag, "status": ItemStatus.WAITING}
+        if back:
+            changes["note"] = note.strip()[:500] or (flag.note if flag else "")
         return save_edit(found, expected_version=found.version, reason="Agenda reasons added", changes=changes)
     position = AgendaItem.objects.filter(meeting=meeting).count() + 1
     item = AgendaItem(
@@ -141,6 +144,17 @@ def decide_task(
         created_by=by,
         agenda_item=item,
     )
+
+
+def take_off_agenda(item: AgendaItem, *, expected_version: int) -> AgendaItem:
+    """Before the meeting, a patient the team need not discuss this time; their flag stays open for the next."""
+    if item.meeting.status != MeetingStatus.PLANNED or item.status != ItemStatus.WAITING:
+        raise DomainError(_("Only a patient not yet discussed, before the meeting, can be taken off the agenda."))
+    saved = save_edit(
+        item, expected_version=expected_version, reason="Taken off the agenda", changes={"status": ItemStatus.WITHDRAWN}
+    )
+    _audit(saved, Action.UPDATE)
+    return saved
 
 
 def mark_held(meeting: Meeting, *, notes: str, expected_version: int) -> Meeting:

@@ -40,6 +40,7 @@ class MeetingStatus(models.TextChoices):
 class ItemStatus(models.TextChoices):
     WAITING = "waiting", _("To discuss")
     DISCUSSED = "discussed", _("Discussed")
+    WITHDRAWN = "withdrawn", _("Taken off the agenda")
 
 
 class RuleKind(models.TextChoices):

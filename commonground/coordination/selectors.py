@@ -11,7 +11,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from commonground.coordination.choices import OPEN_TASK_STATES, FlagStatus
+from commonground.coordination.choices import OPEN_TASK_STATES, FlagStatus, ItemStatus
 from commonground.coordination.models import (
     AgendaItem,
     CaseReviewFlag,
@@ -167,21 +167,27 @@ def agenda_of(meeting: Meeting, visible_ids: QuerySet[Any]) -> list[AgendaItem]:
     return list(
         AgendaItem.objects.current()
         .filter(meeting=meeting, patient_id__in=visible_ids)
+        .exclude(status=ItemStatus.WITHDRAWN)
         .select_related("patient", "discussed_by")
         .order_by("position", "created_at")
     )
 
 
 def hidden_items(meeting: Meeting, visible_ids: QuerySet[Any]) -> int:
-    return int(AgendaItem.objects.current().filter(meeting=meeting).exclude(patient_id__in=visible_ids).count())
+    found = AgendaItem.objects.current().filter(meeting=meeting).exclude(status=ItemStatus.WITHDRAWN)
+    return int(found.exclude(patient_id__in=visible_ids).count())
 
 
 def agenda_counts(meeting_ids: list[Any]) -> dict[Any, tuple[int, int]]:
     """Per meeting, (items, discussed) — counts only, no patient (one query)."""
     counts: dict[Any, list[int]] = {}
-    for meeting_id, status in (
-        AgendaItem.objects.current().filter(meeting_id__in=meeting_ids).values_list("meeting_id", "status")
-    ):
+    rows = (
+        AgendaItem.objects.current()
+        .filter(meeting_id__in=meeting_ids)
+        .exclude(status=ItemStatus.WITHDRAWN)
+        .values_list("meeting_id", "status")
+    )
+    for meeting_id, status in rows:
         bucket = counts.setdefault(meeting_id, [0, 0])
         bucket[0] += 1
         bucket[1] += status == "discussed"

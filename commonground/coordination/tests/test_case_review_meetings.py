@@ -104,3 +104,18 @@ def test_the_long_wait_hook_is_empty_until_referrals_are_wired_in(patient_record
 def test_a_rule_can_flag_without_a_person(patient_record: Any) -> None:
     flag = services.flag_for_case_review(patient_record, by=None, reason=ReviewReason.DETERIORATED)
     assert flag.flagged_by is None
+
+
+def test_taking_a_patient_off_the_agenda_keeps_their_flag(meeting: Any, patient_record: Any, coordinator: Any) -> None:
+    from commonground.access import gateway
+
+    services.flag_for_case_review(patient_record, by=coordinator, reason=ReviewReason.NOT_IMPROVING)
+    item = casereview.add_to_agenda(meeting, patient_record, reasons=["not_improving"], by=coordinator)
+    item = casereview.take_off_agenda(item, expected_version=item.version)
+    visible = gateway.visible_patients(coordinator).values("id")
+    assert selectors.agenda_of(meeting, visible) == [] and selectors.agenda_counts([meeting.id]) == {}
+    assert selectors.open_flag_of(patient_record.id) is not None
+    with pytest.raises(DomainError):
+        casereview.take_off_agenda(item, expected_version=item.version)
+    back = casereview.add_to_agenda(meeting, patient_record, reasons=["manual"], by=coordinator)
+    assert (back.id, back.status, back.reasons) == (item.id, ItemStatus.WAITING, ["manual"])

@@ -312,3 +312,18 @@ def test_my_tasks_reads_a_fixed_number_of_queries(clinic: Any, coordinator: Any)
     with CaptureQueriesContext(connection) as more:
         client.get(url)
     assert len(more) == len(few)
+
+
+def test_taking_a_patient_off_the_agenda_from_the_meeting_page(
+    meeting: Any, patient_record: Any, coordinator: Any, outsider: Any
+) -> None:
+    item = casereview.add_to_agenda(meeting, patient_record, reasons=["manual"], by=coordinator)
+    url = reverse("clinician:take_off_agenda", args=[patient_record.id, item.id])
+    assert (
+        "Take off the agenda"
+        in signed_in(coordinator).get(reverse("clinician:meeting", args=[meeting.id])).content.decode()
+    )
+    assert signed_in(outsider).post(url, {"version": 1}).status_code == 404
+    assert signed_in(coordinator).post(url, {"version": 1}).status_code == 302
+    item.refresh_from_db()
+    assert item.status == "withdrawn"
