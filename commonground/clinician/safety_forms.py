@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from commonground.safety.choices import Urgency
 from commonground.safety.sections import AFTER_CONTACTS, CONTACT_SECTIONS, LIST_SECTIONS
 
 CONTACT_ROWS = 5
@@ -20,6 +21,24 @@ class AcknowledgeForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     note = forms.CharField(label=_("What was done"), max_length=4000, required=False, widget=forms.Textarea)
     next = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class ConcernForm(forms.Form):
+    urgency = forms.ChoiceField(
+        label=_("How urgent is it?"),
+        choices=Urgency.choices,
+        initial=Urgency.URGENT,
+        widget=forms.RadioSelect,
+    )
+    summary = forms.CharField(
+        label=_("What happened"),
+        help_text=_(
+            "For the team. An urgent alert nobody acknowledges is sent on to the responsible clinician, "
+            "then to whoever is on call."
+        ),
+        max_length=300,
+        required=False,
+    )
 
 
 class AlertNoteForm(forms.Form):

@@ -6,6 +6,7 @@ from commonground.clinician import safety_views as views
 
 urlpatterns: list[URLPattern] = [
     path("alerts/", views.alerts, name="alerts"),
+    path("patients/<uuid:patient_id>/alerts/new/", views.raise_concern, name="raise_concern"),
     path("patients/<uuid:patient_id>/alerts/<uuid:alert_id>/", views.alert, name="alert"),
     path(
         "patients/<uuid:patient_id>/alerts/<uuid:alert_id>/acknowledge/",

@@ -195,6 +195,24 @@ def add_alert_note(request: HttpRequest, patient_id: str, alert_id: str) -> Http
     return redirect("clinician:alert", patient_id=patient.id, alert_id=found.id)
 
 
+@route(Audience.CLINICIAN)
+@post_only
+def raise_concern(request: HttpRequest, patient_id: str) -> HttpResponse:
+    """A team member raises an alert about a worry (a phone call, something said in a session)."""
+    patient = gateway.open_patient(request, patient_id, object_type="alert")
+    form = forms.ConcernForm(request.POST)
+    data = form.cleaned_data if form.is_valid() else {}
+    try:
+        raised = services.raise_concern(
+            patient, by=request.user, urgency=data.get("urgency", ""), summary=data.get("summary", "")
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(reverse("clinician:safety_plan", args=[patient.id]) + "#raise-alert")
+    messages.success(request, _("The alert is raised and the care coordinator and responsible clinician are told."))
+    return redirect("clinician:alert", patient_id=patient.id, alert_id=raised.id)
+
+
 # --- the safety plan -----------------------------------------------------------------------------------------
 
 
@@ -210,6 +228,12 @@ def safety_plan(request: HttpRequest, patient_id: str) -> HttpResponse:
         plan=plan,
         current=selectors.current_version(plan),
         crisis=selectors.crisis_resources(patient.organisation_id, patient.preferred_language),
+        # Someone an alert was sent on to reads the plan; raising alerts is for the care team.
+        concern_form=(
+            forms.ConcernForm(auto_id="concern_%s")
+            if team_selectors.is_on_care_team(request.user, patient.id)
+            else None
+        ),
         **_section_context(),
     )
 

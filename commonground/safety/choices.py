@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AlertKind(models.TextChoices):
     CRITICAL_ITEM = "critical_item", _("Critical item answered")
     RELIABLE_DETERIORATION = "reliable_deterioration", _("Reliable deterioration")
+    CONCERN = "concern", _("Concern raised by the team")
 
 
 class Urgency(models.TextChoices):

@@ -4,6 +4,7 @@ carries no clinical content (only a link to sign in)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -48,7 +49,28 @@ def raise_deterioration_alert(patient: Patient, *, summary: str, response_id: An
     )
 
 
-def raise_alert(patient: Patient, *, kind: str, urgency: str, summary: str, source_type: str, source_id: str) -> Alert:
+@transaction.atomic
+def raise_concern(patient: Patient, *, by: Any, urgency: str, summary: str) -> Alert:
+    """A team member's worry (a phone call, something said in a session) raised as an alert, so that it is
+    followed up and, when urgent and nobody acknowledges it, sent on like any other."""
+    if urgency not in Urgency.values:
+        raise DomainError(_("Choose how urgent it is."), field="urgency")
+    if not summary.strip():
+        raise DomainError(_("Write what happened."), field="summary")
+    return raise_alert(
+        patient,
+        kind=AlertKind.CONCERN,
+        urgency=urgency,
+        summary=summary.strip(),
+        source_type="concern",
+        source_id=str(uuid.uuid4()),
+        by=by,
+    )
+
+
+def raise_alert(
+    patient: Patient, *, kind: str, urgency: str, summary: str, source_type: str, source_id: str, by: Any = None
+) -> Alert:
     existing: Alert | None = Alert.objects.filter(kind=kind, source_type=source_type, source_id=source_id).first()
     if existing is not None:
         return existing
@@ -74,6 +96,7 @@ def raise_alert(patient: Patient, *, kind: str, urgency: str, summary: str, sour
         kind=StepKind.RAISED,
         level=EscalationLevel.RAISED,
         at=alert.raised_at,
+        by=by,
         sent_to=[person.display_name for person in recipients],
         detail=StepReason.CARE_TEAM,
     )

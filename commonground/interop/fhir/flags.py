@@ -1,8 +1,8 @@
 """An alert as a FHIR R4 Flag (decision 0019).
 
 - `status` is `active` while the alert is open, `inactive` once acknowledged, `entered-in-error` when marked so.
-- `category` (flag-category): `safety` for a critical item (a risk to the patient's safety), `clinical` for a
-  reliable deterioration.
+- `category` (flag-category): `safety` for a critical item or a concern the team raised (a risk to the
+  patient's safety), `clinical` for a reliable deterioration.
 - `code.text` says what happened (the alert's kind and summary); the local code system `alert-kinds` names
   the kind.
 - `subject` is the patient; `period` runs from when the alert was raised until it was acknowledged.
@@ -36,11 +36,13 @@ FLAG_PRIORITY_CODES: Final = "http://hl7.org/fhir/flag-priority-code"
 CATEGORY: Final = {
     AlertKind.CRITICAL_ITEM: ("safety", "Safety"),
     AlertKind.RELIABLE_DETERIORATION: ("clinical", "Clinical"),
+    AlertKind.CONCERN: ("safety", "Safety"),
 }
 PRIORITY: Final = {Urgency.URGENT: ("PH", "High priority"), Urgency.ROUTINE: ("PM", "Medium priority")}
 KIND_DISPLAY: Final = {
     AlertKind.CRITICAL_ITEM: "Critical item answered",
     AlertKind.RELIABLE_DETERIORATION: "Reliable deterioration",
+    AlertKind.CONCERN: "Concern raised by the team",
 }
 
 
@@ -85,7 +87,8 @@ def flag_status(alert: Alert) -> str:
 
 
 def patient_id_of_flag(alert_id: UUID) -> UUID | None:
-    return selectors.patient_id_of_alert(alert_id)
+    found: UUID | None = selectors.patient_id_of_alert(alert_id)
+    return found
 
 
 def flag_of(patient: Patient, alert_id: UUID) -> Flag | None:

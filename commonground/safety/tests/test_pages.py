@@ -72,6 +72,7 @@ def test_the_alerts_centre_groups_by_urgency_oldest_first_with_recipients_level_
     assert "Alice, Bob" in content  # who it was sent to
     assert "On call now:" in content and "Bob" in content
     assert url("chart", patient_record.id) in content and url("flag_for_case_review", patient_record.id) in content
+    assert f"{url('new_task', patient_record.id)}?alert={urgent_alert.id}" in content
     assert AuditEvent.objects.filter(patient_id=other_patient_record.id, action="list").exists()
 
 
@@ -227,6 +228,7 @@ def test_every_safety_page_is_not_found_outside_the_care_team(
 ) -> None:
     pages = [
         ("get", url("alert", patient_record.id, urgent_alert.id)),
+        ("post", url("raise_concern", patient_record.id)),
         ("post", url("acknowledge_alert", patient_record.id, urgent_alert.id)),
         ("post", url("alert_note", patient_record.id, urgent_alert.id)),
         ("get", url("safety_plan", patient_record.id)),
@@ -245,4 +247,45 @@ def test_every_safety_page_is_not_found_outside_the_care_team(
     assert signed_in(administrator).get(url("alerts")).status_code == 404
     urgent_alert.refresh_from_db()
     assert urgent_alert.is_open and not SafetyPlanVersion.objects.exists()
-    assert not AlertStep.objects.filter(kind=StepKind.NOTE).exists()
+    assert (
+        not AlertStep.objects.filter(kind=StepKind.NOTE).exists() and not Alert.objects.filter(kind="concern").exists()
+    )
+
+
+# --- raising a concern ---------------------------------------------------------------------------------------
+
+
+def test_a_team_member_raises_an_urgent_alert_that_is_followed_up_like_any_other(
+    patient_record: Any, team: Any, therapist: Any, clinic: Any
+) -> None:
+    client = signed_in(therapist)
+    assert 'action="' + url("raise_concern", patient_record.id) in html(
+        client.get(url("safety_plan", patient_record.id))
+    )
+    empty = client.post(url("raise_concern", patient_record.id), {"urgency": "urgent", "summary": " "}, follow=True)
+    assert "Write what happened" in html(empty) and not Alert.objects.exists()
+    raised = client.post(
+        url("raise_concern", patient_record.id), {"urgency": "urgent", "summary": "Phoned in distress; hung up"}
+    )
+    alert = Alert.objects.get(kind="concern")
+    assert raised["Location"] == url("alert", patient_record.id, alert.id)
+    assert alert.urgency == "urgent" and alert.is_open
+    assert AlertStep.objects.get(alert=alert, kind=StepKind.RAISED).by == therapist
+    assert {r.staff.username for r in alert.recipients.all()} == {"alice", "bob"}
+    assert [a.id for a in services_open_urgent(clinic)] == [alert.id]
+
+
+def services_open_urgent(clinic: Any) -> list[Any]:
+    from commonground.safety import selectors
+
+    return selectors.open_urgent_alerts(clinic.id)
+
+
+def test_only_the_care_team_raises_alerts(urgent_alert: Any, patient_record: Any, outsider: Any, clinic: Any) -> None:
+    now = clock.now()
+    OnCallShift.objects.create(organisation=clinic, staff=outsider, starts_at=now, ends_at=now + timedelta(hours=8))
+    services.escalate_alert(urgent_alert, to_level=2, now=now)
+    client = signed_in(outsider)
+    assert "Raise an alert" not in html(client.get(url("safety_plan", patient_record.id)))
+    refused = client.post(url("raise_concern", patient_record.id), {"urgency": "urgent", "summary": "x"})
+    assert refused.status_code == 404 and not Alert.objects.filter(kind="concern").exists()
