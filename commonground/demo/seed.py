@@ -28,6 +28,7 @@ from commonground.demo import coordination as demo_coordination
 from commonground.demo import diary as demo_diary
 from commonground.demo import measures as demo_measures
 from commonground.demo import referrals as demo_referrals
+from commonground.demo import safety as demo_safety
 from commonground.kit import clock
 from commonground.kit.versioning import save_edit
 from commonground.patients import services as patient_services
@@ -193,6 +194,7 @@ def load_demo_clinic(progress: Callable[[int, int], None] | None = None) -> Seed
             demo_diary.seed_diaries(organisation, staff=staff, today=today, seed=f"{SEED}/diary")
             demo_referrals.seed_referrals(organisation, staff=staff, today=today, seed=f"{SEED}/referrals")
             demo_conversations.seed_conversations(organisation, staff=staff, today=today, seed=f"{SEED}/messages")
+            demo_safety.seed_safety(organisation, staff=staff, today=today, seed=f"{SEED}/safety")
             demo_coordination.seed_coordination(organisation, staff=staff, today=today, seed=f"{SEED}/coordination")
         finally:
             audit_context.end(token)
