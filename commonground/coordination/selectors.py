@@ -21,6 +21,8 @@ from commonground.coordination.models import (
     RuleFiring,
     Task,
 )
+from commonground.kit import clock
+from commonground.referrals import selectors as referral_selectors
 
 TASK_LIST_LIMIT = 500
 
@@ -52,9 +54,9 @@ def case_review_list(patient_ids: Any) -> QuerySet[CaseReviewFlag]:
 
 
 def long_wait_source(patient_ids: list[Any]) -> dict[Any, datetime]:
-    """The case-review agenda's "long wait" source: per patient, since when they have waited for a referral's
-    first contact. Empty for now; the referrals domain's `waiting_since(patient_ids)` is wired in here."""
-    return {}
+    """The case-review agenda's "long wait" source: per patient waiting longer than expected for a referral's
+    first contact, since when (the referrals domain decides what is too long for each service)."""
+    return referral_selectors.waiting_too_long(patient_ids, now=clock.now())
 
 
 # --- tasks ------------------------------------------------------------------------------------------------------

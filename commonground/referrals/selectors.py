@@ -1,6 +1,6 @@
 """Reads of the referrals domain. Callers have opened the patient (or scoped the list) through the gateway.
 
-CONTRACT: `waiting_since(patient_ids)` is read by the case-review agenda's "long wait" source.
+`waiting_too_long(patient_ids, now=...)` is read by the case-review agenda's "long wait" source.
 """
 
 from __future__ import annotations
@@ -40,6 +40,24 @@ def waiting_since(patient_ids: Iterable[Any]) -> dict[UUID, datetime]:
         .values_list("patient_id", "since")
     )
     return dict(rows)
+
+
+def waiting_too_long(patient_ids: Iterable[Any], *, now: datetime) -> dict[UUID, datetime]:
+    """Per patient, when the oldest outgoing referral that has waited longer than expected for its service and
+    urgency (`waits.is_overdue`, in the clinic's calendar days) was sent. The case-review agenda's "long wait"."""
+    ids = list(patient_ids)
+    if not ids:
+        return {}
+    rows = (
+        Referral.objects.current()
+        .filter(patient_id__in=ids, direction=Direction.OUTGOING, state__in=states.WAITING, sent_at__isnull=False)
+        .values_list("patient_id", "sent_at", "service", "urgency", "patient__organisation__time_zone")
+    )
+    found: dict[UUID, datetime] = {}
+    for patient_id, sent_at, service, urgency, time_zone in rows:
+        if waits.is_overdue(waits.waiting_so_far(sent_at, now, time_zone), service, urgency):
+            found[patient_id] = min(sent_at, found.get(patient_id, sent_at))
+    return found
 
 
 def _uuid(value: Any) -> UUID | None:

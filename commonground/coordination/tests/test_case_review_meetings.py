@@ -97,8 +97,17 @@ def test_the_agenda_shows_only_patients_the_reader_may_see(
     assert selectors.agenda_counts([meeting.id]) == {meeting.id: (2, 0)}
 
 
-def test_the_long_wait_hook_is_empty_until_referrals_are_wired_in(patient_record: Any) -> None:
+def test_a_referral_waiting_longer_than_expected_is_a_long_wait(patient_record: Any, coordinator: Any) -> None:
+    from datetime import timedelta
+
+    from commonground.kit import clock
+    from commonground.referrals import services as referral_services
+
     assert selectors.long_wait_source([patient_record.id]) == {}
+    details = {"service": "physiotherapy", "counterpart": "Physio practice", "reason": "Graded activity"}
+    with clock.pinned(clock.now() - timedelta(days=50)):
+        referral = referral_services.create_outgoing(patient_record, details=details, by=coordinator, send_now=True)
+    assert selectors.long_wait_source([patient_record.id]) == {patient_record.id: referral.sent_at}
 
 
 def test_a_rule_can_flag_without_a_person(patient_record: Any) -> None:

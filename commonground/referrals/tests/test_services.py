@@ -420,3 +420,19 @@ def test_declining_or_withdrawing_says_why(patient_record, coordinator, path):
     assert refused.value.field == "note"
     moved = services.move(referral, to_state=last, expected_version=referral.version, by=coordinator, note="Moved away")
     assert moved.steps.order_by("at").last().note == "Moved away"
+
+
+def test_waiting_too_long_is_past_the_wait_expected_for_the_service_and_urgency(
+    patient_record, other_patient_record, coordinator
+):
+    physio = outgoing(patient_record, coordinator, send=True)  # routine physiotherapy: 42 days expected
+    outgoing(other_patient_record, coordinator, send=True, service="psychiatry", urgency="urgent")  # 7 days
+    both = [patient_record.id, other_patient_record.id]
+    assert selectors.waiting_too_long(both, now=MONDAY + timedelta(days=7)) == {}
+    assert selectors.waiting_too_long(both, now=MONDAY + timedelta(days=8)) == {other_patient_record.id: MONDAY}
+    assert selectors.waiting_too_long(both, now=MONDAY + timedelta(days=43)) == {
+        patient_record.id: physio.sent_at,
+        other_patient_record.id: MONDAY,
+    }
+    walk(physio, coordinator, "received", "accepted", "scheduled", "first_contact")
+    assert patient_record.id not in selectors.waiting_too_long(both, now=MONDAY + timedelta(days=60))
