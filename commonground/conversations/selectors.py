@@ -232,6 +232,39 @@ def _listed_name(row: dict[str, Any]) -> str:
     return f"{row['patient__family_name']}, {row['patient__preferred_name'] or row['patient__given_name']}"
 
 
+# --- for coordination's rules engine --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnansweredMessage:
+    message_id: UUID
+    patient_id: UUID
+    sent_at: datetime
+
+
+def unanswered_patient_messages(organisation_id: UUID, *, sent_before: datetime) -> list[UnansweredMessage]:
+    """The clinic's patients' messages sent before `sent_before` that no current message of the team follows in
+    the patient's conversation: oldest first per patient, as ids and times (never the words). A background job's
+    read of the whole clinic (the rules engine), so no gateway; it names no one and shows nothing."""
+    team_reply_after = (
+        Message.objects.current()
+        .filter(thread_id=OuterRef("thread_id"), from_patient=False)
+        .filter(
+            Q(sent_at__gt=OuterRef("sent_at")) | Q(sent_at=OuterRef("sent_at"), created_at__gt=OuterRef("created_at"))
+        )
+    )
+    rows = (
+        Message.objects.current()
+        .filter(organisation_id=organisation_id, from_patient=True, sent_at__lt=sent_before)
+        .filter(thread__kind=ThreadKind.PATIENT, thread__record_status=RecordStatus.ACTIVE)
+        .filter(patient__record_status=RecordStatus.ACTIVE)
+        .filter(~Exists(team_reply_after))
+        .order_by("patient_id", "sent_at", "created_at")
+        .values_list("id", "patient_id", "sent_at")
+    )
+    return [UnansweredMessage(message_id, patient_id, sent_at) for message_id, patient_id, sent_at in rows]
+
+
 # --- FHIR export --------------------------------------------------------------------------------------------------
 
 

@@ -49,6 +49,7 @@ class RuleKind(models.TextChoices):
     NO_DIARY = "no_diary", _("No diary entry for a while → check-in task")
     OVERDUE_QUESTIONNAIRE = "overdue_questionnaire", _("Questionnaire overdue after its reminder → task")
     UNACKNOWLEDGED_ALERT = "unacknowledged_alert", _("Urgent alert not acknowledged → escalation")
+    UNANSWERED_MESSAGE = "unanswered_message", _("Patient's message not answered in time → task")
 
 
 class AssignTo(models.TextChoices):

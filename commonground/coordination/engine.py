@@ -15,12 +15,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Max, OuterRef, Q, Subquery
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonground.accounts.choices import Role
 from commonground.accounts.models import Organisation
@@ -28,6 +30,7 @@ from commonground.audit import context as audit_context
 from commonground.audit.choices import Action
 from commonground.audit.services import record_patient_access
 from commonground.careteam import selectors as team_selectors
+from commonground.conversations import selectors as conversation_selectors
 from commonground.coordination import rules as rule_kinds
 from commonground.coordination import services
 from commonground.coordination.choices import AssignTo, ReviewReason, RuleKind, TaskPriority
@@ -161,12 +164,15 @@ def ensure_default_rules(organisation_id: Any) -> None:
 # --- whom a rule's task is for ----------------------------------------------------------------------------------
 
 
-def _assignee(patient: Patient, assign_to: str) -> tuple[Any, str]:
-    """The person the rule names on the patient's care team, else the other named person, else the role."""
+def _assignee(patient: Patient, assign_to: str, *, or_the_other: bool = True) -> tuple[Any, str]:
+    """The person the rule names on the patient's care team, else the other named person (unless
+    `or_the_other` is False), else the care-coordinator role."""
     team = team_selectors.care_team_of(patient.id)
     named = [None, None] if team is None else [team.responsible_clinician, team.care_coordinator]
     if assign_to == AssignTo.CARE_COORDINATOR:
         named.reverse()
+    if not or_the_other:
+        named = named[:1]
     for person in named:
         if person is not None and person.is_active:
             return person, ""
@@ -174,9 +180,17 @@ def _assignee(patient: Patient, assign_to: str) -> tuple[Any, str]:
 
 
 def _task(
-    patient: Patient, *, title: str, details: str, due_at: datetime, priority: str, assign_to: str, source: str
+    patient: Patient,
+    *,
+    title: str,
+    details: str,
+    due_at: datetime,
+    priority: str,
+    assign_to: str,
+    source: str,
+    or_the_other: bool = True,
 ) -> Outcome:
-    assignee, role = _assignee(patient, assign_to)
+    assignee, role = _assignee(patient, assign_to, or_the_other=or_the_other)
     kind, _sep, key = source.partition(":")
     task = services.create_task(
         organisation_id=patient.organisation_id,
@@ -349,10 +363,58 @@ def unacknowledged_alerts(organisation: Organisation, parameters: dict[str, Any]
         yield Finding(f"alert:{alert.id}:level{to_level}", patients.get(alert.patient_id), act)
 
 
+def unanswered_messages(organisation: Organisation, parameters: dict[str, Any], now: datetime) -> Iterator[Finding]:
+    """Patients' messages the team has not answered within the working days the clinic promises (conversations'
+    setting), each working day as long as the rule's working day, plus `grace_hours` of working time: a task to
+    reply for the care coordinator (the role when the team has none). Per patient only the oldest message
+    waiting counts, so a patient who wrote three times gets one task; a reply from the team after it ends the
+    wait, and the next message the patient sends starts a new one. The task carries no words of the message."""
+    hours = WorkingHours.of(parameters, organisation.time_zone)
+    working_day = datetime.combine(date.min, hours.end) - datetime.combine(date.min, hours.start)
+    promised_days = conversation_selectors.response_working_days(organisation.id)
+    allowed = promised_days * working_day + timedelta(hours=parameters["grace_hours"])
+    # Working time never runs faster than the clock: a message sent at or after `now - allowed` is not late yet.
+    waiting = conversation_selectors.unanswered_patient_messages(organisation.id, sent_before=now - allowed)
+    oldest: dict[Any, conversation_selectors.UnansweredMessage] = {}
+    for row in waiting:
+        oldest.setdefault(row.patient_id, row)
+    late = []
+    for row in oldest.values():
+        promised = add_working_time(row.sent_at, allowed, hours)
+        if promised < now:
+            late.append((row, promised))
+    patients = Patient.objects.in_bulk({row.patient_id for row, _promised in late})
+    for row, promised in late:
+        patient = patients[row.patient_id]
+        key = f"message:{row.message_id}"
+
+        def act(patient: Patient = patient, promised: datetime = promised, key: str = key) -> Outcome:
+            return _task(
+                patient,
+                title=_("Reply to a message from the patient"),
+                details=ngettext(
+                    "The patient's message has not been answered within the %(days)d working day the clinic "
+                    "promises. Read and answer it in the patient's conversation: %(url)s",
+                    "The patient's message has not been answered within the %(days)d working days the clinic "
+                    "promises. Read and answer it in the patient's conversation: %(url)s",
+                    promised_days,
+                )
+                % {"days": promised_days, "url": reverse("clinician:messages", args=[patient.id])},
+                due_at=promised,
+                priority=TaskPriority.ROUTINE,
+                assign_to=AssignTo.CARE_COORDINATOR,
+                source=key,
+                or_the_other=False,
+            )
+
+        yield Finding(key, patient, act)
+
+
 FINDERS: dict[str, Callable[[Organisation, dict[str, Any], datetime], Iterator[Finding]]] = {
     RuleKind.CRITICAL_ITEM: critical_items,
     RuleKind.RELIABLE_DETERIORATION: deteriorations,
     RuleKind.NO_DIARY: silent_diaries,
     RuleKind.OVERDUE_QUESTIONNAIRE: overdue_questionnaires,
     RuleKind.UNACKNOWLEDGED_ALERT: unacknowledged_alerts,
+    RuleKind.UNANSWERED_MESSAGE: unanswered_messages,
 }

@@ -11,6 +11,10 @@ edit. Pure: no database.
   job sent its one reminder) → one task per patient and due day, due within `due_within_days` (3).
 - unacknowledged_alert: urgent alerts not acknowledged within `hours` (4) of working time (`working_days`
   0-4, `day_starts` 08:00, `day_ends` 17:00) → on to the responsible clinician; as long again → on-call.
+- unanswered_message: a patient's message the team has not answered within the working days the clinic
+  promises (`conversations` MessagingSettings), counted in working hours (the same `working_days`, `day_starts`,
+  `day_ends`), plus `grace_hours` (0) working hours → a task to reply for the care coordinator (the role when
+  the team has none), once per unanswered message, for the oldest one waiting.
 """
 
 from __future__ import annotations
@@ -39,6 +43,12 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "day_starts": DEFAULT_START,
         "day_ends": DEFAULT_END,
     },
+    RuleKind.UNANSWERED_MESSAGE: {
+        "grace_hours": 0,
+        "working_days": list(DEFAULT_DAYS),
+        "day_starts": DEFAULT_START,
+        "day_ends": DEFAULT_END,
+    },
 }
 
 DESCRIPTIONS: dict[str, Any] = {
@@ -61,6 +71,12 @@ DESCRIPTIONS: dict[str, Any] = {
         "An urgent alert not acknowledged within 4 working hours (Monday to Friday, 08:00-17:00 in the clinic's "
         "time zone) goes to the responsible clinician; 4 working hours later, to the team's on-call role."
     ),
+    RuleKind.UNANSWERED_MESSAGE: _(
+        "A patient's message the team has not answered within the working days the clinic promises on the "
+        "patient's messages page (counted Monday to Friday, 08:00-17:00 in the clinic's time zone) gives the care "
+        "coordinator a task to reply, or the care-coordinator role when the team has none: one task for the oldest "
+        "message waiting, however many follow it. A reply from the team after it closes the matter."
+    ),
 }
 
 POSITIVE_NUMBERS: dict[str, tuple[str, ...]] = {
@@ -69,7 +85,13 @@ POSITIVE_NUMBERS: dict[str, tuple[str, ...]] = {
     RuleKind.NO_DIARY: ("days", "due_within_days"),
     RuleKind.OVERDUE_QUESTIONNAIRE: ("task_after_days", "due_within_days"),
     RuleKind.UNACKNOWLEDGED_ALERT: ("hours",),
+    RuleKind.UNANSWERED_MESSAGE: (),
 }
+# Numbers that may be 0 (a grace that is off by default).
+COUNTS: dict[str, tuple[str, ...]] = {
+    RuleKind.UNANSWERED_MESSAGE: ("grace_hours",),
+}
+WORKING_HOURS_KINDS = (RuleKind.UNACKNOWLEDGED_ALERT, RuleKind.UNANSWERED_MESSAGE)
 LIMIT = 10_000
 
 
@@ -94,9 +116,13 @@ def check_parameters(kind: str, parameters: Any) -> dict[str, Any]:
         value = checked[name]
         if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= LIMIT:
             raise ValidationError(_("%(name)s is a whole number above 0.") % {"name": name})
+    for name in COUNTS.get(kind, ()):
+        value = checked[name]
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= LIMIT:
+            raise ValidationError(_("%(name)s is a whole number, 0 or more.") % {"name": name})
     if "assign_to" in checked and checked["assign_to"] not in AssignTo.values:
         raise ValidationError(_("assign_to is one of: %(known)s.") % {"known": ", ".join(AssignTo.values)})
-    if kind == RuleKind.UNACKNOWLEDGED_ALERT:
+    if kind in WORKING_HOURS_KINDS:
         _check_working_hours(checked)
     return checked
 
