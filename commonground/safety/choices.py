@@ -19,7 +19,7 @@ class AlertStatus(models.TextChoices):
 
 
 class EscalationLevel(models.IntegerChoices):
-    RAISED = 0, _("Raised")
+    RAISED = 0, _("Not sent on yet")
     RESPONSIBLE_CLINICIAN = 1, _("Sent on to the responsible clinician")
     ON_CALL = 2, _("Sent on to the on-call clinician")
 

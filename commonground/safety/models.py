@@ -1,4 +1,5 @@
-"""Alerts that need a clinician's follow-up, who they are for, and each clinic's crisis resources."""
+"""Alerts that need a clinician's follow-up, who they are for and the steps they went through; each clinic's crisis
+resources; and patients' safety plans with their immutable versions."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from commonground.kit.models import BaseModel, ClinicalRecord
 from commonground.patients.models import Patient
 from commonground.safety.choices import AlertKind, AlertStatus, EscalationLevel, StepKind, Urgency
+from commonground.safety.sections import tel
 
 
 class Alert(ClinicalRecord):
@@ -122,3 +124,7 @@ class SafetyPlanVersion(BaseModel):
     class Meta:
         ordering = ["-number"]
         constraints = [models.UniqueConstraint(fields=["plan", "number"], name="one_safety_plan_version_per_number")]
+
+    def contacts(self, section: str) -> list[dict[str, str]]:
+        """The people or services of a section, each with a `tel:` link when its phone is one number."""
+        return [{**contact, "tel": tel(contact.get("phone", ""))} for contact in getattr(self, section)]

@@ -3,6 +3,7 @@ patient's page read them from here. Each is (field name, title, hint)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -33,8 +34,8 @@ AFTER_CONTACTS: tuple[tuple[str, Any, Any], ...] = (
     ),
     (
         "reasons_for_living",
-        _("My reasons for living (optional)"),
-        _("What matters most to me and is worth living for. One per line."),
+        _("My reasons for living"),
+        _("Optional: what matters most to me and is worth living for. One per line."),
     ),
 )
 CONTACT_SECTIONS: tuple[tuple[str, Any, Any], ...] = (
@@ -50,3 +51,10 @@ CONTACT_SECTIONS: tuple[tuple[str, Any, Any], ...] = (
 def as_context() -> dict[str, Any]:
     """What the plan templates (`safety/plan_sections.html`) need."""
     return {"list_sections": LIST_SECTIONS, "contact_sections": CONTACT_SECTIONS, "after_contacts": AFTER_CONTACTS}
+
+
+def tel(phone: str) -> str:
+    """A `tel:` link when the phone is one number (not "112 / 911 / 999")."""
+    if not phone or not re.fullmatch(r"[\d\s+().-]+", phone):
+        return ""
+    return "tel:" + re.sub(r"[^\d+]", "", phone)

@@ -44,9 +44,10 @@ def test_the_patient_sees_only_the_current_version(patient_record: Any, patient_
     )
     content = signed_in(patient_user).get(ADDRESS).content.decode()
     assert "Tea by the window" in content and "Walk round the block" not in content
-    assert "My sister Lies" in content and 'href="tel:555-0123"' in content
+    assert "My sister Lies" in content and 'href="tel:5550123"' in content
     assert "data-print" in content and "css/safety.css" in content  # print button and print stylesheet
     assert "Emergency services" in content  # the general numbers when the clinic set none
+    assert "In danger right now?" in content  # the first number at the top, the rest below
 
 
 def test_the_link_is_on_every_portal_page_and_on_help_now(patient_user: Any) -> None:
