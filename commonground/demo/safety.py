@@ -161,7 +161,7 @@ def _change_note(step: int) -> str:
 
 # Worries the team raised as alerts: (days ago, urgency, what happened, steps sent on [(level, hours)],
 # acknowledged after hours (None: still open), by whom, what was done).
-CONCERNS = (
+CONCERNS: tuple[tuple[int, str, str, list[tuple[int, int]], int | None, str, str], ...] = (
     (
         20,
         Urgency.URGENT,
