@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "commonground.kit.middleware.MethodNotAllowedPage",
     "commonground.kit.middleware.WritesAreAtomicMiddleware",  # last: it runs the view (decision 0009)
 ]
 

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -76,3 +78,28 @@ class SecurityHeadersMiddleware:
             response.headers["Cache-Control"] = "no-store"
             response.headers.setdefault("Pragma", "no-cache")
         return response
+
+
+class MethodNotAllowedPage:
+    """A page for a 405 (an address that only takes a form, opened with the browser's address bar or Back)
+    instead of Django's empty answer; the API keeps its own shapes."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.path.startswith("/api/"):
+            return response
+        page = render(
+            request,
+            "error.html",
+            {
+                "title": _("This page cannot be opened like that"),
+                "text": _("This address only takes a form sent from its page. Go back to the page and use its button."),
+            },
+            status=405,
+        )
+        if response.has_header("Allow"):
+            page["Allow"] = response["Allow"]
+        return page
