@@ -18,7 +18,12 @@ SHORT_TEXT = forms.Textarea(attrs={"rows": 2})
 
 class OutgoingReferralForm(forms.Form):
     service = forms.ChoiceField(label=_("Refer to"), choices=[(s.value, s.label) for s in OUTGOING_SERVICES])
-    resource_id = forms.ChoiceField(label=_("Service from the directory"), choices=[], required=False)
+    resource_id = forms.ChoiceField(
+        label=_("Service from the directory"),
+        choices=[],
+        required=False,
+        help_text=_("Only an entry that fits the service referred to; each entry says which services it fits."),
+    )
     counterpart = forms.CharField(
         label=_("Practice, team or person"),
         max_length=200,
@@ -95,10 +100,6 @@ class LetterForm(forms.Form):
 
     def details(self) -> dict[str, Any]:
         return {name: self.cleaned_data[name] for name in ("recipient", "findings", "plan", "advice")}
-
-
-class VersionForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class InErrorForm(forms.Form):

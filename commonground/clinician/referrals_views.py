@@ -28,7 +28,8 @@ from commonground.kit.errors import DomainError, StaleEdit
 from commonground.kit.http import post_only
 from commonground.patients.models import Patient
 from commonground.referrals import selectors, services, states, waits
-from commonground.referrals.models import FeedbackLetter, Referral
+from commonground.referrals.choices import OUTGOING_SERVICES, Service, services_for_kind
+from commonground.referrals.models import CommunityResource, FeedbackLetter, Referral
 
 # --- the chart's Referrals tab ----------------------------------------------------------------------------------
 
@@ -72,8 +73,23 @@ def _card(referral: Referral, *, now: Any, time_zone: str, move_form: forms.Move
 
 
 def _resources(patient: Patient) -> list[tuple[str, str]]:
+    """The directory's entries in use, each named with its kind and the services it fits (the service refuses
+    an entry that does not fit the service referred to)."""
     found = selectors.directory(patient.organisation_id, active_only=True)
-    return [(str(resource.id), f"{resource.name} ({resource.get_kind_display()})") for resource in found]
+    return [(str(resource.id), _resource_label(resource)) for resource in found]
+
+
+def _resource_label(resource: CommunityResource) -> str:
+    fits = services_for_kind(resource.kind)
+    if len(fits) == len(OUTGOING_SERVICES):
+        where = _("any service")
+    else:
+        where = ", ".join(str(Service(service).label).lower() for service in fits)
+    return _("%(name)s (%(kind)s) — for %(services)s") % {
+        "name": resource.name,
+        "kind": resource.get_kind_display(),
+        "services": where,
+    }
 
 
 def _tab(
@@ -282,6 +298,19 @@ def referral_in_error(request: HttpRequest, patient_id: str, referral_id: str) -
 @route(Audience.CLINICIAN)
 def referral_letter(request: HttpRequest, patient_id: str, referral_id: str) -> HttpResponse:
     """Write or change the letter's draft (to the GP for a referral in; the service's feedback for one out)."""
+    return _letter_page(request, patient_id, referral_id, close=False)
+
+
+@route(Audience.CLINICIAN)
+@post_only
+def send_referral_letter(request: HttpRequest, patient_id: str, referral_id: str) -> HttpResponse:
+    """Close the loop with the letter as it stands in the form ("Mark as sent" is a button of the letter's form):
+    what is typed is saved, checked and at the version the person saw, and the letter marked as sent, in one
+    transaction. When the save is refused nothing is sent and the form comes back with the typed text."""
+    return _letter_page(request, patient_id, referral_id, close=True)
+
+
+def _letter_page(request: HttpRequest, patient_id: str, referral_id: str, *, close: bool) -> HttpResponse:
     action = Action.UPDATE if request.method == "POST" else Action.READ
     patient = gateway.open_patient(request, patient_id, action=action, object_type="feedback_letter")
     referral = _referral(patient, referral_id)
@@ -290,20 +319,28 @@ def referral_letter(request: HttpRequest, patient_id: str, referral_id: str) -> 
     form = forms.LetterForm(request.POST or None, initial=initial, incoming=referral.is_incoming)
     status, conflict = 200, ""
     if request.method == "POST" and form.is_valid():
+        save = services.save_and_send_letter if close else services.save_letter
         try:
-            services.save_letter(
-                referral, details=form.details(), by=request.user, expected_version=form.cleaned_data["version"]
-            )
+            save(referral, details=form.details(), by=request.user, expected_version=form.cleaned_data["version"])
         except StaleEdit as error:
             form = forms.LetterForm(initial=_letter_initial(error.current), incoming=referral.is_incoming)
             conflict = _("A colleague changed this letter after you opened it; yours was not saved. This is theirs.")
             status = 409
         except DomainError as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            if error.field in form.fields:
+                form.add_error(error.field, error.message)
+            else:
+                conflict = error.message
             status = 400
         else:
-            messages.success(request, _("The letter's draft is saved."))
-            return redirect("clinician:referral_letter", patient_id=patient.id, referral_id=referral.id)
+            if not close:
+                messages.success(request, _("The letter's draft is saved."))
+                return redirect("clinician:referral_letter", patient_id=patient.id, referral_id=referral.id)
+            if referral.is_incoming:
+                messages.success(request, _("The letter is saved and marked as sent to the GP: the loop is closed."))
+            else:
+                messages.success(request, _("The service's feedback is saved and recorded: the loop is closed."))
+            return _to_card(patient, referral)
     elif request.method == "POST":
         status = 400
     response = _chart(
@@ -314,7 +351,6 @@ def referral_letter(request: HttpRequest, patient_id: str, referral_id: str) -> 
         referral=referral,
         letter=letter,
         form=form,
-        send_form=forms.VersionForm(initial={"version": letter.version}) if letter else None,
         may_write=referral.state in states.LETTER_STATES,
         conflict=conflict,
     )
@@ -337,29 +373,6 @@ def _letter_initial(letter: FeedbackLetter) -> dict[str, Any]:
 
 
 @route(Audience.CLINICIAN)
-@post_only
-def send_referral_letter(request: HttpRequest, patient_id: str, referral_id: str) -> HttpResponse:
-    patient = gateway.open_patient(request, patient_id, action=Action.UPDATE, object_type="feedback_letter")
-    referral = _referral(patient, referral_id)
-    letter = referral.current_letter
-    if letter is None:
-        raise Http404()
-    form = forms.VersionForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise DomainError(_("The page was out of date; please look again."))
-        services.send_letter(letter, expected_version=form.cleaned_data["version"], by=request.user)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("clinician:referral_letter", patient_id=patient.id, referral_id=referral.id)
-    if referral.is_incoming:
-        messages.success(request, _("The letter is marked as sent to the GP: the loop is closed."))
-    else:
-        messages.success(request, _("The service's feedback is recorded: the loop is closed."))
-    return _to_card(patient, referral)
-
-
-@route(Audience.CLINICIAN)
 def print_referral_letter(request: HttpRequest, patient_id: str, referral_id: str) -> HttpResponse:
     patient = gateway.open_patient(request, patient_id, action=Action.EXPORT, object_type="feedback_letter")
     referral = _referral(patient, referral_id)
@@ -378,7 +391,8 @@ def print_referral_letter(request: HttpRequest, patient_id: str, referral_id: st
 
 @route(Audience.CLINICIAN)
 def referrals_board(request: HttpRequest) -> HttpResponse:
-    """Open referrals of the patients the person may see, longest waiting first, with the waits per service.
+    """Open referrals of the patients the person may see, with the waits per service: those still waiting for
+    their first contact (longest waiting first), those seen (the wait is over) and the drafts, each apart.
 
     The filter is in the address (a state and a service name no patient); every patient listed is audited.
     """
@@ -395,6 +409,7 @@ def referrals_board(request: HttpRequest) -> HttpResponse:
     gateway.audit_listed_ids(
         selectors.listed_patients(rows, user.organisation_id) + selectors.listed_patients(owed, user.organisation_id)
     )
+    stages = selectors.by_stage(rows)
     return render(
         request,
         "clinician/referrals/board.html",
@@ -402,7 +417,12 @@ def referrals_board(request: HttpRequest) -> HttpResponse:
             "section": "referrals",
             "form": form,
             "rows": rows,
-            "overdue": sum(1 for row in rows if row.overdue),
+            "waiting": stages["waiting"],
+            "seen": stages["seen"],
+            "drafts": stages["draft"],
+            "overdue": sum(1 for row in stages["waiting"] if row.overdue),
+            "old_drafts": sum(1 for row in stages["draft"] if row.overdue),
+            "draft_days": waits.DRAFT_DAYS,
             "owed": owed,
             "service_waits": selectors.waits_per_service(patients, time_zone=time_zone),
             "today": clock.local_date(now, time_zone),

@@ -68,3 +68,34 @@ class Cost(models.TextChoices):
     INSURED = "insured", _("Covered by basic insurance")
     SLIDING = "sliding", _("Income-related fee")
     PAID = "paid", _("Paid by the person")
+
+
+# Which directory entries fit a referral out to each service (by the entry's kind). The directory lists
+# community resources, so "Community services" takes any of them; the others only what belongs to them, and
+# an entry of kind "Other" (not sorted) fits any service. A mismatch is refused (`services._resource`).
+RESOURCE_KINDS_FOR: dict[str, frozenset[str]] = {
+    Service.PHYSIOTHERAPY: frozenset({ResourceKind.EXERCISE, ResourceKind.OTHER}),
+    Service.PSYCHOLOGY: frozenset({ResourceKind.PEER_SUPPORT, ResourceKind.OTHER}),
+    Service.PSYCHIATRY: frozenset({ResourceKind.CRISIS, ResourceKind.OTHER}),
+    Service.SOCIAL_WORK: frozenset(
+        {
+            ResourceKind.WELFARE,
+            ResourceKind.DEBT,
+            ResourceKind.HOUSING,
+            ResourceKind.WORK,
+            ResourceKind.CARERS,
+            ResourceKind.OTHER,
+        }
+    ),
+    Service.COMMUNITY: frozenset(ResourceKind),
+}
+
+
+def kind_fits(service: str, kind: str) -> bool:
+    """A directory entry of `kind` may be chosen for a referral to `service`."""
+    return kind in RESOURCE_KINDS_FOR.get(service, frozenset())
+
+
+def services_for_kind(kind: str) -> list[str]:
+    """The outgoing services (values, in their usual order) a directory entry of `kind` fits."""
+    return [str(service) for service in OUTGOING_SERVICES if kind_fits(service, kind)]

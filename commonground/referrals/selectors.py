@@ -120,10 +120,21 @@ class OpenRow:
     state: str
     state_label: str
     state_since: date
+    started_on: date  # the day it was written (a draft's only date)
+    sent_on: date | None  # the day it was sent (a GP's referral: the day the GP sent it); the wait counts from it
+    first_contact_on: date | None
     days_waiting: int | None  # sent → first contact (or so far); None for a draft
     draft_days: int | None  # for a draft: days since it was started
     expected_days: int
     overdue: bool
+
+    @property
+    def stage(self) -> str:
+        """Which part of the board: "waiting" (sent, not seen yet: the wait is running), "seen" (first contact
+        made: the wait is over) or "draft" (not sent: no wait yet)."""
+        if self.state == State.DRAFT:
+            return "draft"
+        return "seen" if self.state == State.FIRST_CONTACT else "waiting"
 
 
 OPEN_COLUMNS = (
@@ -149,7 +160,9 @@ OPEN_COLUMNS = (
 def open_referrals(
     patients: QuerySet[Patient], *, now: datetime, time_zone: str, state: str = "", service: str = ""
 ) -> list[OpenRow]:
-    """Open referrals (draft to first contact) of `patients`, longest waiting first, in one query.
+    """Open referrals (draft to first contact) of `patients`, in one query, in the board's order: first those
+    still waiting for their first contact, longest waiting first; then those seen (the wait is over), the
+    first contact longest ago first; then the drafts, the oldest first. `OpenRow.stage` says which is which.
 
     `patients` is already scoped by the access gateway; the caller audits the listed patients.
     """
@@ -159,7 +172,23 @@ def open_referrals(
     if service:
         found = found.filter(service=service)
     rows = [_open_row(values, now, time_zone) for values in found.values(*OPEN_COLUMNS)]
-    return sorted(rows, key=lambda row: (not row.overdue, -(row.days_waiting or row.draft_days or 0)))
+    return sorted(rows, key=_board_order)
+
+
+STAGES = ("waiting", "seen", "draft")
+
+
+def _board_order(row: OpenRow) -> tuple[Any, ...]:
+    if row.stage == "waiting":
+        return (0, -(row.days_waiting or 0), row.sent_on or date.min, row.patient_name)
+    if row.stage == "seen":
+        return (1, row.first_contact_on or date.min, row.patient_name)
+    return (2, -(row.draft_days or 0), row.patient_name)
+
+
+def by_stage(rows: list[OpenRow]) -> dict[str, list[OpenRow]]:
+    """The board's rows split into its parts ("waiting", "seen", "draft"), each keeping its order."""
+    return {stage: [row for row in rows if row.stage == stage] for stage in STAGES}
 
 
 def _open_row(values: dict[str, Any], now: datetime, time_zone: str) -> OpenRow:
@@ -188,6 +217,11 @@ def _open_row(values: dict[str, Any], now: datetime, time_zone: str) -> OpenRow:
         state=state,
         state_label=_label(State, state),
         state_since=waits.local_day(values["state_changed_at"], time_zone),
+        started_on=waits.local_day(values["created_at"], time_zone),
+        sent_on=waits.local_day(values["sent_at"], time_zone) if values["sent_at"] else None,
+        first_contact_on=(
+            waits.local_day(values["first_contact_at"], time_zone) if values["first_contact_at"] else None
+        ),
         days_waiting=days,
         draft_days=draft_days,
         expected_days=waits.expected_days(service, urgency),
@@ -216,6 +250,11 @@ class ServiceWait:
     median_days: float | None
     longest_days: int | None
     expected_days: int
+
+    @property
+    def median_text(self) -> str:
+        """The median in whole days, or with one decimal for a half ("19", "19.5"); empty when there is none."""
+        return "" if self.median_days is None else waits.days_text(self.median_days)
 
 
 def waits_per_service(patients: QuerySet[Patient], *, time_zone: str) -> list[ServiceWait]:
@@ -252,6 +291,7 @@ class LetterOwed:
     id: UUID
     patient_id: UUID
     patient_name: str
+    record_number: str
     direction: str
     direction_label: str
     service_label: str
@@ -261,7 +301,8 @@ class LetterOwed:
 
 
 def letters_owed(patients: QuerySet[Patient], *, time_zone: str) -> list[LetterOwed]:
-    """Referrals that reached first contact, completion or a decline and whose feedback letter is not sent."""
+    """Referrals that reached first contact, completion or a decline and whose feedback letter is not sent,
+    the longest in that state first."""
     sent = FeedbackLetter.objects.current().filter(referral=OuterRef("pk"), status=LetterStatus.SENT)
     drafted = FeedbackLetter.objects.current().filter(referral=OuterRef("pk"), status=LetterStatus.DRAFT)
     found = (
@@ -276,6 +317,7 @@ def letters_owed(patients: QuerySet[Patient], *, time_zone: str) -> list[LetterO
             "patient__given_name",
             "patient__preferred_name",
             "patient__family_name",
+            "patient__record_number",
             "direction",
             "service",
             "state",
@@ -288,6 +330,7 @@ def letters_owed(patients: QuerySet[Patient], *, time_zone: str) -> list[LetterO
             id=row["id"],
             patient_id=row["patient_id"],
             patient_name=_name(row),
+            record_number=row["patient__record_number"],
             direction=row["direction"],
             direction_label=_label(Direction, row["direction"]),
             service_label=_label(Service, row["service"]),

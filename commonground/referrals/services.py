@@ -35,6 +35,7 @@ from commonground.referrals.choices import (
     Service,
     State,
     Urgency,
+    kind_fits,
 )
 from commonground.referrals.models import CommunityResource, FeedbackLetter, Referral, ReferralStep
 
@@ -111,11 +112,32 @@ def _resource(patient: Patient, value: Any) -> CommunityResource | None:
     return resource
 
 
+def _fitting(resource: CommunityResource | None, service: str) -> CommunityResource | None:
+    """The directory entry must fit the service referred to: no debt help line for physiotherapy."""
+    if resource is None or kind_fits(service, resource.kind):
+        return resource
+    fitting = ", ".join(str(ResourceKind(kind).label).lower() for kind in ResourceKind if kind_fits(service, kind))
+    raise DomainError(
+        _(
+            "%(name)s (%(kind)s) does not fit a referral to %(service)s. For %(service)s choose an entry of "
+            "these kinds: %(fitting)s; or change the service."
+        )
+        % {
+            "name": resource.name,
+            "kind": str(resource.get_kind_display()).lower(),
+            "service": str(Service(service).label).lower(),
+            "fitting": fitting,
+        },
+        field="resource_id",
+    )
+
+
 def _checked_outgoing(patient: Patient, details: dict[str, Any]) -> dict[str, Any]:
-    resource = _resource(patient, details.get("resource_id"))
+    service = _choice(details.get("service"), "service", OUTGOING_SERVICES)
+    resource = _fitting(_resource(patient, details.get("resource_id")), service)
     counterpart = _text(details.get("counterpart"), "counterpart", limit=200)
     return {
-        "service": _choice(details.get("service"), "service", OUTGOING_SERVICES),
+        "service": service,
         "resource": resource,
         "counterpart": counterpart or (resource.name if resource else ""),
         "reason": _text(details.get("reason"), "reason", limit=4000, required=True),
@@ -242,7 +264,8 @@ def _when(day: Any, *, last_at: datetime, now: datetime, time_zone: str) -> date
         raise DomainError(_("This cannot be recorded for a day in the future."), field="on")
     if day < last_day:
         raise DomainError(
-            _("This cannot have happened before the referral's last step, on %(day)s.") % {"day": last_day.isoformat()},
+            _("This cannot have happened before the referral's last step, on %(day)s.")
+            % {"day": waits.day_text(last_day)},
             field="on",
         )
     if day == today:
@@ -374,6 +397,17 @@ def send_letter(letter: FeedbackLetter, *, expected_version: int, by: Any) -> Fe
             context={"url": f"{settings.SITE_URL}/clinician/referrals/"},
         )
     return letter
+
+
+@transaction.atomic
+def save_and_send_letter(
+    referral: Referral, *, details: dict[str, Any], by: Any, expected_version: int | None = None
+) -> FeedbackLetter:
+    """Close the loop with the letter as it stands in the form: save it (checked, at the version the person
+    saw, exactly as `save_letter`) and mark it as sent, in one transaction. A refused save sends nothing, and a
+    refused send undoes the save: the loop is never closed with an older draft than the one on the screen."""
+    letter = save_letter(referral, details=details, by=by, expected_version=expected_version)
+    return send_letter(letter, expected_version=letter.version, by=by)
 
 
 # --- the directory of community resources -----------------------------------------------------------------

@@ -70,3 +70,14 @@ def median_days(waits: Iterable[int]) -> float | None:
     """The median of the waits (the middle one, or the mean of the middle two); None for none."""
     values = list(waits)
     return float(statistics.median(values)) if values else None
+
+
+def day_text(day: date) -> str:
+    """A day as the pages show it (the templates' `day` filter): 07 Dec 2026, never 2026-12-07."""
+    return day.strftime("%d %b %Y")
+
+
+def days_text(days: float) -> str:
+    """A number of days as people read it: whole days, or one decimal for a half (the median of an even
+    number of waits): 19, 19.5; never 19.0."""
+    return str(int(days)) if float(days).is_integer() else f"{days:.1f}"

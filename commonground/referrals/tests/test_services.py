@@ -436,3 +436,172 @@ def test_waiting_too_long_is_past_the_wait_expected_for_the_service_and_urgency(
     }
     walk(physio, coordinator, "received", "accepted", "scheduled", "first_contact")
     assert patient_record.id not in selectors.waiting_too_long(both, now=MONDAY + timedelta(days=60))
+
+
+# --- found by exploratory testing ------------------------------------------------------------------------------
+
+
+def seen_referral(patient, by):
+    return walk(outgoing(patient, by), by, "sent", "received", "accepted", "scheduled", "first_contact")
+
+
+def test_closing_the_loop_saves_the_letter_as_typed_then_sends_it(patient_record, coordinator):
+    referral = seen_referral(patient_record, coordinator)
+    services.save_letter(referral, details=LETTER, by=coordinator)
+    sent = services.save_and_send_letter(
+        referral, details=LETTER | {"findings": "Typed just now"}, by=coordinator, expected_version=1
+    )
+    letter = FeedbackLetter.objects.get()
+    assert letter.findings == "Typed just now" and letter.status == LetterStatus.SENT and sent.pk == letter.pk
+    assert letter.sent_by == coordinator and selectors.loop_closed(Referral.objects.get(pk=referral.pk))
+    # The history holds the typed version before the sending: nothing went out that was not saved.
+    assert [(h.findings, h.status) for h in letter.history.order_by("history_date")] == [
+        (LETTER["findings"], "draft"),
+        ("Typed just now", "draft"),
+        ("Typed just now", "sent"),
+    ]
+
+
+def test_closing_the_loop_on_a_letter_not_saved_yet_writes_and_sends_it(patient_record, coordinator):
+    referral = seen_referral(patient_record, coordinator)
+    services.save_and_send_letter(referral, details=LETTER, by=coordinator)
+    assert FeedbackLetter.objects.get().is_sent
+
+
+def test_closing_the_loop_with_a_stale_or_bad_form_saves_and_sends_nothing(patient_record, coordinator, therapist):
+    referral = seen_referral(patient_record, coordinator)
+    services.save_letter(referral, details=LETTER, by=coordinator)
+    services.save_letter(referral, details=LETTER | {"plan": "A colleague's plan"}, by=therapist, expected_version=1)
+    with pytest.raises(StaleEdit):
+        services.save_and_send_letter(referral, details=LETTER | {"plan": "Mine"}, by=coordinator, expected_version=1)
+    with pytest.raises(DomainError) as refused:
+        services.save_and_send_letter(referral, details=LETTER | {"findings": " "}, by=coordinator, expected_version=2)
+    assert refused.value.field == "findings"
+    letter = FeedbackLetter.objects.get()
+    assert (letter.plan, letter.status, letter.version) == ("A colleague's plan", "draft", 2)
+
+
+def test_a_refused_send_undoes_the_save_of_the_same_request(patient_record, coordinator, monkeypatch):
+    referral = seen_referral(patient_record, coordinator)
+    services.save_letter(referral, details=LETTER, by=coordinator)
+
+    def refuse(*args, **kwargs):
+        raise DomainError("refused")
+
+    monkeypatch.setattr(services, "send_letter", refuse)
+    with pytest.raises(DomainError):
+        services.save_and_send_letter(
+            referral, details=LETTER | {"findings": "New"}, by=coordinator, expected_version=1
+        )
+    letter = FeedbackLetter.objects.get()
+    assert (letter.findings, letter.version, letter.status) == (LETTER["findings"], 1, "draft")
+
+
+def directory_entry(by, name, kind):
+    return services.create_resource(organisation_id=by.organisation_id, details={"name": name, "kind": kind}, by=by)
+
+
+def test_a_directory_entry_must_fit_the_service(patient_record, coordinator):
+    debt = directory_entry(coordinator, "Debt Help Line", "debt")
+    walking = directory_entry(coordinator, "Walking group", "exercise")
+    anything = directory_entry(coordinator, "Unsorted", "other")
+    with pytest.raises(DomainError) as refused:
+        services.create_outgoing(
+            patient_record, details=OUT | {"service": "physiotherapy", "resource_id": str(debt.id)}, by=coordinator
+        )
+    assert refused.value.field == "resource_id"
+    assert "Debt Help Line (debt advice) does not fit a referral to physiotherapy" in refused.value.message
+    assert "exercise and movement" in refused.value.message
+    assert not Referral.objects.exists() and audited(patient_record, "referral") == 0
+    for service, entry in (
+        ("physiotherapy", walking),
+        ("social_work", debt),
+        ("community", debt),
+        ("community", walking),
+        ("psychiatry", anything),
+    ):
+        referral = services.create_outgoing(
+            patient_record, details=OUT | {"service": service, "resource_id": str(entry.id)}, by=coordinator
+        )
+        assert referral.resource == entry
+
+
+def test_a_draft_cannot_be_changed_to_a_service_its_directory_entry_does_not_fit(patient_record, coordinator):
+    debt = directory_entry(coordinator, "Debt Help Line", "debt")
+    draft = services.create_outgoing(
+        patient_record, details=OUT | {"service": "social_work", "resource_id": str(debt.id)}, by=coordinator
+    )
+    with pytest.raises(DomainError) as refused:
+        services.update_draft(draft, expected_version=1, changes={"service": "physiotherapy"}, by=coordinator)
+    assert refused.value.field == "resource_id"
+    assert Referral.objects.get().service == "social_work"
+
+
+def test_a_day_in_a_message_is_written_as_on_the_pages(patient_record, coordinator):
+    referral = outgoing(patient_record, coordinator, send=True)  # sent on Monday 2 March 2026
+    with clock.pinned(MONDAY + timedelta(days=20)), pytest.raises(DomainError) as refused:
+        services.move(referral, to_state="received", expected_version=2, by=coordinator, on="2026-03-01")
+    assert "on 02 Mar 2026" in refused.value.message and "2026-03-02" not in refused.value.message
+
+
+def test_the_board_lists_the_longest_wait_first_whatever_the_service(patient_record, other_patient_record, coordinator):
+    from commonground.patients.models import Patient
+
+    now = MONDAY + timedelta(days=60)
+    physio = outgoing(patient_record, coordinator, send=True, when=now - timedelta(days=50))  # overdue after 42
+    psychology = outgoing(
+        other_patient_record, coordinator, send=True, when=now - timedelta(days=60), service="psychology"
+    )  # 84 expected: not overdue, but longer
+    seen = walk(
+        outgoing(patient_record, coordinator, send=True, when=now - timedelta(days=90)),
+        coordinator,
+        "received",
+        "accepted",
+        "scheduled",
+        "first_contact",
+        start=now - timedelta(days=90),
+        days_apart=5,
+    )  # waited 20 days; its wait is over
+    draft = outgoing(other_patient_record, coordinator, when=now - timedelta(days=100))
+    rows = selectors.open_referrals(Patient.objects.all(), now=now, time_zone="Europe/Amsterdam")
+    assert [(row.id, row.stage, row.days_waiting, row.draft_days) for row in rows] == [
+        (psychology.id, "waiting", 60, None),
+        (physio.id, "waiting", 50, None),
+        (seen.id, "seen", 20, None),
+        (draft.id, "draft", None, 100),
+    ]
+    assert rows[1].overdue and not rows[0].overdue
+    assert rows[0].sent_on == (now - timedelta(days=60)).date() and rows[2].first_contact_on is not None
+    stages = selectors.by_stage(rows)
+    assert [[row.id for row in stages[stage]] for stage in selectors.STAGES] == [
+        [psychology.id, physio.id],
+        [seen.id],
+        [draft.id],
+    ]
+    assert all(row.record_number for row in rows)
+
+
+def test_loops_still_open_name_the_record_number(patient_record, coordinator):
+    from commonground.patients.models import Patient
+
+    seen_referral(patient_record, coordinator)
+    [owed] = selectors.letters_owed(Patient.objects.all(), time_zone="UTC")
+    assert owed.record_number == patient_record.record_number
+
+
+def test_medians_are_whole_days_or_a_half(patient_record, coordinator):
+    from commonground.patients.models import Patient
+
+    for days_apart in (4, 5):  # first contact 16 and 20 days after sending: median 18
+        walk(
+            outgoing(patient_record, coordinator, send=True),
+            coordinator,
+            "received",
+            "accepted",
+            "scheduled",
+            "first_contact",
+            days_apart=days_apart,
+        )
+    medians = {w.service: w for w in selectors.waits_per_service(Patient.objects.all(), time_zone="UTC")}
+    assert medians["physiotherapy"].median_text == "18"
+    assert medians["psychology"].median_text == ""

@@ -86,3 +86,15 @@ def test_the_wait_is_the_whole_days_apart_give_or_take_one(start, hours):
     days = waits.wait_days(start, end, AMS)
     assert days is not None
     assert hours // 24 <= days <= hours // 24 + 1
+
+
+def test_days_are_written_whole_or_with_a_half():
+    assert waits.days_text(19.0) == "19"
+    assert waits.days_text(19.5) == "19.5"
+    assert waits.days_text(0.0) == "0"
+
+
+def test_a_day_is_written_as_the_pages_write_it():
+    from datetime import date
+
+    assert waits.day_text(date(2026, 12, 7)) == "07 Dec 2026"
