@@ -13,6 +13,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from commonground.conversations.models import MESSAGE_LIMIT, SUBJECT_LIMIT
+from commonground.conversations.selectors import InboxOrder
 
 
 def _text(label: Any) -> forms.CharField:
@@ -51,3 +52,17 @@ class InErrorForm(forms.Form):
 
 class InboxFilterForm(forms.Form):
     unread = forms.BooleanField(label=_("Only conversations with unread messages"), required=False)
+    awaiting = forms.BooleanField(
+        label=_("Only conversations awaiting a reply"),
+        required=False,
+        help_text=_("The patient wrote last and nobody of the team has answered yet, even if someone has read it."),
+    )
+    order = forms.ChoiceField(
+        label=_("Order"),
+        required=False,
+        choices=[
+            (InboxOrder.NEWS, _("Unread first, then the most recent")),
+            (InboxOrder.AWAITING, _("Awaiting a reply first, the longest wait first")),
+            (InboxOrder.RECENT, _("The most recent first")),
+        ],
+    )

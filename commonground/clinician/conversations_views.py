@@ -60,6 +60,7 @@ def _tab(
         reply_form=reply_form or forms.ReplyToPatientForm(auto_id="reply_%s"),
         thread_form=thread_form or forms.NewThreadForm(auto_id="thread_%s"),
         threads=selectors.team_threads(patient, request.user),
+        awaiting_since=selectors.awaiting_reply_since(conversation),
         response_days=selectors.response_working_days(patient.organisation_id),
         has_portal=patient.user_id is not None,
         limit=selectors.SHOWN_MESSAGES,
@@ -210,8 +211,14 @@ def messages_badge(request: HttpRequest) -> HttpResponse:
 @route(Audience.CLINICIAN)
 def inbox(request: HttpRequest) -> HttpResponse:
     chosen = forms.InboxFilterForm(request.GET or None)
-    unread_only = bool(chosen.is_valid() and chosen.cleaned_data["unread"])
-    rows = selectors.inbox(request, unread_only=unread_only)
+    wanted = chosen.cleaned_data if chosen.is_valid() else {}
+    unread_only, awaiting_only = bool(wanted.get("unread")), bool(wanted.get("awaiting"))
+    rows = selectors.inbox(
+        request,
+        unread_only=unread_only,
+        awaiting_only=awaiting_only,
+        order=wanted.get("order") or selectors.InboxOrder.NEWS,
+    )
     gateway.audit_listed_ids({(row.patient_id, row.organisation_id) for row in rows}, object_type="messages")
     return render(
         request,
@@ -220,6 +227,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "filter_form": chosen,
             "unread_only": unread_only,
+            "awaiting_only": awaiting_only,
             "limit": selectors.INBOX_ROWS,
             "tz": str(request.user.organisation.time_zone),  # type: ignore[union-attr]
         },

@@ -4,6 +4,10 @@
 "Unread" for a reader: a current message in a conversation they may see, written by someone else, with no
 `ReadReceipt` of theirs. The patient's unread messages are their team's messages in their own conversation;
 the team's threads never count for, or reach, the patient.
+
+"Awaiting a reply" is separate from unread, and the same for the whole team: the patient's conversation has a
+current message of the patient's that no current message of the team follows. It stays until someone answers,
+however many of the team have opened (read) the message; it is shown from the first unanswered message's time.
 """
 
 from __future__ import annotations
@@ -13,7 +17,21 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    Exists,
+    F,
+    IntegerField,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from commonground.access import gateway
@@ -140,6 +158,46 @@ def _unread_in_thread(reader: Any) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def _team_reply_after() -> QuerySet[Message]:
+    """For an outer patient's message: a current message of the team after it, in the same conversation."""
+    return (
+        Message.objects.current()
+        .filter(thread_id=OuterRef("thread_id"), from_patient=False)
+        .filter(
+            Q(sent_at__gt=OuterRef("sent_at")) | Q(sent_at=OuterRef("sent_at"), created_at__gt=OuterRef("created_at"))
+        )
+    )
+
+
+def _unanswered() -> QuerySet[Message]:
+    """The patient's current messages that no current message of the team follows."""
+    return Message.objects.current().filter(from_patient=True).filter(~Exists(_team_reply_after()))
+
+
+def _awaiting_since() -> Subquery:
+    """For an outer thread: when the first of the patient's unanswered messages was sent (null: nothing waits)."""
+    first = (
+        _unanswered()
+        .filter(thread_id=OuterRef("pk"))
+        .order_by()
+        .values("thread_id")
+        .annotate(first=Min("sent_at"))
+        .values("first")
+    )
+    return Subquery(first, output_field=DateTimeField())
+
+
+def awaiting_reply_since(thread: Thread | None) -> datetime | None:
+    """Since when the patient's conversation awaits a reply from the team (None: the team answered last, or the
+    conversation is a team thread or empty). Opening the message does not change it; an answer does."""
+    if thread is None or thread.kind != ThreadKind.PATIENT:
+        return None
+    found: datetime | None = (
+        Thread.objects.filter(pk=thread.pk).annotate(since=_awaiting_since()).values_list("since", flat=True).first()
+    )
+    return found
+
+
 def has_unread(thread: Thread, reader_id: Any) -> bool:
     """Whether `reader_id` has a message waiting in `thread` already (then a new one sends no second e-mail)."""
     return _unread(reader_id).filter(thread=thread).exists()
@@ -179,11 +237,30 @@ class InboxRow:
     subject: str
     last_message_at: datetime
     unread: int
+    awaiting_since: datetime | None  # the patient's conversation awaits a reply from the team since then
+
+    @property
+    def patient_label(self) -> str:
+        """The name with the record number beside it: two patients may share a name."""
+        return f"{self.patient_name} ({self.record_number})"
 
 
-def inbox(actor: Any, *, unread_only: bool = False, limit: int = INBOX_ROWS) -> list[InboxRow]:
-    """The conversations of every patient the actor (a request) may see, unread ones first, then the most recent;
-    read as plain values in one query. The caller audits the patients listed."""
+class InboxOrder:
+    NEWS = "news"  # unread first, then the most recent
+    AWAITING = "awaiting"  # awaiting a reply first, the longest wait first; then unread, then the most recent
+    RECENT = "recent"  # the most recent first
+
+
+def inbox(
+    actor: Any,
+    *,
+    unread_only: bool = False,
+    awaiting_only: bool = False,
+    order: str = InboxOrder.NEWS,
+    limit: int = INBOX_ROWS,
+) -> list[InboxRow]:
+    """The conversations of every patient the actor (a request) may see, unread ones first, then the most recent
+    (or in `order`); read as plain values in one query. The caller audits the patients listed."""
     user = actor.user if hasattr(actor, "user") else actor
     threads = (
         Thread.objects.current()
@@ -192,12 +269,18 @@ def inbox(actor: Any, *, unread_only: bool = False, limit: int = INBOX_ROWS) -> 
             patient_id__in=gateway.visible_patients(actor).values("id"),
             last_message_at__isnull=False,
         )
-        .annotate(unread=_unread_in_thread(user))
+        .annotate(unread=_unread_in_thread(user), awaiting_since=_awaiting_since())
     )
     if unread_only:
         threads = threads.filter(unread__gt=0)
+    if awaiting_only:
+        threads = threads.filter(awaiting_since__isnull=False)
     news = Case(When(unread__gt=0, then=Value(1)), default=Value(0), output_field=IntegerField())
-    rows = threads.annotate(news=news).order_by("-news", "-last_message_at")[:limit]
+    ordering: tuple[Any, ...] = {
+        InboxOrder.AWAITING: (F("awaiting_since").asc(nulls_last=True), "-news", "-last_message_at"),
+        InboxOrder.RECENT: ("-last_message_at",),
+    }.get(order, ("-news", "-last_message_at"))
+    rows = threads.annotate(news=news).order_by(*ordering, "id")[:limit]
     columns = (
         "id",
         "patient_id",
@@ -210,6 +293,7 @@ def inbox(actor: Any, *, unread_only: bool = False, limit: int = INBOX_ROWS) -> 
         "subject",
         "last_message_at",
         "unread",
+        "awaiting_since",
     )
     return [
         InboxRow(
@@ -222,6 +306,7 @@ def inbox(actor: Any, *, unread_only: bool = False, limit: int = INBOX_ROWS) -> 
             subject=row["subject"],
             last_message_at=row["last_message_at"],
             unread=row["unread"],
+            awaiting_since=row["awaiting_since"],
         )
         for row in rows.values(*columns)
     ]
@@ -246,19 +331,11 @@ def unanswered_patient_messages(organisation_id: UUID, *, sent_before: datetime)
     """The clinic's patients' messages sent before `sent_before` that no current message of the team follows in
     the patient's conversation: oldest first per patient, as ids and times (never the words). A background job's
     read of the whole clinic (the rules engine), so no gateway; it names no one and shows nothing."""
-    team_reply_after = (
-        Message.objects.current()
-        .filter(thread_id=OuterRef("thread_id"), from_patient=False)
-        .filter(
-            Q(sent_at__gt=OuterRef("sent_at")) | Q(sent_at=OuterRef("sent_at"), created_at__gt=OuterRef("created_at"))
-        )
-    )
     rows = (
-        Message.objects.current()
-        .filter(organisation_id=organisation_id, from_patient=True, sent_at__lt=sent_before)
+        _unanswered()
+        .filter(organisation_id=organisation_id, sent_at__lt=sent_before)
         .filter(thread__kind=ThreadKind.PATIENT, thread__record_status=RecordStatus.ACTIVE)
         .filter(patient__record_status=RecordStatus.ACTIVE)
-        .filter(~Exists(team_reply_after))
         .order_by("patient_id", "sent_at", "created_at")
         .values_list("id", "patient_id", "sent_at")
     )

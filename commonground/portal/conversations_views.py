@@ -1,6 +1,8 @@
 """The patient's messages page: their conversation with their care team, and a form to write to the team.
 
-The page says how soon the team answers and that messages are not for emergencies, with the way to help now.
+The page always says, before anything else, where to get help now: the clinic's crisis lines, the patient's
+safety plan and the help-now page; and so does the confirmation after a message is sent. It says so to every
+patient, whatever they wrote: nothing here reads the words of a message to guess at risk (decision 0018).
 Opening the page records that the patient has read the team's messages shown (read receipts). The team's own
 threads about the patient are never read here.
 """
@@ -25,6 +27,7 @@ from commonground.conversations.models import Message
 from commonground.kit.errors import DomainError
 from commonground.patients.models import Patient
 from commonground.portal.conversations_forms import MessageToTeamForm
+from commonground.portal.selectors import crisis_lines
 
 
 @route(Audience.PATIENT, relationships=(SELF,))
@@ -46,8 +49,15 @@ def my_messages(request: HttpRequest) -> HttpResponse:
             answer = ngettext(
                 "They will answer within %(num)d working day.", "They will answer within %(num)d working days.", days
             ) % {"num": days}
-            messages.success(request, _("Thank you. Your message is sent to your care team.") + " " + answer)
-            return redirect(reverse("portal:messages") + "#latest")
+            help_now = _(
+                "If you need help before then, please do not wait for their answer: the ways to get help now are "
+                "on this page, under 'If you need help now'."
+            )
+            messages.success(
+                request, " ".join((_("Thank you. Your message is sent to your care team."), answer, help_now))
+            )
+            # The top of the page: the confirmation, with where to get help now right under it.
+            return redirect(reverse("portal:messages") + "#main")
     return _page(request, patient, form)
 
 
@@ -72,6 +82,7 @@ def _page(request: HttpRequest, patient: Patient, form: MessageToTeamForm) -> Ht
             "read_by_team": _read_by_team(shown),
             "form": form,
             "response_days": selectors.response_working_days(patient.organisation_id),
+            "lines": crisis_lines(patient),
             "tz": patient.time_zone or "UTC",
             "limit": selectors.SHOWN_MESSAGES,
         },
