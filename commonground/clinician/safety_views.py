@@ -119,8 +119,23 @@ def alert(request: HttpRequest, patient_id: str, alert_id: str) -> HttpResponse:
     if found is None:
         raise Http404()
     unsaved = request.session.pop(UNSAVED_NOTE.format(found.id), "")
-    tz = _clinic_time_zone(request)
-    return _render(
+    return _alert_page(request, patient, found, unsaved=unsaved)
+
+
+def _alert_page(
+    request: HttpRequest,
+    patient: Any,
+    found: Alert,
+    *,
+    unsaved: str = "",
+    typed: str | None = None,
+    error: str = "",
+    next_page: str = "",
+    status: int = 200,
+) -> HttpResponse:
+    """The alert's page; after an acknowledgement that could not be saved (`error`), with what was typed
+    (`typed`, and where the form came from, `next_page`) back in the form and the error beside it."""
+    response = _render(
         request,
         "clinician/alerts/alert.html",
         patient=patient,
@@ -130,11 +145,14 @@ def alert(request: HttpRequest, patient_id: str, alert_id: str) -> HttpResponse:
         reasons=dict(StepReason.choices),
         levels=dict(EscalationLevel.choices),
         unsaved=unsaved,
-        acknowledge_form=forms.AcknowledgeForm(initial={"version": found.version, "note": unsaved}),
-        note_form=forms.AlertNoteForm(initial={"note": unsaved}),
+        typed=unsaved if typed is None else typed,
+        ack_error=error,
+        ack_next=next_page or reverse("clinician:alert", args=[patient.id, found.id]),
+        acknowledged_by_me=found.acknowledged_by_id is not None and found.acknowledged_by_id == request.user.pk,
         section="alerts",
-        tz=tz,
     )
+    response.status_code = status
+    return response
 
 
 @route(Audience.CLINICIAN, relationships=ALERT_ROUTES)
@@ -153,21 +171,51 @@ def acknowledge_alert(request: HttpRequest, patient_id: str, alert_id: str) -> H
         services.acknowledge(found, by=request.user, note=note, expected_version=form.cleaned_data["version"])
     except services.AlreadyAcknowledged as error:
         current = error.current
-        who = current.acknowledged_by.display_name if current.acknowledged_by else _("A colleague")
-        messages.error(
-            request,
-            _("%(name)s acknowledged this alert on %(when)s, before you. Your note was not saved; it is kept below.")
-            % {"name": who, "when": local_time(current.acknowledged_at, _clinic_time_zone(request))},
-        )
+        when = local_time(current.acknowledged_at, _clinic_time_zone(request))
+        if current.acknowledged_by_id == request.user.pk:
+            text = _(
+                "You acknowledged this alert already (in another window) at %(when)s. This note was not saved; "
+                "it is kept below."
+            ) % {"when": when}
+        else:
+            who = current.acknowledged_by.display_name if current.acknowledged_by else _("A colleague")
+            text = _(
+                "%(name)s acknowledged this alert on %(when)s, before you. Your note was not saved; it is kept below."
+            ) % {"name": who, "when": when}
+        messages.error(request, text)
         return _back_to_the_alert(request, patient.id, found.id, note)
     except StaleEdit as error:
         messages.error(request, error.message)
         return _back_to_the_alert(request, patient.id, found.id, note)
     except DomainError as error:
-        messages.error(request, error.message)
-        return redirect(_next_or(request, reverse("clinician:measures", args=[patient.id]) + "#alerts"))
+        if error.field != "note":
+            messages.error(request, error.message)
+            return redirect(_next_or(request, reverse("clinician:measures", args=[patient.id]) + "#alerts"))
+        # Nothing was written: the alert's page with the form as it was sent and the error beside it.
+        return _alert_page(
+            request,
+            patient,
+            found,
+            typed=note,
+            error=_missing_note(found, patient),
+            next_page=_next_or(request, ""),
+            status=400,
+        )
     messages.success(request, _("The alert is acknowledged. It will not be sent on to anyone else."))
     return redirect(_next_or(request, reverse("clinician:measures", args=[patient.id]) + "#alerts"))
+
+
+def _missing_note(found: Alert, patient: Any) -> str:
+    """The error of an acknowledgement without a note, naming the alert and whose it is."""
+    return _(
+        "Write what was done about the %(urgency)s alert “%(kind)s” for %(name)s (record %(number)s) before you "
+        "acknowledge it."
+    ) % {
+        "urgency": str(found.get_urgency_display()).lower(),
+        "kind": found.get_kind_display(),
+        "name": patient.display_name,
+        "number": patient.record_number,
+    }
 
 
 def _back_to_the_alert(request: HttpRequest, patient_id: Any, alert_id: Any, note: str) -> HttpResponse:

@@ -33,6 +33,7 @@ from commonground.patients.choices import ConsentScope
 from commonground.patients.models import Patient
 from commonground.portal import selectors
 from commonground.portal.forms import AnswerForm
+from commonground.safety import selectors as safety_selectors
 
 # A patient withdraws these themselves; consent to care itself is talked through with the team.
 SELF_WITHDRAWABLE = {ConsentScope.SUPPORTER_SHARING, ConsentScope.GROUP_PARTICIPATION, ConsentScope.RESEARCH}
@@ -153,6 +154,7 @@ def question(request: HttpRequest, response_id: str, number: int) -> HttpRespons
             "back_to_check": then == "check",
             "chosen": _chosen(form, page.chosen),
             "crisis_lines": lines,
+            "has_safety_plan": lines is not None and _has_safety_plan(patient),
         },
     )
 
@@ -230,8 +232,12 @@ def sent(request: HttpRequest, response_id: str) -> HttpResponse:
     if not response.is_completed:
         return redirect("portal:check_answers", response_id=response.id)
     if selectors.needs_crisis_support(response):
-        context = {"crisis": True, "lines": selectors.crisis_lines(patient)}
-        context["answered_critical"] = selectors.has_critical_answer(response)
+        context = {
+            "crisis": True,
+            "lines": selectors.crisis_lines(patient),
+            "answered_critical": selectors.has_critical_answer(response),
+            "has_safety_plan": _has_safety_plan(patient),
+        }
         return render(request, "portal/sent.html", context)
     today = clock.local_date(clock.now(), patient.time_zone)
     return render(
@@ -239,6 +245,11 @@ def sent(request: HttpRequest, response_id: str) -> HttpResponse:
         "portal/sent.html",
         {"crisis": False, "waiting": selectors.waiting_questionnaires(patient, today=today)},
     )
+
+
+def _has_safety_plan(patient: Patient) -> bool:
+    """Whether the patient has a safety plan to open beside the crisis numbers (the first save makes one)."""
+    return safety_selectors.safety_plan_of(patient.id) is not None
 
 
 def _own_response(patient: Patient, response_id: str) -> Response:

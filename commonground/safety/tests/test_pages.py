@@ -289,3 +289,64 @@ def test_only_the_care_team_raises_alerts(urgent_alert: Any, patient_record: Any
     assert "Raise an alert" not in html(client.get(url("safety_plan", patient_record.id)))
     refused = client.post(url("raise_concern", patient_record.id), {"urgency": "urgent", "summary": "x"})
     assert refused.status_code == 404 and not Alert.objects.filter(kind="concern").exists()
+
+
+# --- what the exploratory test found ---------------------------------------------------------------------------
+
+
+def test_an_empty_acknowledgement_comes_back_beside_that_alerts_form_naming_the_patient_and_the_alert(
+    urgent_alert: Any, patient_record: Any, coordinator: Any
+) -> None:
+    address = url("acknowledge_alert", patient_record.id, urgent_alert.id)
+    answer = signed_in(coordinator).post(address, {"version": 1, "note": "   ", "next": url("alerts")})
+    assert answer.status_code == 400  # the page itself, not a redirect with a message at the top
+    content = html(answer)
+    field = f"ack-{urgent_alert.id}"
+    error = re.search(rf'<p class="error" id="{field}-error">([^<]*)</p>', content)
+    assert error is not None
+    assert patient_record.display_name in error.group(1) and f"record {patient_record.record_number}" in error.group(1)
+    assert "urgent alert “Critical item answered”" in error.group(1)
+    textarea = re.search(rf'<textarea id="{field}"[^>]*>', content)
+    assert textarea is not None
+    assert 'aria-invalid="true"' in textarea.group(0)
+    assert f'aria-describedby="{field}-error"' in textarea.group(0) and "autofocus" in textarea.group(0)
+    assert f'<input type="hidden" name="next" value="{url("alerts")}">' in content  # back where it came from
+    assert content.index(f'id="{field}-error"') > content.index('id="ack-heading"')  # beside the form
+    assert "<title>Error: " in content
+    urgent_alert.refresh_from_db()
+    assert urgent_alert.is_open
+
+
+def test_acknowledging_again_in_another_window_says_you_did_it_not_a_colleague(
+    urgent_alert: Any, patient_record: Any, coordinator: Any
+) -> None:
+    address = url("acknowledge_alert", patient_record.id, urgent_alert.id)
+    first, second = signed_in(coordinator), signed_in(coordinator)  # two windows
+    first.post(address, {"version": 1, "note": "Phoned her: safe"})
+    late = second.post(address, {"version": 1, "note": "Phoned her again"})
+    page = html(second.get(late["Location"]))
+    assert "You acknowledged this alert already (in another window) at" in page
+    assert "You acknowledged this alert already, in another window, so this note was not saved" in page
+    assert "before you" not in page and "A colleague" not in page
+    assert ">Phoned her again</textarea>" in page
+
+
+def test_patients_sharing_a_name_are_told_apart_by_their_record_number(
+    urgent_alert: Any, patient_record: Any, other_patient_record: Any, coordinator: Any
+) -> None:
+    type(patient_record).objects.filter(pk=other_patient_record.pk).update(
+        given_name=patient_record.given_name, family_name=patient_record.family_name, preferred_name=""
+    )
+    other = services.raise_critical_item_alert(other_patient_record, summary="Also urgent", response_id=uuid.uuid4())
+    services.acknowledge(other, by=coordinator, note="Called him", expected_version=1)
+    services.raise_deterioration_alert(other_patient_record, summary="Worse", response_id=uuid.uuid4())
+    client = signed_in(coordinator)
+    name = patient_record.display_name
+    centre = html(client.get(url("alerts")))
+    for record in (patient_record, other_patient_record):
+        beside = f'{name}</a>\n<span class="record-number nowrap">(record {record.record_number})</span>'
+        assert beside in centre, record.record_number
+    assert centre.count('<span class="record-number nowrap">') == 3  # two open, one acknowledged
+    page = html(client.get(url("alert", patient_record.id, urgent_alert.id)))
+    assert f"<title>Alert · {name} (record {patient_record.record_number})" in page
+    assert f'{name}</a>\n<span class="record-number nowrap">(record {patient_record.record_number})</span></h1>' in page

@@ -3,10 +3,14 @@ numbers always, printable; nobody else's."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+import commonground
+from commonground.portal.tests.test_questionnaires import _answer, _ask, _phq9, _start
 from commonground.safety import services
 from commonground.safety.models import CrisisResource
 from tests.personas import signed_in
@@ -74,3 +78,86 @@ def test_signed_out_is_sent_to_sign_in() -> None:
 
     answer = Client().get(ADDRESS)
     assert answer.status_code == 302 and answer["Location"].startswith("/accounts/sign-in/")
+
+
+# --- one tap away after a positive critical answer, and on a phone ----------------------------------------------
+
+
+def _positive_item9(patient_record: Any, patient_user: Any, coordinator: Any) -> tuple[Any, Any]:
+    client = signed_in(patient_user)
+    response, _first = _start(client, _ask(patient_record, coordinator, "phq9"))
+    _answer(client, response, _phq9(item9="2")[:9])
+    return client, response
+
+
+def _crisis_card(page: str) -> str:
+    start = page.index('class="card crisis-now"')
+    return page[start : page.index("</section>", start)]
+
+
+def test_after_a_positive_item9_the_crisis_card_and_the_sent_page_open_the_patients_own_plan(
+    patient_record: Any, patient_user: Any, coordinator: Any, therapist: Any
+) -> None:
+    services.save_safety_plan(patient_record, by=therapist, content=CONTENT, expected_version=0)
+    client, response = _positive_item9(patient_record, patient_user, coordinator)
+    question = client.get(reverse("portal:question", args=[response.id, 10])).content.decode()
+    card = _crisis_card(question)
+    assert "Thank you for telling us" in card and f'<a class="button" href="{ADDRESS}">Open my safety plan</a>' in card
+    client.post(reverse("portal:question", args=[response.id, 10]), {"answer": "1"})
+    sent = client.post(reverse("portal:send_answers", args=[response.id]), follow=True).content.decode()
+    assert "Thank you for telling us" in sent
+    assert f'<a class="button" href="{ADDRESS}">Open my safety plan</a>' in sent
+    assert (
+        f'<a class="button" href="{ADDRESS}">Open my safety plan</a>'
+        in client.get("/portal/help-now/").content.decode()
+    )
+
+
+def test_without_a_plan_the_crisis_card_offers_no_plan_to_open(
+    patient_record: Any, patient_user: Any, coordinator: Any
+) -> None:
+    client, response = _positive_item9(patient_record, patient_user, coordinator)
+    card = _crisis_card(client.get(reverse("portal:question", args=[response.id, 10])).content.decode())
+    assert "get help now" in card and "Open my safety plan" not in card
+
+
+def _portal_pages() -> list[str]:
+    """Every portal page a patient opens without an id (the questionnaire pages are checked above)."""
+    portal = next(
+        entry for entry in get_resolver().url_patterns if isinstance(entry, URLResolver) and entry.namespace == "portal"
+    )
+    names: list[str] = []
+
+    def walk(patterns: list[Any]) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                walk(entry.url_patterns)
+            elif isinstance(entry, URLPattern) and entry.name and not entry.pattern.converters:
+                names.append(entry.name)
+
+    walk(portal.url_patterns)
+    return [reverse(f"portal:{name}") for name in names]
+
+
+def test_my_safety_plan_and_help_now_stay_on_screen_on_a_phone_on_every_portal_page(patient_user: Any) -> None:
+    """On a phone the header's twelve links wrap and scroll away: the two ways to help are a bar fixed to the
+    bottom of the screen (app.css), with room kept for it, on every page the portal layout draws."""
+    client = signed_in(patient_user)
+    checked = 0
+    for page in _portal_pages():
+        answer = client.get(page)
+        if answer.status_code != 200 or "text/html" not in answer["Content-Type"]:
+            continue  # a redirect, a download, or a page only posted to
+        content = answer.content.decode()
+        if '<nav aria-label="Main">' not in content:
+            continue  # an htmx fragment, not a page
+        checked += 1
+        assert f'<li class="nav-safety nav-safety-plan"><a href="{ADDRESS}"' in content, page
+        assert '<li class="nav-safety nav-help-now"><a href="/portal/help-now/"' in content, page
+    assert checked >= 8
+    css = (Path(commonground.__file__).parent / "static" / "css" / "app.css").read_text()
+    phone = css[css.index("@media screen and (max-width: 40rem) {\n  body:has(.nav-safety)") :]
+    phone = phone[: phone.index("\n}\n")]
+    assert "position: fixed; bottom: 0;" in phone and ".nav .nav-safety {" in phone
+    assert "body:has(.nav-safety) { padding-bottom:" in phone  # the end of the page is never under the bar
+    assert "scroll-padding-bottom" in phone  # nor a field that gets focus
