@@ -98,3 +98,19 @@ def on_call_rota(organisation_id: Any, now: Any, *, upcoming: int = 5) -> list[A
         .select_related("staff")
         .order_by("starts_at")[:upcoming]
     )
+
+
+def current_staff_of(patient_ids: Any) -> dict[Any, list[Any]]:
+    """Per patient, the active staff with a current place on the care team in a clinical role (those who may
+    open the patient as the care team), by name (one query)."""
+    places = (
+        CareTeamMember.objects.current()
+        .filter(patient_id__in=patient_ids, left_at__isnull=True)
+        .filter(staff__is_active=True, staff__role__in=CLINICAL_ROLES)
+        .select_related("staff")
+        .order_by("staff__display_name")
+    )
+    found: dict[Any, list[Any]] = {}
+    for place in places:
+        found.setdefault(place.patient_id, []).append(place.staff)
+    return found

@@ -8,6 +8,7 @@ may see; the open case-review flags and the "long wait" hook come from coordinat
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -85,16 +86,19 @@ class Candidate:
     reasons: tuple[str, ...]
     reason_words: str
     flag_note: str = ""
+    # Not reached at a held meeting: the note to carry ("Not reached at the meeting of ...", and the old note).
+    carried_note: str = ""
 
 
 REGISTRY_SOURCES = (NOT_IMPROVING, DETERIORATED, CRITICAL_ITEM)
 
 
 def agenda_candidates(
-    request: HttpRequest, *, today: date, already: set[Any]
+    request: HttpRequest, *, today: date, already: set[Any], not_reached: Sequence[Any] = (), time_zone: str = "UTC"
 ) -> tuple[list[Candidate], list[tuple[str, str]]]:
     """The patients the user may see who are flagged (by the registry's rules, a case-review flag or a long
-    wait), not on this agenda yet; and every other visible patient, for adding by hand."""
+    wait), not on this agenda yet; and every other visible patient, for adding by hand. First come the
+    patients not reached at an earlier meeting (`not_reached`, agenda items), with their reasons and note."""
     choice = RegistryChoice(
         search="", coordinating_only=False, flag="", sort=DEFAULT_SORT, direction=default_direction(DEFAULT_SORT)
     )
@@ -104,8 +108,26 @@ def agenda_candidates(
     waiting = selectors.long_wait_source(ids)
     words = dict(ReviewReason.choices)
     found, others = [], []
+    carried = set()
+    for item in not_reached:
+        if item.patient_id in already:
+            continue
+        carried.add(item.patient_id)
+        held_on = item.meeting.starts_at.astimezone(ZoneInfo(time_zone)).strftime("%d %b %Y")
+        note = _("Not reached at the meeting of %(date)s.") % {"date": held_on}
+        found.append(
+            Candidate(
+                patient_id=item.patient_id,
+                name=item.patient.display_name,
+                record_number=item.patient.record_number,
+                reasons=tuple(item.reasons),
+                reason_words=", ".join(str(words.get(reason, reason)) for reason in item.reasons),
+                flag_note=item.note,
+                carried_note=f"{note} {item.note}".strip()[:500],
+            )
+        )
     for row in sorted(page.rows, key=lambda row: row.sort_name):
-        if row.id in already:
+        if row.id in already or row.id in carried:
             continue
         reasons = [flag for flag in row.summary.flags if flag in REGISTRY_SOURCES]
         flag = flags.get(row.id)
@@ -133,6 +155,18 @@ def agenda_candidates(
 
 
 @dataclass(frozen=True)
+class ScorePoint:
+    """One answered questionnaire in the trajectory table: when, the score, its band and the change since the
+    previous score (reliable or not, as the measures domain judges it)."""
+
+    completed_at: datetime
+    total: Decimal | None
+    band: str
+    change: str
+    classification: str
+
+
+@dataclass(frozen=True)
 class ScoreLine:
     name: str
     first: Decimal | None
@@ -141,6 +175,7 @@ class ScoreLine:
     change: str
     classification: str
     answered: int
+    points: tuple[ScorePoint, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -206,9 +241,24 @@ def _scores(patient: Patient) -> list[ScoreLine]:
                 change=text,
                 classification=str(classes.get(change.classification or "", _("no reliable change"))) if change else "",
                 answered=len(scored),
+                points=tuple(_point(point, classes) for point in scored[-POINTS_SHOWN:]),
             )
         )
     return lines
+
+
+POINTS_SHOWN = 8
+
+
+def _point(point: Any, classes: dict[str, Any]) -> ScorePoint:
+    change = point.since_previous
+    return ScorePoint(
+        completed_at=point.completed_at,
+        total=point.total,
+        band=point.band_label,
+        change=f"{change.difference:+.0f}" if change is not None else "",
+        classification=str(classes.get(change.classification or "", _("no reliable change"))) if change else "",
+    )
 
 
 def _goals(patient: Patient) -> list[GoalLine]:

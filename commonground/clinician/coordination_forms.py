@@ -16,16 +16,23 @@ from commonground.accounts.choices import Role
 from commonground.clinician.forms import DATE_INPUT
 from commonground.coordination.choices import TaskPriority, TaskStatus
 from commonground.coordination.services import TASK_ROLES
+from commonground.kit import clock
 
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 PERSON, ROLE = "person:", "role:"
 
 
 def assignee_choices(staff: list[Any]) -> list[tuple[str, list[tuple[str, str]]]]:
-    """People of the clinic's care staff, then the roles (anyone in the role may take the task)."""
+    """The people offered (for a task about a patient, the patient's care team; else the clinic's care staff),
+    then the roles (anyone in the role may take the task)."""
     people = [(f"{PERSON}{person.id}", f"{person.display_name} ({person.get_role_display()})") for person in staff]
     roles = [(f"{ROLE}{role.value}", str(role.label)) for role in Role if role.value in TASK_ROLES]
     return [(str(_("A person")), people), (str(_("Anyone in a role")), roles)]
+
+
+def offers(staff: list[Any], person: Any) -> bool:
+    """Whether `person` is among the people offered (a default assignee must be one of them)."""
+    return any(member.id == person.id for member in staff)
 
 
 class AssigneeMixin:
@@ -52,11 +59,25 @@ class TaskForm(AssigneeMixin, forms.Form):
         label=_("Priority"), choices=TaskPriority.choices, initial=TaskPriority.ROUTINE, widget=forms.RadioSelect
     )
 
-    def __init__(self, *args: Any, staff: list[Any], time_zone: str, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, staff: list[Any], time_zone: str, offered: list[Any] | None = None, **kwargs: Any
+    ) -> None:
+        """`staff`: whom the form can parse (the clinic's care staff; the service decides who may have the
+        task); `offered`: the people listed (for a task about a patient, the patient's care team)."""
         super().__init__(*args, **kwargs)
         self.staff = {str(person.id): person for person in staff}
         self.time_zone = time_zone
-        self.fields["assignee"].choices = assignee_choices(staff)  # type: ignore[attr-defined]
+        # No one chosen by default unless the page says whom: the browser would otherwise pick the first name.
+        blank = ("", _("— choose —"))
+        field = self.fields["assignee"]
+        field.choices = [blank, *assignee_choices(staff)]  # type: ignore[attr-defined]
+        field.widget.choices = [blank, *assignee_choices(staff if offered is None else offered)]
+
+    def clean_due_on(self) -> date:
+        day: date = self.cleaned_data["due_on"]
+        if day < clock.local_date(clock.now(), self.time_zone):
+            raise forms.ValidationError(_("A new task cannot be due in the past: choose today or a later day."))
+        return day
 
     def due_at(self) -> datetime:
         day: date = self.cleaned_data["due_on"]
@@ -120,6 +141,8 @@ class HeldForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    # Set on the confirmation page that lists the patients not discussed.
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
 
 class PrepareForm(forms.Form):

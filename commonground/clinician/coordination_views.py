@@ -23,16 +23,19 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonground.access import gateway
 from commonground.access.routes import Audience, route
 from commonground.accounts import selectors as account_selectors
 from commonground.accounts.choices import Role
 from commonground.audit.choices import Action
+from commonground.careteam import selectors as team_selectors
 from commonground.clinician import coordination_display as display
 from commonground.clinician import coordination_forms as forms
 from commonground.clinician.views import _chart
 from commonground.coordination import casereview, selectors, services
+from commonground.coordination import rules as rule_kinds
 from commonground.coordination.choices import MeetingStatus, ReviewReason, TaskPriority
 from commonground.coordination.models import Task
 from commonground.kit import clock
@@ -56,6 +59,25 @@ def _visible_ids(request: HttpRequest) -> Any:
 def _staff(request: HttpRequest) -> list[Any]:
     user: Any = request.user
     return list(account_selectors.active_clinicians(user.organisation_id))
+
+
+def _team(patient: Any) -> list[Any]:
+    """The patient's current care team (active, in a clinical role): whom a task about the patient may be for."""
+    return team_selectors.current_staff_of([patient.id]).get(patient.id, [])
+
+
+def _hand_on(request: HttpRequest, tasks: list[Task]) -> dict[Any, Any]:
+    """Per patient, whom their tasks may be handed on to (the care team, then the roles); `None`: a task about
+    no patient, the clinic's care staff (two queries, however many tasks)."""
+    teams = team_selectors.current_staff_of({task.patient_id for task in tasks if task.patient_id is not None})
+    choices: dict[Any, Any] = {pid: forms.assignee_choices(staff) for pid, staff in teams.items()}
+    choices[None] = forms.assignee_choices(_staff(request))
+    return choices
+
+
+def _default_assignee(user: Any, offered: list[Any]) -> str:
+    """The user, when they are among the people offered; else nobody (the form then asks)."""
+    return f"{forms.PERSON}{user.id}" if forms.offers(offered, user) else ""
 
 
 def _apply_error(form: Any, error: DomainError) -> None:
@@ -109,7 +131,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
             "here": request.get_full_path(),
             "is_coordinator": user.role == Role.CARE_COORDINATOR,
             "limited": len(tasks) >= selectors.TASK_LIST_LIMIT,
-            "hand_on": forms.assignee_choices(_staff(request)),
+            "hand_on": _hand_on(request, tasks),
         },
     )
 
@@ -244,7 +266,7 @@ def patient_tasks(request: HttpRequest, patient_id: str) -> HttpResponse:
         flag=selectors.open_flag_of(patient.id),
         now=clock.now(),
         here=request.path,
-        hand_on=forms.assignee_choices(_staff(request)),
+        hand_on=_hand_on(request, tasks),
     )
 
 
@@ -261,6 +283,21 @@ def new_task(request: HttpRequest, patient_id: str) -> HttpResponse:
         alert = safety_selectors.alert_of(patient.id, alert_id) if _is_uuid(alert_id) else None
         if alert is None:
             raise Http404()
+        existing = selectors.task_from_source(patient.organisation_id, "alert", alert.id)
+        if existing is not None:
+            # One task per alert (a rule may have made it): show it, with its state changes, and no form.
+            return _chart(
+                request,
+                patient,
+                "tasks",
+                "clinician/coordination/new_task.html",
+                alert=alert,
+                existing=existing,
+                now=clock.now(),
+                here=reverse("clinician:patient_tasks", args=[patient.id]),
+                hand_on=_hand_on(request, [existing]),
+            )
+    team = _team(patient)
     now = clock.now()
     due = (
         now + timedelta(hours=24) if alert is not None and alert.urgency == Urgency.URGENT else now + timedelta(days=7)
@@ -269,7 +306,7 @@ def new_task(request: HttpRequest, patient_id: str) -> HttpResponse:
     initial = {
         "due_on": local_due.date(),
         "due_time": local_due.time().replace(second=0, microsecond=0) if alert else time(17, 0),
-        "assignee": f"{forms.PERSON}{user.id}",
+        "assignee": _default_assignee(user, team),
         "priority": TaskPriority.ROUTINE,
     }
     if alert is not None:
@@ -277,12 +314,12 @@ def new_task(request: HttpRequest, patient_id: str) -> HttpResponse:
             title=_("Follow up the alert: %(kind)s") % {"kind": alert.get_kind_display()},
             priority=TaskPriority.URGENT if alert.urgency == Urgency.URGENT else TaskPriority.ROUTINE,
         )
-    form = forms.TaskForm(request.POST or None, initial=initial, staff=_staff(request), time_zone=tz)
+    form = forms.TaskForm(request.POST or None, initial=initial, staff=_staff(request), time_zone=tz, offered=team)
     if request.method == "POST" and form.is_valid():
         assignee, role = form.chosen_assignee()
         try:
             with transaction.atomic():
-                task = services.create_task(
+                services.create_task(
                     organisation_id=patient.organisation_id,
                     title=form.cleaned_data["title"],
                     details=form.cleaned_data["details"],
@@ -298,15 +335,9 @@ def new_task(request: HttpRequest, patient_id: str) -> HttpResponse:
         except DomainError as error:
             _apply_error(form, error)
         else:
-            if task.created_by_id == user.id and task.title == form.cleaned_data["title"].strip():
-                messages.success(request, _("The task is saved."))
-            else:
-                messages.info(request, _("A task was already made from this alert, so no second one was added."))
+            messages.success(request, _("The task is saved."))
             return redirect("clinician:patient_tasks", patient_id=patient.id)
-    existing = selectors.task_from_source(patient.organisation_id, "alert", alert.id) if alert is not None else None
-    return _chart(
-        request, patient, "tasks", "clinician/coordination/new_task.html", form=form, alert=alert, existing=existing
-    )
+    return _chart(request, patient, "tasks", "clinician/coordination/new_task.html", form=form, alert=alert)
 
 
 def _is_uuid(value: str) -> bool:
@@ -408,13 +439,17 @@ def prepare_meeting(request: HttpRequest, meeting_id: str) -> HttpResponse:
     visible = _visible_ids(request)
     already = {item.patient_id for item in selectors.agenda_of(found, visible)}
     today = clock.local_date(clock.now(), _tz(request))
-    candidates, others = display.agenda_candidates(request, today=today, already=already)
+    user: Any = request.user
+    carried = selectors.not_reached(user.organisation_id, visible)
+    candidates, others = display.agenda_candidates(
+        request, today=today, already=already, not_reached=carried, time_zone=_tz(request)
+    )
     choices = [(str(c.patient_id), c.name) for c in candidates]
     initial = {"patients": [value for value, _label in choices]}
     form = forms.PrepareForm(request.POST or None, initial=initial, candidates=choices, others=others)
     if request.method == "POST" and form.is_valid():
         by_id = {str(c.patient_id): c for c in candidates}
-        chosen = [(pid, list(by_id[pid].reasons), "") for pid in form.cleaned_data["patients"]]
+        chosen = [(pid, list(by_id[pid].reasons), by_id[pid].carried_note) for pid in form.cleaned_data["patients"]]
         if form.cleaned_data["extra"]:
             chosen.append((form.cleaned_data["extra"], [ReviewReason.MANUAL], form.cleaned_data["note"]))
         try:
@@ -462,18 +497,60 @@ def meeting_attendance(request: HttpRequest, meeting_id: str) -> HttpResponse:
 @route(Audience.CLINICIAN)
 @post_only
 def meeting_held(request: HttpRequest, meeting_id: str) -> HttpResponse:
+    """Mark the meeting as held. With patients not discussed, first a page that lists them and asks to
+    confirm; they are then carried over to the next meeting's preparation."""
     found = _meeting(request, meeting_id)
     form = forms.HeldForm(request.POST)
     if form.is_valid():
+        waiting = list(selectors.waiting_items(found))
+        if waiting and not form.cleaned_data["confirm"]:
+            visible = set(
+                gateway.visible_patients(request)
+                .filter(id__in=[i.patient_id for i in waiting])
+                .values_list("id", flat=True)
+            )
+            shown = [item for item in waiting if item.patient_id in visible]
+            gateway.audit_listed_ids(
+                [(item.patient_id, item.organisation_id) for item in shown], object_type="agenda_item"
+            )
+            return render(
+                request,
+                "clinician/coordination/meeting_held.html",
+                {
+                    "meeting": found,
+                    "items": shown,
+                    "hidden": len(waiting) - len(shown),
+                    "held_form": form,
+                    "reasons": dict(ReviewReason.choices),
+                    "tz": _tz(request),
+                    "section": "case_review",
+                },
+            )
         try:
             with transaction.atomic():
                 casereview.mark_held(
-                    found, notes=form.cleaned_data["notes"], expected_version=form.cleaned_data["version"]
+                    found,
+                    notes=form.cleaned_data["notes"],
+                    expected_version=form.cleaned_data["version"],
+                    not_reached_confirmed=bool(form.cleaned_data["confirm"]),
                 )
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, _("The meeting is marked as held."))
+            if waiting:
+                messages.success(
+                    request,
+                    ngettext(
+                        "The meeting is marked as held. The %(num)d patient not discussed is offered first when "
+                        "the next meeting is prepared.",
+                        "The meeting is marked as held. The %(num)d patients not discussed are offered first when "
+                        "the next meeting is prepared.",
+                        len(waiting),
+                    )
+                    % {"num": len(waiting)},
+                )
+            else:
+                messages.success(request, _("The meeting is marked as held."))
     return redirect("clinician:meeting", meeting_id=found.id)
 
 
@@ -515,10 +592,16 @@ def agenda_item(request: HttpRequest, patient_id: str, item_id: str) -> HttpResp
                 request, _("The discussion is saved; the patient's case-review flag is closed as reviewed.")
             )
             return redirect(reverse("clinician:agenda_item", args=[patient.id, item.id]))
+    team = _team(patient)
     decision = forms.DecisionForm(
-        initial={"due_on": clock.local_date(clock.now(), tz) + timedelta(days=7), "priority": TaskPriority.ROUTINE},
+        initial={
+            "due_on": clock.local_date(clock.now(), tz) + timedelta(days=7),
+            "priority": TaskPriority.ROUTINE,
+            "assignee": _default_assignee(request.user, team),
+        },
         staff=_staff(request),
         time_zone=tz,
+        offered=team,
     )
     response = _item_page(request, patient, item, discussion=discussion, decision=decision)
     response.status_code = status
@@ -550,7 +633,7 @@ def decide_task(request: HttpRequest, patient_id: str, item_id: str) -> HttpResp
     if item is None:
         raise Http404()
     tz = str(patient.organisation.time_zone)
-    decision = forms.DecisionForm(request.POST, staff=_staff(request), time_zone=tz)
+    decision = forms.DecisionForm(request.POST, staff=_staff(request), time_zone=tz, offered=_team(patient))
     if decision.is_valid():
         assignee, role = decision.chosen_assignee()
         try:
@@ -596,7 +679,7 @@ def take_off_agenda(request: HttpRequest, patient_id: str, item_id: str) -> Http
         messages.success(
             request,
             _("%(name)s is off this agenda; their case-review flag stays open for the next meeting.")
-            % {"name": patient.display_name},
+            % {"name": f"{patient.display_name} ({patient.record_number})"},
         )
     return redirect("clinician:meeting", meeting_id=item.meeting_id)
 
@@ -612,7 +695,10 @@ def escalation_rules(request: HttpRequest) -> HttpResponse:
         request,
         "clinician/coordination/rules.html",
         {
-            "rules": selectors.rules_of(user.organisation_id),
+            "rules": [
+                (rule, rule_kinds.describe(rule.kind, rule.parameters))
+                for rule in selectors.rules_of(user.organisation_id)
+            ],
             "firings": selectors.recent_firings(user.organisation_id),
             "tz": _tz(request),
             "section": "rules",

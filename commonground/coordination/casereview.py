@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonground.accounts.choices import CLINICAL_ROLES, AccountKind
 from commonground.accounts.models import User
@@ -157,9 +158,24 @@ def take_off_agenda(item: AgendaItem, *, expected_version: int) -> AgendaItem:
     return saved
 
 
-def mark_held(meeting: Meeting, *, notes: str, expected_version: int) -> Meeting:
+def mark_held(meeting: Meeting, *, notes: str, expected_version: int, not_reached_confirmed: bool = False) -> Meeting:
+    """The meeting held. Patients not discussed stay "to discuss" on it: they are not reached, and the next
+    meeting's preparation offers them first (`selectors.not_reached`). Holding it with patients not discussed
+    needs `not_reached_confirmed`, so that nobody is left off unnoticed."""
     if meeting.status == MeetingStatus.HELD:
         raise DomainError(_("The meeting is already marked as held."))
+    waiting = AgendaItem.objects.current().filter(meeting=meeting, status=ItemStatus.WAITING).count()
+    if waiting and not not_reached_confirmed:
+        raise DomainError(
+            ngettext(
+                "%(num)d patient on the agenda was not discussed. Confirm to mark the meeting as held; the "
+                "patient is offered first when the next meeting is prepared.",
+                "%(num)d patients on the agenda were not discussed. Confirm to mark the meeting as held; they "
+                "are offered first when the next meeting is prepared.",
+                waiting,
+            )
+            % {"num": waiting}
+        )
     return save_edit(
         meeting,
         expected_version=expected_version,

@@ -16,10 +16,9 @@ import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -36,19 +35,17 @@ from commonground.coordination import services
 from commonground.coordination.choices import AssignTo, ReviewReason, RuleKind, TaskPriority
 from commonground.coordination.models import EscalationRule, RuleFiring, Task
 from commonground.coordination.workinghours import WorkingHours, add_working_time
-from commonground.diary.choices import EntryKind
-from commonground.diary.models import DiaryEntry, DiarySetUp
+from commonground.diary import selectors as diary_selectors
 from commonground.kit import clock
 from commonground.kit.errors import DomainError
-from commonground.kit.models import RecordStatus
-from commonground.measures.choices import ScheduleStatus
-from commonground.measures.models import ScheduledMeasure
-from commonground.patients.choices import PatientStatus
+from commonground.measures import selectors as measure_selectors
 from commonground.patients.models import Patient
 from commonground.safety import selectors as safety_selectors
 from commonground.safety import services as safety_services
 from commonground.safety.choices import AlertKind
-from commonground.safety.models import Alert
+
+if TYPE_CHECKING:
+    from commonground.safety.models import Alert
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +163,8 @@ def ensure_default_rules(organisation_id: Any) -> None:
 
 def _assignee(patient: Patient, assign_to: str, *, or_the_other: bool = True) -> tuple[Any, str]:
     """The person the rule names on the patient's care team, else the other named person (unless
-    `or_the_other` is False), else the care-coordinator role."""
+    `or_the_other` is False), else the care-coordinator role. A named person no longer on the team (who could
+    not open the task) is passed over."""
     team = team_selectors.care_team_of(patient.id)
     named = [None, None] if team is None else [team.responsible_clinician, team.care_coordinator]
     if assign_to == AssignTo.CARE_COORDINATOR:
@@ -174,7 +172,7 @@ def _assignee(patient: Patient, assign_to: str, *, or_the_other: bool = True) ->
     if not or_the_other:
         named = named[:1]
     for person in named:
-        if person is not None and person.is_active:
+        if person is not None and person.is_active and team_selectors.is_on_care_team(person, patient.id):
             return person, ""
     return None, Role.CARE_COORDINATOR
 
@@ -240,13 +238,7 @@ def critical_items(organisation: Organisation, parameters: dict[str, Any], now: 
 def deteriorations(organisation: Organisation, parameters: dict[str, Any], now: datetime) -> Iterator[Finding]:
     """Reliable-deterioration alerts of the last days, open or not: the patient on the case-review list."""
     since = now - timedelta(days=parameters["lookback_days"])
-    alerts = (
-        Alert.objects.current()
-        .filter(organisation_id=organisation.id, kind=AlertKind.RELIABLE_DETERIORATION, raised_at__gte=since)
-        .filter(patient__record_status=RecordStatus.ACTIVE)
-        .select_related("patient")
-        .order_by("raised_at")
-    )
+    alerts = safety_selectors.alerts_of_kind_since(organisation.id, AlertKind.RELIABLE_DETERIORATION, since=since)
     for alert in alerts:
 
         def act(patient: Patient = alert.patient) -> Outcome:
@@ -266,27 +258,10 @@ def silent_diaries(organisation: Organisation, parameters: dict[str, Any], now: 
     of the diary when there is none yet): one check-in task per silence."""
     today = clock.local_date(now, organisation.time_zone)
     days = parameters["days"]
-    last_entries = (
-        DiaryEntry.objects.current()
-        .filter(patient_id=OuterRef("patient_id"), kind=EntryKind.DAILY)
-        .values("patient_id")
-        .annotate(last=Max("day"))
-        .values("last")
-    )
-    set_ups = (
-        DiarySetUp.objects.current()
-        .filter(organisation_id=organisation.id, started_on__lte=today - timedelta(days=days))
-        .filter(patient__record_status=RecordStatus.ACTIVE, patient__status=PatientStatus.ACTIVE)
-        .annotate(last_day=Subquery(last_entries[:1]))
-        .filter(Q(last_day__isnull=True) | Q(last_day__lte=today - timedelta(days=days)))
-        .select_related("patient")
-        .order_by("patient_id")
-    )
-    for set_up in set_ups:
-        since = set_up.last_day or set_up.started_on
-        key = f"no_diary:{set_up.patient_id}:{since.isoformat()}"
+    for patient, since in diary_selectors.silent_diaries(organisation.id, today=today, days=days):
+        key = f"no_diary:{patient.id}:{since.isoformat()}"
 
-        def act(patient: Patient = set_up.patient, key: str = key) -> Outcome:
+        def act(patient: Patient = patient, key: str = key) -> Outcome:
             return _task(
                 patient,
                 title=_("Check in: no diary for %(days)d days") % {"days": days},
@@ -297,23 +272,16 @@ def silent_diaries(organisation: Organisation, parameters: dict[str, Any], now: 
                 source=key,
             )
 
-        yield Finding(key, set_up.patient, act)
+        yield Finding(key, patient, act)
 
 
 def overdue_questionnaires(organisation: Organisation, parameters: dict[str, Any], now: datetime) -> Iterator[Finding]:
     """Questionnaires still open `task_after_days` after they were due: one task per patient and due day. The
     reminder was the measures job's (once per questionnaire); this rule never sends another."""
     today = clock.local_date(now, organisation.time_zone)
-    rows = (
-        ScheduledMeasure.objects.current()
-        .filter(organisation_id=organisation.id, status=ScheduleStatus.OPEN)
-        .filter(due_on__lte=today - timedelta(days=parameters["task_after_days"]))
-        .filter(patient__record_status=RecordStatus.ACTIVE)
-        .values_list("patient_id", "due_on")
-        .distinct()
-        .order_by("patient_id", "due_on")
+    found = measure_selectors.overdue_schedules(
+        organisation.id, due_on_or_before=today - timedelta(days=parameters["task_after_days"])
     )
-    found = list(rows)
     patients = Patient.objects.in_bulk({patient_id for patient_id, _due in found})
     for patient_id, due_on in found:
         key = f"overdue_questionnaire:{patient_id}:{due_on.isoformat()}"

@@ -137,3 +137,74 @@ def _check_working_hours(checked: dict[str, Any]) -> None:
         raise ValidationError(_("day_starts and day_ends are times like 08:00.")) from None
     if starts >= ends:
         raise ValidationError(_("The working day ends after it starts."))
+
+
+WEEKDAYS = (_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday"), _("Saturday"), _("Sunday"))
+
+
+def describe(kind: str, parameters: Any) -> str:
+    """A rule's numbers in plain words, e.g. "Due within 24 hours of the alert, for the responsible clinician."
+    (what the staff page shows instead of the raw settings). Invalid settings say so."""
+    try:
+        checked = check_parameters(kind, parameters)
+    except ValidationError as error:
+        return str(_("The settings are not valid: %(error)s") % {"error": " ".join(error.messages)})
+    whom = {
+        AssignTo.RESPONSIBLE_CLINICIAN.value: _("for the responsible clinician"),
+        AssignTo.CARE_COORDINATOR.value: _("for the care coordinator"),
+    }
+    parts: list[Any] = []
+    if kind == RuleKind.CRITICAL_ITEM:
+        parts.append(
+            _("An urgent task due within %(hours)d hours of the alert") % {"hours": checked["due_within_hours"]}
+        )
+    elif kind == RuleKind.RELIABLE_DETERIORATION:
+        parts.append(
+            _("Reliable deteriorations of the last %(days)d days, on the case-review list")
+            % {"days": checked["lookback_days"]}
+        )
+    elif kind == RuleKind.NO_DIARY:
+        parts.append(
+            _("After %(days)d days without a diary entry, a task due within %(due)d days")
+            % {"days": checked["days"], "due": checked["due_within_days"]}
+        )
+    elif kind == RuleKind.OVERDUE_QUESTIONNAIRE:
+        parts.append(
+            _("%(days)d days after the due day, a task due within %(due)d days")
+            % {"days": checked["task_after_days"], "due": checked["due_within_days"]}
+        )
+    elif kind == RuleKind.UNACKNOWLEDGED_ALERT:
+        parts.append(
+            _("To the responsible clinician after %(hours)d working hours, to the on-call role after as many again")
+            % {"hours": checked["hours"]}
+        )
+    elif kind == RuleKind.UNANSWERED_MESSAGE:
+        grace = checked["grace_hours"]
+        parts.append(
+            _("Late after the promised working days plus %(hours)d working hours") % {"hours": grace}
+            if grace
+            else _("Late after the promised working days")
+        )
+    if "assign_to" in checked:
+        parts.append(str(whom[checked["assign_to"]]))
+    if kind in WORKING_HOURS_KINDS:
+        parts.append(
+            _("working hours %(days)s %(start)s-%(end)s")
+            % {
+                "days": working_days_words(checked["working_days"]),
+                "start": checked["day_starts"],
+                "end": checked["day_ends"],
+            }
+        )
+    return ", ".join(str(part) for part in parts) + "."
+
+
+def working_days_words(days: list[int]) -> str:
+    """[0, 1, 2, 3, 4] → "Monday to Friday"; [0, 2, 4] → "Monday, Wednesday and Friday"."""
+    ordered = sorted(set(days))
+    names = [str(WEEKDAYS[day]) for day in ordered]
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return str(_("%(first)s to %(last)s") % {"first": names[0], "last": names[-1]})
+    if len(names) == 1:
+        return names[0]
+    return str(_("%(some)s and %(last)s") % {"some": ", ".join(names[:-1]), "last": names[-1]})

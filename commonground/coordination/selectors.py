@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from commonground.coordination.choices import OPEN_TASK_STATES, FlagStatus, ItemStatus
+from commonground.coordination.choices import OPEN_TASK_STATES, FlagStatus, ItemStatus, MeetingStatus
 from commonground.coordination.models import (
     AgendaItem,
     CaseReviewFlag,
@@ -194,6 +194,43 @@ def agenda_counts(meeting_ids: list[Any]) -> dict[Any, tuple[int, int]]:
         bucket[0] += 1
         bucket[1] += status == "discussed"
     return {key: (value[0], value[1]) for key, value in counts.items()}
+
+
+def waiting_items(meeting: Meeting) -> QuerySet[AgendaItem]:
+    """The meeting's items not discussed yet (all of them, seen or not by the reader), in agenda order."""
+    return (
+        AgendaItem.objects.current()
+        .filter(meeting=meeting, status=ItemStatus.WAITING)
+        .select_related("patient")
+        .order_by("position", "created_at")
+    )
+
+
+def not_reached(organisation_id: Any, visible_ids: QuerySet[Any]) -> list[AgendaItem]:
+    """Patients the user may see who were on the agenda of a held meeting and not discussed there, and on no
+    agenda since (withdrawn aside): the latest such item per patient, newest meeting first, with the meeting
+    and the patient joined (one query). They are carried over until they are on an agenda again."""
+    later = (
+        AgendaItem.objects.current()
+        .filter(patient_id=OuterRef("patient_id"), meeting__starts_at__gt=OuterRef("meeting__starts_at"))
+        .exclude(status=ItemStatus.WITHDRAWN)
+    )
+    rows = (
+        AgendaItem.objects.current()
+        .filter(
+            organisation_id=organisation_id,
+            patient_id__in=visible_ids,
+            status=ItemStatus.WAITING,
+            meeting__status=MeetingStatus.HELD,
+        )
+        .exclude(Exists(later))
+        .select_related("meeting", "patient")
+        .order_by("-meeting__starts_at")
+    )
+    found: dict[Any, AgendaItem] = {}
+    for item in rows:
+        found.setdefault(item.patient_id, item)
+    return list(found.values())
 
 
 def item_of(patient_id: Any, item_id: Any) -> AgendaItem | None:

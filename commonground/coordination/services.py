@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from commonground.accounts.choices import CLINICAL_ROLES, AccountKind, Role
 from commonground.audit.choices import Action
 from commonground.audit.services import record_patient_access
+from commonground.careteam import selectors as team_selectors
 from commonground.coordination.choices import FlagStatus, ReviewReason, TaskPriority, TaskStatus
 from commonground.coordination.models import AgendaItem, CaseReviewFlag, Task
 from commonground.kit import clock
@@ -162,6 +163,15 @@ def _check_task(
         raise DomainError(_("Choose a member of the clinic's care staff."), field="assignee")
     if role and role not in TASK_ROLES:
         raise DomainError(_("Choose one of the clinic's care roles."), field="assignee")
+    if assignee is not None and patient is not None and not team_selectors.is_on_care_team(assignee, patient.id):
+        raise DomainError(
+            _(
+                "%(name)s is not on this patient's care team and could not open the task. Choose a member of "
+                "the care team, or a role."
+            )
+            % {"name": assignee.display_name},
+            field="assignee",
+        )
 
 
 def _tell(address: str, *, urgent: bool) -> None:

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from commonground.accounts.choices import Role
 from commonground.accounts.models import Organisation, User
+from commonground.careteam import selectors as team_selectors
 from commonground.coordination import casereview, engine, selectors, services
 from commonground.coordination.choices import ReviewReason, RuleKind, TaskPriority, TaskStatus
 from commonground.coordination.models import EscalationRule, Meeting
@@ -154,8 +155,16 @@ def _held_meeting(organisation: Organisation, patients: list[Patient], staff: di
             item = casereview.record_discussion(
                 item, discussion=discussion, plan_change=plan_change, by=coordinator, expected_version=item.version
             )
+            # For the colleague when on the patient's care team, else for anyone in their role (a task is only
+            # for someone who may open the patient).
+            person = staff[who] if team_selectors.is_on_care_team(staff[who], patient.id) else None
             casereview.decide_task(
-                item, title=title, due_at=_at(today + timedelta(days=days), 17), by=coordinator, assignee=staff[who]
+                item,
+                title=title,
+                due_at=_at(today + timedelta(days=days), 17),
+                by=coordinator,
+                assignee=person,
+                assignee_role="" if person is not None else staff[who].role,
             )
     with clock.pinned(_at(day, 14, 15)):
         casereview.set_attendance(

@@ -427,3 +427,31 @@ def today_status(patient: Patient, today: date) -> str:
     if not DiarySetUp.objects.current().filter(patient_id=patient.id, current__isnull=False).exists():
         return ""
     return "filled" if found.exists() else "waiting"
+
+
+def silent_diaries(organisation_id: Any, *, today: date, days: int) -> list[tuple[Patient, date]]:
+    """Patients in care (record and status active) of the clinic who keep a diary started at least `days` ago
+    and wrote no day's entry for `days` days: each with the day the silence began (the last day's entry, or
+    the diary's start when there is none), by patient (one query, for the escalation rules engine)."""
+    from django.db.models import Max, OuterRef, Q, Subquery
+
+    from commonground.kit.models import RecordStatus
+    from commonground.patients.choices import PatientStatus
+
+    last_entries = (
+        DiaryEntry.objects.current()
+        .filter(patient_id=OuterRef("patient_id"), kind=EntryKind.DAILY)
+        .values("patient_id")
+        .annotate(last=Max("day"))
+        .values("last")
+    )
+    set_ups = (
+        DiarySetUp.objects.current()
+        .filter(organisation_id=organisation_id, started_on__lte=today - timedelta(days=days))
+        .filter(patient__record_status=RecordStatus.ACTIVE, patient__status=PatientStatus.ACTIVE)
+        .annotate(last_day=Subquery(last_entries[:1]))
+        .filter(Q(last_day__isnull=True) | Q(last_day__lte=today - timedelta(days=days)))
+        .select_related("patient")
+        .order_by("patient_id")
+    )
+    return [(set_up.patient, set_up.last_day or set_up.started_on) for set_up in set_ups]

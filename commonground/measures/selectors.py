@@ -270,3 +270,19 @@ def due_counts(patient_ids: list[Any], *, today: date, overdue_after_days: int) 
         bucket = counts.setdefault(patient_id, {DueState.DUE: 0, DueState.OVERDUE: 0})
         bucket[state] += 1
     return counts
+
+
+def overdue_schedules(organisation_id: Any, *, due_on_or_before: date) -> list[tuple[Any, date]]:
+    """The clinic's open scheduled questionnaires due on or before a day, of patients whose record is active:
+    distinct (patient id, due day) pairs, by patient and day (one query, for the escalation rules engine)."""
+    from commonground.kit.models import RecordStatus
+
+    rows = (
+        ScheduledMeasure.objects.current()
+        .filter(organisation_id=organisation_id, status=ScheduleStatus.OPEN, due_on__lte=due_on_or_before)
+        .filter(patient__record_status=RecordStatus.ACTIVE)
+        .values_list("patient_id", "due_on")
+        .distinct()
+        .order_by("patient_id", "due_on")
+    )
+    return list(rows)

@@ -143,3 +143,15 @@ def version_of(plan: SafetyPlan, number: int) -> SafetyPlanVersion | None:
 def patient_id_of_alert(alert_id: Any) -> Any:
     """Whose alert this is (a current one), for the API to open that patient through the gateway."""
     return Alert.objects.current().filter(pk=alert_id).values_list("patient_id", flat=True).first()
+
+
+def alerts_of_kind_since(organisation_id: Any, kind: str, *, since: datetime) -> QuerySet[Alert]:
+    """The clinic's alerts of one kind raised since a time, open or not, of patients whose record is active,
+    oldest first, with the patient joined (for the escalation rules engine)."""
+    return (
+        Alert.objects.current()
+        .filter(organisation_id=organisation_id, kind=kind, raised_at__gte=since)
+        .filter(patient__record_status=RecordStatus.ACTIVE)
+        .select_related("patient")
+        .order_by("raised_at")
+    )

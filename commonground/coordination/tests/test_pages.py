@@ -3,6 +3,7 @@ case-review meetings, the agenda, one patient's item, the rules; and who is refu
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -11,11 +12,13 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from commonground.careteam import services as team_services
 from commonground.coordination import casereview, services
 from commonground.coordination.choices import ReviewReason, TaskStatus
 from commonground.coordination.models import AgendaItem, Meeting, Task
 from commonground.coordination.tests.test_tasks import new_task
 from commonground.kit import clock
+from commonground.measures import services as measure_services
 from commonground.safety import services as safety_services
 from tests.personas import make_patient, signed_in
 
@@ -131,7 +134,8 @@ def test_a_task_from_an_alert_is_prefilled_and_linked(patient_record: Any, thera
         "due_time": "17:00",
     }
     assert client.post(url, data).status_code == 302
-    assert client.post(url, data).status_code == 302  # twice: still one task for the alert
+    again = client.post(url, data)  # twice: still one task for the alert, shown instead of a form
+    assert again.status_code == 200 and "A task for this alert exists already" in again.content.decode()
     task = Task.objects.get()
     assert (task.source_type, task.source_id, task.priority) == ("alert", str(alert.id), "urgent")
     assert client.get(reverse("clinician:new_task", args=[patient_record.id]) + "?alert=nonsense").status_code == 404
@@ -327,3 +331,163 @@ def test_taking_a_patient_off_the_agenda_from_the_meeting_page(
     assert signed_in(coordinator).post(url, {"version": 1}).status_code == 302
     item.refresh_from_db()
     assert item.status == "withdrawn"
+
+
+# --- what the exploratory tester found --------------------------------------------------------------------------
+
+
+def _task_data(assignee: str, day: Any, **changes: Any) -> dict[str, Any]:
+    data = {"title": "Call", "assignee": assignee, "due_on": day, "due_time": "12:00", "priority": "routine"}
+    data.update(changes)
+    return data
+
+
+def test_a_patients_task_offers_only_the_care_team_and_refuses_others(
+    patient_record: Any, coordinator: Any, therapist: Any, outsider: Any
+) -> None:
+    client = signed_in(coordinator)
+    url = reverse("clinician:new_task", args=[patient_record.id])
+    html = client.get(url).content.decode()
+    assert f'value="person:{therapist.id}"' in html and f'value="person:{outsider.id}"' not in html
+    assert 'value="role:physiotherapist"' in html  # roles stay on offer
+    day = (clock.now() + timedelta(days=1)).date().isoformat()
+    refused = client.post(url, _task_data(f"person:{outsider.id}", day))
+    assert refused.status_code == 200 and "Carol is not on this patient&#39;s care team" in refused.content.decode()
+    assert not Task.objects.exists()
+    unlinked = client.get(reverse("clinician:new_unlinked_task")).content.decode()
+    assert f'value="person:{outsider.id}"' in unlinked  # a task about no patient: any care staff
+
+
+def test_handing_on_offers_the_care_team_and_refuses_others_clearly(
+    patient_record: Any, coordinator: Any, outsider: Any
+) -> None:
+    task = new_task(patient_record, coordinator)
+    client = signed_in(coordinator)
+    page = client.get(reverse("clinician:my_tasks")).content.decode()
+    assert f'value="person:{outsider.id}"' not in page
+    answer = client.post(
+        reverse("clinician:hand_on_task", args=[task.id]), {"assignee": f"person:{outsider.id}", "version": 1}
+    )
+    assert answer.status_code == 302
+    assert "Carol is not on this patient&#39;s care team" in client.get(answer["Location"]).content.decode()
+    task.refresh_from_db()
+    assert task.assignee == coordinator
+
+
+def test_a_decision_defaults_to_the_user_never_to_the_first_name(
+    meeting: Any, patient_record: Any, coordinator: Any, therapist: Any
+) -> None:
+    item = casereview.add_to_agenda(meeting, patient_record, reasons=["manual"], by=coordinator)
+    html = (
+        signed_in(therapist).get(reverse("clinician:agenda_item", args=[patient_record.id, item.id])).content.decode()
+    )
+    assert f'value="person:{therapist.id}" selected' in html
+    assert f'value="person:{coordinator.id}" selected' not in html
+
+
+def test_a_decision_defaults_to_a_new_team_member_and_refuses_no_one_chosen(
+    meeting: Any, patient_record: Any, coordinator: Any, psychiatrist: Any
+) -> None:
+    item = casereview.add_to_agenda(meeting, patient_record, reasons=["manual"], by=coordinator)
+    team_services.add_member(patient_record, staff=psychiatrist)
+    html = signed_in(psychiatrist).get(reverse("clinician:agenda_item", args=[patient_record.id, item.id]))
+    assert f'value="person:{psychiatrist.id}" selected' in html.content.decode()
+    decide = reverse("clinician:decide_task", args=[patient_record.id, item.id])
+    day = (clock.now() + timedelta(days=1)).date().isoformat()
+    answer = signed_in(coordinator).post(decide, _task_data("", day))
+    assert answer.status_code == 400 and not Task.objects.exists()  # no one chosen: the form asks
+
+
+def test_a_task_from_an_alert_that_has_one_shows_it_and_no_form(
+    patient_record: Any, coordinator: Any, therapist: Any
+) -> None:
+    alert = safety_services.raise_critical_item_alert(patient_record, summary="Item 9", response_id="r1")
+    made = services.create_task(
+        organisation_id=patient_record.organisation_id,
+        title="Follow up a critical answer",
+        due_at=clock.now() + timedelta(hours=24),
+        patient=patient_record,
+        assignee=therapist,
+        source_type="alert",
+        source_id=str(alert.id),
+    )
+    client = signed_in(coordinator)
+    url = reverse("clinician:new_task", args=[patient_record.id]) + f"?alert={alert.id}"
+    html = client.get(url).content.decode()
+    assert "A task for this alert exists already" in html and "Follow up a critical answer" in html
+    assert "Bob" in html and f"#task-{made.id}" in html
+    assert 'name="title"' not in html and "Save the task" not in html  # no editable form
+    assert reverse("clinician:move_task", args=[made.id]) in html  # its state changes are there
+    assert reverse("clinician:hand_on_task", args=[made.id]) in html
+    day = (clock.now() + timedelta(days=1)).date().isoformat()
+    client.post(url, _task_data(f"person:{coordinator.id}", day, title="Something else"))
+    assert Task.objects.get() == made
+
+
+def test_a_new_task_due_in_the_past_is_refused(patient_record: Any, coordinator: Any) -> None:
+    client = signed_in(coordinator)
+    url = reverse("clinician:new_task", args=[patient_record.id])
+    answer = client.post(url, _task_data(f"person:{coordinator.id}", "2020-01-01"))
+    assert answer.status_code == 200 and "cannot be due in the past" in answer.content.decode()
+    assert not Task.objects.exists()
+    today = clock.local_date(clock.now(), str(patient_record.organisation.time_zone)).isoformat()
+    assert client.post(url, _task_data(f"person:{coordinator.id}", today, due_time="23:59")).status_code == 302
+    unlinked = client.post(reverse("clinician:new_unlinked_task"), _task_data(f"person:{coordinator.id}", "2020-01-01"))
+    assert unlinked.status_code == 200 and "cannot be due in the past" in unlinked.content.decode()
+
+
+def test_task_lists_and_the_agenda_show_the_record_number(
+    clinic: Any, meeting: Any, patient_record: Any, coordinator: Any
+) -> None:
+    namesake = make_patient(clinic, coordinator, given="Ada", family="Lovelace")
+    for patient in (patient_record, namesake):
+        new_task(patient, coordinator)
+        casereview.add_to_agenda(meeting, patient, reasons=["manual"], by=coordinator)
+    client = signed_in(coordinator)
+    for url in (reverse("clinician:my_tasks"), reverse("clinician:meeting", args=[meeting.id])):
+        html = client.get(url).content.decode()
+        assert patient_record.record_number in html and namesake.record_number in html
+
+
+def test_the_rules_page_says_the_settings_in_plain_words(therapist: Any) -> None:
+    html = signed_in(therapist).get(reverse("clinician:escalation_rules")).content.decode()
+    assert "An urgent task due within 24 hours of the alert, for the responsible clinician." in html
+    assert "Monday to Friday 08:00-17:00" in html
+    for raw in ("due_within_hours", "responsible_clinician", "working_days", "[0, 1, 2, 3, 4]"):
+        assert raw not in html
+
+
+def _answer(patient: Any, by: Any, total: int, weeks_ago: int) -> None:
+    answers = {str(item): 1 if item <= total else 0 for item in range(1, 16)}
+    measure_services.enter_response(
+        patient,
+        instrument_id="phq15",
+        answers=answers,
+        entered_by=by,
+        submission_key=uuid.uuid4(),
+        completed_on=clock.now() - timedelta(weeks=weeks_ago, hours=1),
+    )
+
+
+def test_the_item_page_shows_the_trajectories_in_a_fixed_number_of_queries(
+    meeting: Any, patient_record: Any, coordinator: Any
+) -> None:
+    item = casereview.add_to_agenda(meeting, patient_record, reasons=["manual"], by=coordinator)
+    client = signed_in(coordinator)
+    url = reverse("clinician:agenda_item", args=[patient_record.id, item.id])
+    _answer(patient_record, coordinator, 14, 10)
+    _answer(patient_record, coordinator, 12, 6)
+    client.get(url)
+    with CaptureQueriesContext(connection) as two:
+        html = client.get(url).content.decode()
+    assert "PHQ-15 over time" in html
+    for total in (6, 3):
+        _answer(patient_record, coordinator, total, 4 if total == 6 else 1)
+    client.get(url)
+    with CaptureQueriesContext(connection) as four:
+        html = client.get(url).content.decode()
+    assert len(four) == len(two)
+    table = html[html.index("PHQ-15 over time") :]
+    table = table[: table.index("</table>")]
+    assert table.count("<tr>") == 5  # the header and four dates
+    assert "reliable improvement" in table  # the change since the previous score, as the measures domain judges it

@@ -156,3 +156,36 @@ def test_a_colleague_in_another_role_is_not_given_role_tasks(
     physio = make_staff(clinic, "pia", Role.PHYSIOTHERAPIST)
     new_task(patient_record, coordinator, assignee=None, assignee_role=Role.PSYCHOLOGIST)
     assert not selectors.my_tasks(physio, gateway.visible_patients(physio).values("id")).exists()
+
+
+# --- only the patient's care team -------------------------------------------------------------------------------
+
+
+def test_a_task_about_a_patient_is_only_for_their_care_team(
+    patient_record: Any, coordinator: Any, outsider: Any
+) -> None:
+    with pytest.raises(DomainError, match="Carol is not on this patient's care team") as refused:
+        new_task(patient_record, coordinator, assignee=outsider)
+    assert refused.value.field == "assignee"
+    assert not Task.objects.exists()
+    by_role = new_task(patient_record, coordinator, assignee=None, assignee_role=Role.PHYSIOTHERAPIST)
+    assert by_role.assignee_role == Role.PHYSIOTHERAPIST  # a role stays possible
+
+
+def test_a_task_is_not_handed_on_outside_the_care_team(patient_record: Any, coordinator: Any, outsider: Any) -> None:
+    task = new_task(patient_record, coordinator)
+    with pytest.raises(DomainError, match="not on this patient's care team"):
+        services.reassign_task(task, assignee=outsider, assignee_role="", by=coordinator, expected_version=1)
+    task.refresh_from_db()
+    assert task.assignee == coordinator
+
+
+def test_a_task_about_no_patient_may_go_to_any_active_care_staff(clinic: Any, coordinator: Any, outsider: Any) -> None:
+    task = services.create_task(
+        organisation_id=clinic.id,
+        title="Book the room",
+        due_at=clock.now() + timedelta(days=1),
+        assignee=outsider,
+        created_by=coordinator,
+    )
+    assert task.assignee == outsider

@@ -85,7 +85,8 @@ def test_the_rules_page_lists_it(clinic: Any, therapist: Any) -> None:
     page = signed_in(therapist).get(reverse("clinician:escalation_rules"))
     assert page.status_code == 200
     assert "Patient&#39;s message not answered in time → task" in page.content.decode()
-    assert "grace_hours" in page.content.decode()
+    assert "Late after the promised working days, working hours Monday to Friday 08:00-17:00." in page.content.decode()
+    assert "grace_hours" not in page.content.decode()
 
 
 # --- firing -----------------------------------------------------------------------------------------------------
