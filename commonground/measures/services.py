@@ -311,6 +311,7 @@ def save_answers(response: Response, answers: dict[str, Any]) -> Response:
     merged = check_answers(instrument, {**locked.answers, **answers})
     Response.objects.filter(pk=locked.pk).update(answers=merged, version=F("version") + 1, updated_at=clock.now())
     response.answers, response.version = merged, locked.version + 1
+    locked.answers = merged  # the alert below names the answer just given
     _audit(locked.patient, Action.UPDATE, "response", locked.id)
     for critical in instrument.critical_items:
         value = merged.get(critical.item)

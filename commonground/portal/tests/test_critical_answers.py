@@ -29,6 +29,7 @@ def test_item9_answered_positively_raises_the_alert_before_sending_and_keeps_hel
     alert = Alert.objects.get(patient=patient_record)
     assert alert.kind == AlertKind.CRITICAL_ITEM and alert.urgency == Urgency.URGENT and alert.is_open
     assert "not sent yet" in alert.summary
+    assert "answered 2 (More than half the days)" in alert.summary  # the answer just given, not the one before
     page = client.get(_question_url(response, 10)).content.decode()
     assert "Thank you for telling us" in page and "get help now" in page
     client.post(_question_url(response, 10), {"answer": "1"})
