@@ -290,10 +290,12 @@ def _alerts(
             None if still_open else patient.coordinator_id,
             acknowledged,
             "" if still_open else "Phoned the patient; safety plan reviewed.",
+            0,  # escalation level: as raised, not sent on
+            None,
         )
         _add(rows, "safety_alert", alert, "Raised by a rule", patient.coordinator_id)
         for staff in recipients:
-            rows.setdefault("safety_alertrecipient", []).append((_new_id(rng), raised, raised, alert[0], staff))
+            rows.setdefault("safety_alertrecipient", []).append((_new_id(rng), raised, raised, alert[0], staff, 0))
 
 
 def _flag(rng: random.Random, patient: Patient, now: datetime, rows: Rows) -> None:

@@ -174,6 +174,8 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("acknowledged_by_id", "u"),
         ("acknowledged_at", "t"),
         ("acknowledgement_note", "s"),
+        ("escalation_level", "i"),
+        ("escalated_at", "t"),
     ),
     "safety_alertrecipient": (
         ("id", "u"),
@@ -181,6 +183,7 @@ TABLES: dict[str, tuple[tuple[str, str], ...]] = {
         ("updated_at", "t"),
         ("alert_id", "u"),
         ("staff_id", "u"),
+        ("level", "i"),
     ),
     "coordination_casereviewflag": (
         *RECORD,
