@@ -63,9 +63,8 @@ def grouped(tasks: list[Task], *, now: datetime, time_zone: str, due: str = "", 
             groups.today.append(task)
         else:
             groups.later.append(task)
-    urgent_first = lambda task: (task.priority != TaskPriority.URGENT, task.due_at)  # noqa: E731
-    groups.overdue.sort(key=urgent_first)
-    groups.today.sort(key=urgent_first)
+    groups.overdue.sort(key=_urgent_first)
+    groups.today.sort(key=_urgent_first)
     if due == "overdue":
         groups.today, groups.later = [], []
     elif due == "today":
@@ -73,6 +72,10 @@ def grouped(tasks: list[Task], *, now: datetime, time_zone: str, due: str = "", 
     elif due == "later":
         groups.overdue, groups.today = [], []
     return groups
+
+
+def _urgent_first(task: Any) -> tuple[bool, Any]:
+    return (task.priority != TaskPriority.URGENT, task.due_at)
 
 
 # --- the agenda's sources ---------------------------------------------------------------------------------------

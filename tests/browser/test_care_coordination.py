@@ -8,7 +8,7 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.conftest import Recorder, Server, new_context, sign_in
 
@@ -42,7 +42,7 @@ def answer_phq9_with_question_9_positive(page: Page, server: Server) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text("Your answers have been sent")
 
 
-def open_alert_card(page: Page):  # type: ignore[no-untyped-def]
+def open_alert_card(page: Page) -> Locator:
     page.get_by_role("link", name=re.compile(r"^Alerts")).first.click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Alerts")
     urgent = page.locator("section").filter(has=page.get_by_role("heading", name="Urgent", exact=True))
