@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "commonground.diary",
     "commonground.referrals",
     "commonground.conversations",
+    "commonground.groups",
     "commonground.clinician",
     "commonground.portal",
     "commonground.demo",

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class NoteKind(models.TextChoices):
     SESSION = "session", _("Session note")
     REVIEW = "review", _("Review note")
+    GROUP = "group", _("Group session note")
     OTHER = "other", _("Other note")
 
 
