@@ -698,6 +698,28 @@ def assign_home_practice(
     return _save_practice(patient, checked, by=by, session=session)
 
 
+@transaction.atomic
+def assign_group_practice(patient: Patient, *, details: dict[str, Any], by: Any) -> HomePractice | None:
+    """Home practice given to a whole group (groups.services.assign_session_practice): the member's own copy,
+    in their diary and on their Today page. Needs no care plan and is not refused once therapy ended (group
+    members may have finished individual therapy). A member already practising the same library item is
+    skipped: None (the group service reports who was skipped)."""
+    checked = _checked_practice(patient, details, plan=None)
+    if checked["library_item"] and _practising(patient, checked["library_item"]):
+        return None  # their running practice of it stays as it is
+    return _save_practice(patient, checked, by=by, session=None)
+
+
+def _practising(patient: Patient, slug: str) -> bool:
+    today = _patient_today(patient)
+    return bool(
+        HomePractice.objects.current()
+        .filter(patient=patient, status=PracticeStatus.ACTIVE, library_item=slug)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today))
+        .exists()
+    )
+
+
 def _running(practice: HomePractice, expected_version: int) -> HomePractice:
     """The practice as saved, locked, still running and at the version the editor saw."""
     saved = _locked(practice)

@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("accounts", "0003_organisation_time_zone_validated"),
         ("careplans", "0003_sessions_recorded_once"),
-        ("notes", "0003_alter_historicalnote_kind_alter_note_kind"),
+        ("notes", "0003_group_session_note_kind"),
         ("patients", "0002_identifiers_unique_while_in_use"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

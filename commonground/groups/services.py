@@ -1,0 +1,887 @@
+"""Writes of the groups domain: programmes, cohorts and their facilitators, enrolment and the waiting list,
+sessions, attendance, notes and home practice given to the whole group.
+
+The member's own writes (action plans, partners and check-ins, the board, concerns) live in `members.py` and
+are re-exported here, so every caller imports `commonground.groups.services`.
+
+Every check comes before the first write. A place is taken with ONE conditional UPDATE
+(`places_taken < capacity`): of two coordinators booking the last place, exactly one gets it and the other gets
+`CohortFull`. E-mail notices carry no patient data ("sign in to see") and go out only once the transaction
+commits (`notifications.services.send_email`). Every write of a member's data records its audit event.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from commonground.access.gateway import record_write
+from commonground.audit.choices import Action
+from commonground.careplans import services as careplans_services
+from commonground.careplans.choices import PracticeStatus
+from commonground.groups import checks, curriculum, schedule
+from commonground.groups.choices import (
+    MEMBER_STATUSES,
+    OPEN_ENROLMENT,
+    Attendance,
+    CohortStatus,
+    EnrolmentSource,
+    EnrolmentStatus,
+    SessionStatus,
+    ShownName,
+)
+from commonground.groups.members import (
+    add_action_step,
+    agree_to_pairing,
+    answer_concern,
+    ask_to_pair,
+    change_action_step,
+    check_in,
+    decline_pairing,
+    end_open_pairings,
+    end_pairing,
+    hide_post,
+    mark_step_done,
+    post_small_win,
+    post_to_board,
+    propose_pairing,
+    raise_concern,
+    remove_action_step,
+    set_partner_shares,
+    share_plan_with_group,
+    take_down_post,
+)
+from commonground.groups.models import (
+    AttendanceRecord,
+    Cohort,
+    CohortFacilitator,
+    CurriculumSession,
+    Enrolment,
+    GroupSession,
+    MemberNote,
+    PracticeCopy,
+    Programme,
+    SessionPractice,
+)
+from commonground.kit import clock
+from commonground.kit.errors import DomainError
+from commonground.kit.versioning import save_edit, save_new
+from commonground.measures.selectors import instrument_or_none
+from commonground.notes import language_check
+from commonground.notes import selectors as notes_selectors
+from commonground.notes import services as notes_services
+from commonground.notes.choices import NoteKind
+from commonground.notes.language_check import Finding
+from commonground.notes.models import Note
+from commonground.notifications.services import send_email
+from commonground.patients import services as patients_services
+from commonground.patients.choices import ConsentScope
+from commonground.patients.models import Patient
+
+__all__ = [
+    "CONSENT_TEXT_VERSION",
+    "CohortFull",
+    "add_action_step",
+    "add_facilitator",
+    "agree_to_pairing",
+    "answer_concern",
+    "ask_to_pair",
+    "assign_session_practice",
+    "cancel_cohort",
+    "cancel_session",
+    "change_action_step",
+    "change_member_choices",
+    "check_in",
+    "create_cohort",
+    "create_programme",
+    "create_programme_from_template",
+    "decline_pairing",
+    "end_pairing",
+    "enrol",
+    "finish_cohort",
+    "hide_post",
+    "mark_step_done",
+    "offer_place",
+    "post_small_win",
+    "post_to_board",
+    "propose_pairing",
+    "raise_concern",
+    "record_attendance",
+    "remove_action_step",
+    "remove_facilitator",
+    "reschedule_session",
+    "save_curriculum_session",
+    "set_partner_shares",
+    "share_plan_with_group",
+    "start_cohort",
+    "take_down_post",
+    "update_cohort",
+    "update_programme",
+    "withdraw",
+    "write_member_note",
+    "write_session_note",
+]
+
+PROGRAMME_FIELDS = ("name", "summary", "session_minutes", "days_between", "instruments", "sessions_to_complete")
+PROGRAMME_CHANGE_FIELDS = (*PROGRAMME_FIELDS, "active")
+SESSION_FIELDS = ("title", "topic", "skill", "home_practice", "home_practice_how", "library_item")
+COHORT_FIELDS = ("name", "capacity", "starts_on", "session_time", "session_minutes", "place", "online_link")
+PRACTICE_FIELDS = ("title", "library_item", "instructions", "how_often", "ends_on")
+MAX_SESSIONS = 52
+MAX_CAPACITY = 40
+# The version of the group consent wording the portal and the staff form show (portal/groups consent text).
+CONSENT_TEXT_VERSION = "group-participation-1"
+SESSION_CHANGED = "groups/email/session_changed.txt"
+
+
+class CohortFull(DomainError):
+    """No place was left when the booking came: the message offers the waiting list."""
+
+
+# --- programmes ---------------------------------------------------------------------------------------------
+
+
+def _instruments(value: Any) -> list[str]:
+    chosen = [] if value in (None, "") else value
+    if not isinstance(chosen, list | tuple) or any(instrument_or_none(str(i)) is None for i in chosen):
+        raise DomainError(_("Choose the questionnaires from the list."), field="instruments")
+    return list(dict.fromkeys(str(i) for i in chosen))
+
+
+def _checked_programme(details: dict[str, Any], sessions_count: int) -> dict[str, Any]:
+    return {
+        "name": checks.text(details.get("name"), "name", limit=120, required=True),
+        "summary": checks.text(details.get("summary"), "summary", limit=2000),
+        "session_minutes": checks.whole(details.get("session_minutes", 90), "session_minutes", low=15, high=480),
+        "days_between": checks.whole(details.get("days_between", 7), "days_between", low=1, high=60),
+        "instruments": _instruments(details.get("instruments")),
+        "sessions_to_complete": checks.whole(
+            details.get("sessions_to_complete") or 0, "sessions_to_complete", low=0, high=max(sessions_count, 0)
+        ),
+    }
+
+
+def _checked_session(details: dict[str, Any]) -> dict[str, Any]:
+    from commonground.careplans import library
+
+    checks.only(details, SESSION_FIELDS)
+    slug = checks.text(details.get("library_item"), "library_item", limit=60)
+    if slug and library.item(slug) is None:
+        raise DomainError(_("Choose an item from the library."), field="library_item")
+    return {
+        "title": checks.text(details.get("title"), "title", limit=120, required=True),
+        "topic": checks.text(details.get("topic"), "topic", limit=2000),
+        "skill": checks.text(details.get("skill"), "skill", limit=200),
+        "home_practice": checks.text(details.get("home_practice"), "home_practice", limit=200),
+        "home_practice_how": checks.text(details.get("home_practice_how"), "home_practice_how", limit=2000),
+        "library_item": slug,
+    }
+
+
+@transaction.atomic
+def create_programme(
+    organisation: Any, *, details: dict[str, Any], sessions: list[dict[str, Any]], by: Any
+) -> Programme:
+    """A programme with its sessions numbered 1..n (at least one)."""
+    checks.keeps_programmes(organisation.id, by)
+    checks.only(details, PROGRAMME_FIELDS)
+    if not sessions:
+        raise DomainError(_("A programme needs at least one session."), field="sessions")
+    if len(sessions) > MAX_SESSIONS:
+        raise DomainError(_("A programme can have at most %(n)d sessions.") % {"n": MAX_SESSIONS}, field="sessions")
+    checked_sessions = [_checked_session(session) for session in sessions]
+    programme = Programme(organisation_id=organisation.id, created_by=by, **_checked_programme(details, len(sessions)))
+    save_new(programme, reason="Programme made")
+    for number, checked in enumerate(checked_sessions, start=1):
+        save_new(
+            CurriculumSession(programme=programme, organisation_id=organisation.id, number=number, **checked),
+            reason="Programme session made",
+        )
+    return programme
+
+
+def create_programme_from_template(organisation: Any, *, by: Any) -> Programme:
+    """The standard programme (groups/curriculum.py): eight weekly sessions of 90 minutes."""
+    return create_programme(
+        organisation,
+        details=dict(curriculum.STANDARD_DETAILS),
+        sessions=[dict(session) for session in curriculum.STANDARD_SESSIONS],
+        by=by,
+    )
+
+
+def _session_count(programme: Programme) -> int:
+    return int(CurriculumSession.objects.current().filter(programme=programme).count())
+
+
+@transaction.atomic
+def update_programme(programme: Programme, *, expected_version: int, changes: dict[str, Any], by: Any) -> Programme:
+    """Change the programme (name, summary, minutes, days between, questionnaires, sessions to complete, in use).
+    Cohorts already made keep their own copy of the sessions."""
+    checks.keeps_programmes(programme.organisation_id, by)
+    checks.only(changes, PROGRAMME_CHANGE_FIELDS)
+    checks.at_version(programme, expected_version)
+    current = {field: getattr(programme, field) for field in PROGRAMME_FIELDS}
+    checked = _checked_programme(
+        current | {k: v for k, v in changes.items() if k != "active"}, _session_count(programme)
+    )
+    if "active" in changes:
+        checked["active"] = bool(changes["active"])
+    return save_edit(programme, expected_version=expected_version, reason="Programme changed", changes=checked)
+
+
+@transaction.atomic
+def save_curriculum_session(
+    programme: Programme, *, number: int, details: dict[str, Any], by: Any
+) -> CurriculumSession:
+    """Change session `number`, or add it when it is the next number (n + 1)."""
+    checks.keeps_programmes(programme.organisation_id, by)
+    count = _session_count(programme)
+    number = checks.whole(number, "number", low=1, high=min(count + 1, MAX_SESSIONS))
+    found: CurriculumSession | None = (
+        CurriculumSession.objects.current().select_for_update().filter(programme=programme, number=number).first()
+    )
+    if found is None:
+        checked = _checked_session(details)
+        return save_new(
+            CurriculumSession(programme=programme, organisation_id=programme.organisation_id, number=number, **checked),
+            reason="Programme session added",
+        )
+    current = {field: getattr(found, field) for field in SESSION_FIELDS}
+    checked = _checked_session(current | details)
+    return save_edit(found, expected_version=found.version, reason="Programme session changed", changes=checked)
+
+
+# --- cohorts ------------------------------------------------------------------------------------------------
+
+
+def _time_zone(cohort_or_programme: Any) -> str:
+    return str(cohort_or_programme.organisation.time_zone)
+
+
+def _checked_facilitators(organisation_id: Any, facilitators: list[Any]) -> list[Any]:
+    people = list({person.id: person for person in facilitators}.values())
+    if not people:
+        raise DomainError(_("Choose at least one facilitator."), field="facilitators")
+    if any(not checks.may_facilitate(person, organisation_id) for person in people):
+        raise DomainError(_("Facilitators must be clinical staff of this clinic."), field="facilitators")
+    return people
+
+
+def _checked_cohort(programme: Programme, details: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "name": checks.text(details.get("name"), "name", limit=120, required=True),
+        "capacity": checks.whole(details.get("capacity"), "capacity", low=1, high=MAX_CAPACITY),
+        "starts_on": checks.day(details.get("starts_on"), "starts_on", required=True),
+        "session_time": checks.clock_time(details.get("session_time"), "session_time"),
+        "session_minutes": checks.whole(
+            details.get("session_minutes") or programme.session_minutes, "session_minutes", low=15, high=480
+        ),
+        "place": checks.text(details.get("place"), "place", limit=300),
+        "online_link": checks.text(details.get("online_link"), "online_link", limit=200),
+    }
+
+
+def _link(value: str) -> str:
+    if value and not value.startswith(("https://", "http://")):
+        raise DomainError(_("Give the full link, starting with https://."), field="online_link")
+    return value
+
+
+@transaction.atomic
+def create_cohort(programme: Programme, *, details: dict[str, Any], facilitators: list[Any], by: Any) -> Cohort:
+    """A run of the programme, with one session per programme session, every `days_between` days at the same
+    clock time in the clinic's time zone."""
+    checks.keeps_programmes(programme.organisation_id, by)
+    checks.only(details, COHORT_FIELDS)
+    if not programme.active or programme.is_entered_in_error:
+        raise DomainError(_("This programme is no longer in use."))
+    checked = _checked_cohort(programme, details)
+    _link(checked["online_link"])
+    people = _checked_facilitators(programme.organisation_id, facilitators)
+    plan = list(CurriculumSession.objects.current().filter(programme=programme).order_by("number"))
+    if not plan:
+        raise DomainError(_("This programme has no sessions yet."))
+    cohort = save_new(
+        Cohort(programme=programme, organisation_id=programme.organisation_id, created_by=by, **checked),
+        reason="Group made",
+    )
+    now = clock.now()
+    for person in people:
+        CohortFacilitator.objects.create(cohort=cohort, user=person, added_at=now)
+    starts = schedule.session_starts(
+        checked["starts_on"],
+        checked["session_time"],
+        _time_zone(programme),
+        count=len(plan),
+        days_between=programme.days_between,
+    )
+    for planned, starts_at in zip(plan, starts, strict=True):
+        save_new(
+            GroupSession(
+                cohort=cohort,
+                organisation_id=cohort.organisation_id,
+                number=planned.number,
+                curriculum_session=planned,
+                title=planned.title,
+                topic=planned.topic,
+                skill=planned.skill,
+                starts_at=starts_at,
+                minutes=cohort.session_minutes,
+                place=cohort.place,
+                online_link=cohort.online_link,
+            ),
+            reason="Group session planned",
+        )
+    return cohort
+
+
+def _locked_cohort(cohort: Cohort) -> Cohort:
+    locked: Cohort = Cohort.objects.select_for_update().select_related("organisation").get(pk=cohort.pk)
+    return locked
+
+
+def _not_over(cohort: Cohort) -> None:
+    if cohort.status in (CohortStatus.FINISHED, CohortStatus.CANCELLED):
+        raise DomainError(_("This group has finished or was cancelled; it can no longer be changed."))
+
+
+@transaction.atomic
+def update_cohort(cohort: Cohort, *, expected_version: int, changes: dict[str, Any], by: Any) -> Cohort:
+    """Change the name, places, place, online link or minutes; the first day and time only while the group is
+    planned (its scheduled sessions move with it). Places never fall below the places taken."""
+    checks.runs_cohort(cohort, by)
+    checks.only(changes, COHORT_FIELDS)
+    saved = _locked_cohort(cohort)
+    checks.at_version(saved, expected_version)
+    _not_over(saved)
+    current = {field: getattr(saved, field) for field in COHORT_FIELDS}
+    checked = _checked_cohort(saved.programme, current | changes)
+    _link(checked["online_link"])
+    if checked["capacity"] < saved.places_taken:
+        raise DomainError(
+            _("%(taken)d places are taken already; the group needs at least that many.")
+            % {"taken": saved.places_taken},
+            field="capacity",
+        )
+    moved = (checked["starts_on"], checked["session_time"]) != (saved.starts_on, saved.session_time)
+    if moved and saved.status != CohortStatus.PLANNED:
+        raise DomainError(_("The group has started; move single sessions instead."), field="starts_on")
+    old = {"place": saved.place, "online_link": saved.online_link, "minutes": saved.session_minutes}
+    saved = save_edit(saved, expected_version=expected_version, reason="Group changed", changes=checked)
+    _follow_cohort(saved, old, moved)
+    return saved
+
+
+def _follow_cohort(cohort: Cohort, old: dict[str, Any], moved: bool) -> None:
+    """Scheduled sessions follow a change of the group's place, link, minutes or (while planned) its days."""
+    sessions = list(
+        GroupSession.objects.current().filter(cohort=cohort, status=SessionStatus.SCHEDULED).order_by("number")
+    )
+    for session in sessions:
+        changes: dict[str, Any] = {}
+        if session.place == old["place"] and cohort.place != old["place"]:
+            changes["place"] = cohort.place
+        if session.online_link == old["online_link"] and cohort.online_link != old["online_link"]:
+            changes["online_link"] = cohort.online_link
+        if session.minutes == old["minutes"] and cohort.session_minutes != old["minutes"]:
+            changes["minutes"] = cohort.session_minutes
+        if moved:
+            first_day = cohort.starts_on + timedelta(days=cohort.programme.days_between * (session.number - 1))
+            changes["starts_at"] = schedule.local_start(first_day, cohort.session_time, _time_zone(cohort))
+        if changes:
+            save_edit(session, expected_version=session.version, reason="Group changed", changes=changes)
+
+
+@transaction.atomic
+def add_facilitator(cohort: Cohort, user: Any, *, by: Any) -> CohortFacilitator:
+    checks.runs_cohort(cohort, by)
+    _not_over(cohort)
+    if not checks.may_facilitate(user, cohort.organisation_id):
+        raise DomainError(_("Facilitators must be clinical staff of this clinic."), field="user")
+    found: CohortFacilitator | None = CohortFacilitator.objects.filter(
+        cohort=cohort, user=user, removed_at__isnull=True
+    ).first()
+    if found is not None:
+        return found
+    return CohortFacilitator.objects.create(cohort=cohort, user=user, added_at=clock.now())
+
+
+@transaction.atomic
+def remove_facilitator(cohort: Cohort, user: Any, *, by: Any) -> CohortFacilitator:
+    """The facilitator stops seeing the group (and its members' data) at once; the last one cannot leave."""
+    checks.runs_cohort(cohort, by)
+    _locked_cohort(cohort)  # two removals at once cannot leave the group with nobody
+    current = list(CohortFacilitator.objects.filter(cohort=cohort, removed_at__isnull=True))
+    leaving = next((row for row in current if row.user_id == user.id), None)
+    if leaving is None:
+        raise DomainError(_("This person is not a facilitator of the group."), field="user")
+    if len(current) == 1:
+        raise DomainError(_("A group needs at least one facilitator. Add another one first."), field="user")
+    leaving.removed_at = clock.now()
+    leaving.save(update_fields=["removed_at", "updated_at"])
+    return leaving
+
+
+@transaction.atomic
+def start_cohort(cohort: Cohort, *, by: Any) -> Cohort:
+    checks.runs_cohort(cohort, by)
+    saved = _locked_cohort(cohort)
+    if saved.status != CohortStatus.PLANNED:
+        raise DomainError(_("Only a planned group can start."))
+    return save_edit(
+        saved, expected_version=saved.version, reason="Group started", changes={"status": CohortStatus.RUNNING}
+    )
+
+
+@transaction.atomic
+def finish_cohort(cohort: Cohort, *, by: Any) -> Cohort:
+    """Enrolled members finish (they keep the materials and their plan); the waiting list is closed; pairings
+    end; group practice stops."""
+    checks.runs_cohort(cohort, by)
+    saved = _locked_cohort(cohort)
+    if saved.status not in (CohortStatus.PLANNED, CohortStatus.RUNNING):
+        raise DomainError(_("This group has already finished or was cancelled."))
+    for enrolment in _open_enrolments(saved):
+        to = EnrolmentStatus.FINISHED if enrolment.status == EnrolmentStatus.ENROLLED else EnrolmentStatus.WITHDRAWN
+        _close(enrolment, to, reason="" if to == EnrolmentStatus.FINISHED else _("The group finished."), by=by)
+    return save_edit(
+        saved, expected_version=saved.version, reason="Group finished", changes={"status": CohortStatus.FINISHED}
+    )
+
+
+@transaction.atomic
+def cancel_cohort(cohort: Cohort, *, reason: str, by: Any) -> Cohort:
+    """Scheduled sessions are cancelled, every place and the waiting list are freed, members get a notice."""
+    why = checks.reason(reason, _("Say why the group is cancelled."))
+    checks.runs_cohort(cohort, by)
+    saved = _locked_cohort(cohort)
+    _not_over(saved)
+    enrolled = [e for e in _open_enrolments(saved) if e.status == EnrolmentStatus.ENROLLED]
+    for enrolment in _open_enrolments(saved):
+        _close(enrolment, EnrolmentStatus.WITHDRAWN, reason=_("The group was cancelled."), by=by)
+    for session in GroupSession.objects.current().filter(cohort=saved, status=SessionStatus.SCHEDULED):
+        save_edit(session, expected_version=session.version, reason=why, changes={"status": SessionStatus.CANCELLED})
+    saved.refresh_from_db()
+    saved = save_edit(
+        saved,
+        expected_version=saved.version,
+        reason=why,
+        changes={"status": CohortStatus.CANCELLED, "places_taken": 0},
+    )
+    _tell_members(enrolled, subject=_("A change to your group"), template="groups/email/group_changed.txt")
+    return saved
+
+
+def _open_enrolments(cohort: Cohort) -> list[Enrolment]:
+    return list(
+        Enrolment.objects.current()
+        .select_for_update()
+        .filter(cohort=cohort, status__in=OPEN_ENROLMENT)
+        .select_related("patient")
+        .order_by("created_at")
+    )
+
+
+# --- enrolment ----------------------------------------------------------------------------------------------
+
+
+def _first_name(patient: Patient) -> str:
+    return patient.preferred_name or patient.given_name
+
+
+def _take_place(cohort: Cohort) -> bool:
+    """ONE conditional UPDATE: a place is taken only while one is left, so two bookings of the last place cannot
+    both succeed (the second waits for the first's row lock, then finds none left)."""
+    taken = Cohort.objects.filter(
+        pk=cohort.pk,
+        places_taken__lt=F("capacity"),
+        status__in=(CohortStatus.PLANNED, CohortStatus.RUNNING),
+        record_status="active",
+    ).update(places_taken=F("places_taken") + 1, updated_at=clock.now())
+    return bool(taken)
+
+
+def _free_place(cohort_id: UUID) -> None:
+    Cohort.objects.filter(pk=cohort_id, places_taken__gt=0).update(
+        places_taken=F("places_taken") - 1, updated_at=clock.now()
+    )
+
+
+def _full(patient: Patient) -> CohortFull:
+    return CohortFull(
+        _("The last place has just been taken. You can put %(name)s on the waiting list.")
+        % {"name": _first_name(patient)}
+    )
+
+
+def _checked_choices(shown_name: str, chosen_name: str) -> tuple[str, str]:
+    shown = checks.choice(shown_name or ShownName.FIRST_NAME, "shown_name", ShownName)
+    chosen = checks.text(chosen_name, "chosen_name", limit=40)
+    if shown == ShownName.CHOSEN_NAME and not chosen:
+        raise DomainError(_("Write the name you would like the group to see."), field="chosen_name")
+    return shown, chosen if shown == ShownName.CHOSEN_NAME else ""
+
+
+def _may_enrol(cohort: Cohort, patient: Patient, source: str, consent_given: bool, by: Any) -> None:
+    checks.runs_cohort(cohort, by)
+    if patient.organisation_id != cohort.organisation_id or patient.is_entered_in_error:
+        raise DomainError(_("This person is not a patient of the clinic."))
+    if cohort.status not in (CohortStatus.PLANNED, CohortStatus.RUNNING):
+        raise DomainError(_("This group has finished or was cancelled; it takes no new members."))
+    checks.choice(source, "source", EnrolmentSource)
+    if not consent_given:
+        raise DomainError(
+            _("%(name)s needs to agree to take part in the group first.") % {"name": _first_name(patient)},
+            field="consent_given",
+        )
+    if Enrolment.objects.current().filter(cohort=cohort, patient=patient, status__in=OPEN_ENROLMENT).exists():
+        raise DomainError(
+            _("%(name)s already has a place in this group or is on its waiting list.") % {"name": _first_name(patient)}
+        )
+
+
+@transaction.atomic
+def enrol(
+    cohort: Cohort,
+    patient: Patient,
+    *,
+    source: str,
+    consent_given: bool,
+    by: Any,
+    shown_name: str = ShownName.FIRST_NAME,
+    chosen_name: str = "",
+    wants_partner: bool = False,
+    referral_id: UUID | None = None,
+    waiting_list_if_full: bool = False,
+) -> Enrolment:
+    """A place in the group (or on its waiting list), with the patient's consent to take part recorded.
+
+    No place left: `CohortFull`, unless `waiting_list_if_full` (then the patient waits)."""
+    _may_enrol(cohort, patient, source, consent_given, by)
+    shown, chosen = _checked_choices(shown_name, chosen_name)
+    placed = _take_place(cohort)
+    if not placed and not waiting_list_if_full:
+        raise _full(patient)
+    consent = patients_services.record_consent(
+        patient,
+        scope=ConsentScope.GROUP_PARTICIPATION,
+        text_version=CONSENT_TEXT_VERSION,
+        recorded_by=by,
+        scope_reference=str(cohort.id),
+    )
+    now = clock.now()
+    enrolment = Enrolment(
+        cohort=cohort,
+        patient=patient,
+        organisation_id=cohort.organisation_id,
+        status=EnrolmentStatus.ENROLLED if placed else EnrolmentStatus.WAITING,
+        source=source,
+        referral_id=checks.as_uuid(referral_id) if referral_id else None,
+        consent=consent,
+        shown_name=shown,
+        chosen_name=chosen,
+        wants_partner=bool(wants_partner),
+        waiting_since=None if placed else now,
+        enrolled_at=now if placed else None,
+        enrolled_by=by,
+    )
+    try:
+        with transaction.atomic():
+            save_new(enrolment, reason="Enrolled" if placed else "Put on the waiting list")
+    except IntegrityError:  # the same patient booked by someone else a moment ago
+        raise DomainError(
+            _("%(name)s already has a place in this group or is on its waiting list.") % {"name": _first_name(patient)}
+        ) from None
+    record_write(patient, action=Action.CREATE, object_type="group_enrolment", object_id=str(enrolment.id))
+    return enrolment
+
+
+def _locked_enrolment(enrolment: Enrolment) -> Enrolment:
+    locked: Enrolment = Enrolment.objects.select_for_update().select_related("patient", "cohort").get(pk=enrolment.pk)
+    return locked
+
+
+@transaction.atomic
+def offer_place(enrolment: Enrolment, *, by: Any) -> Enrolment:
+    """Someone on the waiting list gets a place, taken the same way as at enrolment."""
+    checks.runs_cohort(enrolment.cohort, by)
+    saved = _locked_enrolment(enrolment)
+    if saved.status != EnrolmentStatus.WAITING:
+        raise DomainError(_("Only someone on the waiting list can be offered a place."))
+    if not _take_place(saved.cohort):
+        raise CohortFull(
+            _("There is no place left in the group. %(name)s stays on the waiting list.")
+            % {"name": _first_name(saved.patient)}
+        )
+    saved = save_edit(
+        saved,
+        expected_version=saved.version,
+        reason="Offered a place",
+        changes={"status": EnrolmentStatus.ENROLLED, "enrolled_at": clock.now()},
+    )
+    record_write(saved.patient, action=Action.UPDATE, object_type="group_enrolment", object_id=str(saved.id))
+    return saved
+
+
+def _close(enrolment: Enrolment, to: str, *, reason: str, by: Any) -> Enrolment:
+    """Withdraw or finish: a place held is freed, pairings end, group practice still running stops."""
+    if enrolment.status == EnrolmentStatus.ENROLLED and to == EnrolmentStatus.WITHDRAWN:
+        _free_place(enrolment.cohort_id)
+    end_open_pairings(enrolment)
+    _end_group_practice(enrolment, by=by)
+    closed = save_edit(
+        enrolment,
+        expected_version=enrolment.version,
+        reason="Left the group" if to == EnrolmentStatus.WITHDRAWN else "Finished the group",
+        changes={"status": to, "ended_at": clock.now(), "end_reason": reason[: checks.REASON_MAX]},
+    )
+    record_write(enrolment.patient, action=Action.UPDATE, object_type="group_enrolment", object_id=str(closed.id))
+    return closed
+
+
+def _end_group_practice(enrolment: Enrolment, *, by: Any) -> None:
+    copies = PracticeCopy.objects.filter(
+        enrolment=enrolment, home_practice__status=PracticeStatus.ACTIVE, home_practice__record_status="active"
+    ).select_related("home_practice")
+    for copy in copies:
+        practice = copy.home_practice
+        careplans_services.end_home_practice(practice, expected_version=practice.version, by=by)
+
+
+@transaction.atomic
+def withdraw(enrolment: Enrolment, *, reason: str, by: Any) -> Enrolment:
+    """The member leaves the group (or the waiting list): their place is free at once for someone waiting."""
+    checks.runs_cohort(enrolment.cohort, by)
+    why = checks.text(reason, "reason", limit=checks.REASON_MAX)
+    saved = _locked_enrolment(enrolment)
+    if saved.status not in OPEN_ENROLMENT:
+        raise DomainError(_("This person has already left the group."))
+    return _close(saved, EnrolmentStatus.WITHDRAWN, reason=why, by=by)
+
+
+@transaction.atomic
+def change_member_choices(enrolment: Enrolment, *, shown_name: str, chosen_name: str, wants_partner: bool) -> Enrolment:
+    """The member's own choices: what the others see of them, and whether they would like a partner."""
+    saved = _locked_enrolment(enrolment)
+    if saved.status not in (*MEMBER_STATUSES, EnrolmentStatus.WAITING):
+        raise DomainError(_("You are no longer in this group."))
+    shown, chosen = _checked_choices(shown_name, chosen_name)
+    saved = save_edit(
+        saved,
+        expected_version=saved.version,
+        reason="Member's choices changed",
+        changes={"shown_name": shown, "chosen_name": chosen, "wants_partner": bool(wants_partner)},
+    )
+    record_write(saved.patient, action=Action.UPDATE, object_type="group_enrolment", object_id=str(saved.id))
+    return saved
+
+
+# --- sessions -----------------------------------------------------------------------------------------------
+
+
+def _locked_session(session: GroupSession) -> GroupSession:
+    locked: GroupSession = (
+        GroupSession.objects.select_for_update().select_related("cohort", "cohort__organisation").get(pk=session.pk)
+    )
+    return locked
+
+
+def _members(cohort: Cohort, statuses: tuple[str, ...] = (EnrolmentStatus.ENROLLED,)) -> list[Enrolment]:
+    return list(
+        Enrolment.objects.current()
+        .filter(cohort=cohort, status__in=statuses)
+        .select_related("patient", "patient__user")
+        .order_by("created_at")
+    )
+
+
+@transaction.atomic
+def record_attendance(session: GroupSession, *, marks: dict[UUID, str], by: Any) -> list[AttendanceRecord]:
+    """Marks per enrolment id (present, absent with notice, absent) of members of the group; the session is
+    held. Recording again changes a mark (versioned); marks not given stay as they were."""
+    checks.runs_cohort(session.cohort, by)
+    saved = _locked_session(session)
+    if saved.status == SessionStatus.CANCELLED or saved.cohort.status == CohortStatus.CANCELLED:
+        raise DomainError(_("This session was cancelled."))
+    members = {m.id: m for m in _members(saved.cohort, MEMBER_STATUSES)}
+    wanted = {checks.as_uuid(key): checks.choice(value, "marks", Attendance) for key, value in marks.items()}
+    if any(key not in members for key in wanted):
+        raise DomainError(_("Attendance can only be recorded for members of this group."), field="marks")
+    existing = {r.enrolment_id: r for r in AttendanceRecord.objects.current().filter(session=saved)}
+    records = [_mark(saved, members[key], status, existing.get(key), by) for key, status in wanted.items() if key]
+    if saved.status != SessionStatus.HELD:
+        save_edit(saved, expected_version=saved.version, reason="Session held", changes={"status": SessionStatus.HELD})
+    return records
+
+
+def _mark(
+    session: GroupSession, enrolment: Enrolment, status: str, found: AttendanceRecord | None, by: Any
+) -> AttendanceRecord:
+    if found is not None:
+        if found.status == status:
+            return found
+        record = save_edit(
+            found,
+            expected_version=found.version,
+            reason="Attendance changed",
+            changes={"status": status, "recorded_by": by},
+        )
+        record_write(enrolment.patient, action=Action.UPDATE, object_type="group_attendance", object_id=str(record.id))
+        return record
+    record = save_new(
+        AttendanceRecord(
+            session=session, enrolment=enrolment, organisation_id=session.organisation_id, status=status, recorded_by=by
+        ),
+        reason="Attendance recorded",
+    )
+    record_write(enrolment.patient, action=Action.CREATE, object_type="group_attendance", object_id=str(record.id))
+    return record
+
+
+@transaction.atomic
+def write_session_note(
+    session: GroupSession, *, note: str, skills_practised: str, by: Any
+) -> tuple[GroupSession, list[Finding]]:
+    """The facilitator's note about the session as a whole (no member named in it) and the skills practised;
+    returns the note-language check's findings for the facilitator to look at."""
+    checks.runs_cohort(session.cohort, by)
+    saved = _locked_session(session)
+    changes = {
+        "note": checks.text(note, "note", limit=4000),
+        "skills_practised": checks.text(skills_practised, "skills_practised", limit=400),
+    }
+    saved = save_edit(saved, expected_version=saved.version, reason="Session note written", changes=changes)
+    language = (settings.LANGUAGE_CODE or "en").split("-")[0].lower()
+    findings = language_check.check(changes["note"], notes_selectors.rules_for(saved.organisation_id, language))
+    return saved, findings
+
+
+@transaction.atomic
+def write_member_note(session: GroupSession, enrolment: Enrolment, *, text: str, by: Any) -> Note:
+    """A note about one member in this session: a clinical note of the member (kind group), language-checked."""
+    checks.runs_cohort(session.cohort, by)
+    if enrolment.cohort_id != session.cohort_id or enrolment.status not in MEMBER_STATUSES:
+        raise DomainError(_("Notes can only be written about members of this group."))
+    note = notes_services.write_note(enrolment.patient, kind=NoteKind.GROUP, text=text, by=by)
+    MemberNote.objects.create(session=session, enrolment=enrolment, note=note)
+    return note
+
+
+@transaction.atomic
+def reschedule_session(
+    session: GroupSession,
+    *,
+    starts_at: datetime,
+    reason: str,
+    expected_version: int,
+    by: Any,
+    place: str | None = None,
+    online_link: str | None = None,
+) -> GroupSession:
+    """Move a scheduled session; each member with a portal account gets a notice after commit that a session
+    time changed (nothing more: they sign in to see)."""
+    checks.runs_cohort(session.cohort, by)
+    why = checks.reason(reason, _("Say why the session moves."))
+    saved = _locked_session(session)
+    checks.at_version(saved, expected_version)
+    if saved.status != SessionStatus.SCHEDULED:
+        raise DomainError(_("Only a session still to come can be moved."))
+    _not_over(saved.cohort)
+    changes: dict[str, Any] = {
+        "starts_at": checks.moment(starts_at, "starts_at", _time_zone(saved.cohort)),
+        "rescheduled_from": saved.rescheduled_from or saved.starts_at,
+        "reschedule_reason": why,
+    }
+    if place is not None:
+        changes["place"] = checks.text(place, "place", limit=300)
+    if online_link is not None:
+        changes["online_link"] = _link(checks.text(online_link, "online_link", limit=200))
+    saved = save_edit(saved, expected_version=expected_version, reason=why, changes=changes)
+    _tell_members(
+        _members(saved.cohort), subject=_("A group session has changed"), template="groups/email/session_changed.txt"
+    )
+    return saved
+
+
+@transaction.atomic
+def cancel_session(session: GroupSession, *, reason: str, by: Any) -> GroupSession:
+    checks.runs_cohort(session.cohort, by)
+    why = checks.reason(reason, _("Say why the session is cancelled."))
+    saved = _locked_session(session)
+    if saved.status != SessionStatus.SCHEDULED:
+        raise DomainError(_("Only a session still to come can be cancelled."))
+    saved = save_edit(
+        saved,
+        expected_version=saved.version,
+        reason=why,
+        changes={"status": SessionStatus.CANCELLED, "reschedule_reason": why},
+    )
+    _tell_members(
+        _members(saved.cohort), subject=_("A group session has changed"), template="groups/email/session_changed.txt"
+    )
+    return saved
+
+
+def _tell_members(enrolments: list[Enrolment], *, subject: str, template: str) -> None:
+    """A notice to sign in, for each member with an active portal account: no name, no group, no content."""
+    for enrolment in enrolments:
+        user = enrolment.patient.user
+        address = user.email if user is not None and user.is_active else ""
+        if address:
+            send_email(
+                to=address,
+                subject=subject,
+                template=template,
+                context={"url": f"{settings.SITE_URL.rstrip('/')}/portal/groups/"},
+            )
+
+
+# --- home practice for the whole group ---------------------------------------------------------------------
+
+
+def _checked_practice(details: dict[str, Any]) -> dict[str, Any]:
+    from commonground.careplans import library
+
+    checks.only(details, PRACTICE_FIELDS)
+    slug = checks.text(details.get("library_item"), "library_item", limit=60)
+    found = library.item(slug) if slug else None
+    if slug and found is None:
+        raise DomainError(_("Choose an exercise from the library."), field="library_item")
+    title = checks.text(details.get("title"), "title", limit=200) or (found.title if found else "")
+    if not title:
+        raise DomainError(_("Choose an exercise from the library or say what to practise."), field="title")
+    ends_on: date | None = checks.day(details.get("ends_on"), "ends_on")
+    return {
+        "title": title,
+        "library_item": slug,
+        "instructions": checks.text(details.get("instructions"), "instructions", limit=2000),
+        "how_often": checks.text(details.get("how_often"), "how_often", limit=120),
+        "ends_on": ends_on,
+    }
+
+
+@transaction.atomic
+def assign_session_practice(session: GroupSession, *, details: dict[str, Any], by: Any) -> SessionPractice:
+    """Home practice for every enrolled member: each gets their own careplans HomePractice (in their diary and on
+    their Today page), linked by PracticeCopy. A member already practising the same library item is skipped
+    (see `selectors.practice_skipped`)."""
+    checks.runs_cohort(session.cohort, by)
+    saved = _locked_session(session)
+    if saved.status == SessionStatus.CANCELLED:
+        raise DomainError(_("This session was cancelled."))
+    checked = _checked_practice(details)
+    practice = SessionPractice.objects.create(session=saved, assigned_by=by, **checked)
+    for enrolment in _members(saved.cohort):
+        copy = careplans_services.assign_group_practice(
+            enrolment.patient, details={key: value for key, value in checked.items() if value not in (None, "")}, by=by
+        )
+        if copy is not None:
+            PracticeCopy.objects.create(practice=practice, enrolment=enrolment, home_practice=copy)
+    return practice
