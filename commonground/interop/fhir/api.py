@@ -7,6 +7,9 @@
   (daily ratings and sleep) the patient shares with the care team; `GET Observation/{id}` reads one.
 - `GET Goal/{id}`, `GET Goal?patient={id}` and `GET Patient/{id}/Goal`: their goals (decision 0012);
   likewise `CarePlan` (the shared plan) and `Encounter` (the therapy sessions).
+- `GET Group/{id}`: a cohort of a group programme, for its current facilitators and the clinic's care
+  coordinators only; its sessions are Encounters (`GET Encounter/{id}`, `GET Encounter?subject=Group/{id}`).
+  `GET Consent/{id}`, `Consent?patient={id}`, `Patient/{id}/Consent`: consents to take part in a group.
 
 Patient data goes through the access gateway exactly as the rest of the API: the care team sees it, anyone
 else gets 404, and each search is audited as an export. Errors keep the API's plain shapes (401, 404, 422).
@@ -21,7 +24,7 @@ from uuid import UUID
 from django.http import Http404, HttpRequest, HttpResponse
 from fhir.resources.R4B.resource import Resource
 from ninja import Path, Query, Router, Schema
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from commonground.access import gateway
 from commonground.accounts.choices import AccountKind
@@ -40,6 +43,7 @@ from commonground.measures.models import Response
 FHIR_JSON = "application/fhir+json"
 FHIR_ID = r"^[A-Za-z0-9\-.]{1,64}$"
 PATIENT_PARAMETER = r"^(Patient/)?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
+GROUP_PARAMETER = r"^(Group/)?[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}$"
 
 router = Router(tags=["fhir"])
 
@@ -194,19 +198,44 @@ def patient_care_plans(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     openapi_extra=served_as_fhir("Encounter", "The therapy session as a FHIR R4 Encounter"),
 )
 def read_encounter(request: HttpRequest, encounter_id: UUID) -> HttpResponse:
-    patient = _open_owner(request, careplan_selectors.patient_id_of_session(encounter_id), "encounter", encounter_id)
+    """A therapy session (the patient's care team), else a group session (its cohort's facilitators and the
+    clinic's coordinators)."""
+    owner = careplan_selectors.patient_id_of_session(encounter_id)
+    if owner is None:
+        return _group_session(request, encounter_id)
+    patient = _open_owner(request, owner, "encounter", encounter_id)
     return _found(encounters.encounter_of(patient, encounter_id))
+
+
+class EncounterSearch(Schema):
+    """Either a patient's therapy sessions (`patient`) or a group's sessions (`subject=Group/<id>`)."""
+
+    patient: str | None = Field(None, pattern=PATIENT_PARAMETER, description="The patient's id, or Patient/<id>")
+    subject: str | None = Field(None, pattern=GROUP_PARAMETER, description="A group: Group/<id> (a cohort's id)")
+
+    @model_validator(mode="after")
+    def one_of_them(self) -> EncounterSearch:
+        if (self.patient is None) == (self.subject is None):
+            raise ValueError("Search by patient or by subject (Group/<id>), not both and not neither.")
+        return self
 
 
 @router.get(
     "/Encounter",
     response={200: None},
-    summary="Search a patient's therapy sessions",
-    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the patient's therapy sessions as Encounters"),
+    summary="Search a patient's therapy sessions, or a group's sessions",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the sessions as Encounters"),
 )
-def search_encounters(request: HttpRequest, search: Query[PatientSearch]) -> HttpResponse:
-    url = f"Encounter?patient={search.patient_id}"
-    return _search(request, search.patient_id, "encounter", encounters.encounters_bundle, url)
+def search_encounters(request: HttpRequest, search: Query[EncounterSearch]) -> HttpResponse:
+    if search.subject is not None:
+        from commonground.interop.fhir import groups
+
+        cohort = _cohort_for_staff(request, UUID(search.subject.removeprefix("Group/")))
+        url = f"{base_url()}/Encounter?subject=Group/{cohort.id}"
+        return fhir_json(groups.session_encounters_bundle(cohort, self_url=url))
+    patient_id = UUID(str(search.patient).removeprefix("Patient/"))
+    url = f"Encounter?patient={patient_id}"
+    return _search(request, patient_id, "encounter", encounters.encounters_bundle, url)
 
 
 @router.get(
@@ -521,3 +550,88 @@ def patient_tasks(request: HttpRequest, patient_id: UUID) -> HttpResponse:
     from commonground.interop.fhir import tasks
 
     return _search(request, patient_id, "task", tasks.tasks_bundle, f"Patient/{patient_id}/Task")
+
+
+# --- Group programmes (issue 8 item 9): a cohort as a Group, its sessions as Encounters, the consent to take part
+
+
+@router.get(
+    "/Group/{group_id}",
+    response={200: None},
+    summary="Read a group (a cohort of a group programme)",
+    openapi_extra=served_as_fhir("Group", "The cohort as a FHIR R4 Group"),
+)
+def read_group(request: HttpRequest, group_id: UUID) -> HttpResponse:
+    """For the cohort's facilitators and the clinic's care coordinators only, as the cohort's pages. Every
+    member listed is audited as an export of the group."""
+    from commonground.audit.services import record_patient_accesses
+    from commonground.interop.fhir import groups
+
+    cohort = _cohort_for_staff(request, group_id)
+    group = groups.group_of(cohort)
+    members = groups.member_ids(group)
+    if members:
+        record_patient_accesses(
+            members, cohort.organisation_id, action=Action.EXPORT, object_type="group", object_id=str(cohort.id)
+        )
+    return fhir_json(group)
+
+
+def _group_session(request: HttpRequest, session_id: UUID) -> HttpResponse:
+    from commonground.interop.fhir import groups
+
+    cohort_id = groups.cohort_id_of_session(session_id)
+    if cohort_id is None:
+        raise Http404()
+    return _found(groups.encounter_of_session(_cohort_for_staff(request, cohort_id), session_id))
+
+
+def _cohort_for_staff(request: HttpRequest, cohort_id: UUID) -> Any:
+    """The cohort if the caller facilitates it now or coordinates care in its clinic; else 404."""
+    from commonground.groups import selectors as group_selectors
+
+    user: Any = request.user
+    if not (user.is_authenticated and user.is_active and user.kind == AccountKind.STAFF):
+        raise Http404()
+    cohort = group_selectors.cohort_for_staff(user, cohort_id)
+    if cohort is None:
+        raise Http404()
+    return cohort
+
+
+@router.get(
+    "/Consent/{consent_id}",
+    response={200: None},
+    summary="Read a consent to take part in a group programme",
+    openapi_extra=served_as_fhir("Consent", "The consent as a FHIR R4 Consent"),
+)
+def read_consent(request: HttpRequest, consent_id: UUID) -> HttpResponse:
+    from commonground.interop.fhir import groups
+
+    patient = _open_owner(request, groups.patient_id_of_consent(consent_id), "consent", consent_id)
+    return _found(groups.consent_of(patient, consent_id))
+
+
+@router.get(
+    "/Consent",
+    response={200: None},
+    summary="Search a patient's consents to take part in group programmes",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the patient's group participation Consents"),
+)
+def search_consents(request: HttpRequest, search: Query[PatientSearch]) -> HttpResponse:
+    from commonground.interop.fhir import groups
+
+    url = f"Consent?patient={search.patient_id}"
+    return _search(request, search.patient_id, "consent", groups.consents_bundle, url)
+
+
+@router.get(
+    "/Patient/{patient_id}/Consent",
+    response={200: None},
+    summary="A patient's consents to take part in group programmes (patient compartment)",
+    openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the patient's group participation Consents"),
+)
+def patient_consents(request: HttpRequest, patient_id: UUID) -> HttpResponse:
+    from commonground.interop.fhir import groups
+
+    return _search(request, patient_id, "consent", groups.consents_bundle, f"Patient/{patient_id}/Consent")
