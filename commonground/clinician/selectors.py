@@ -38,6 +38,7 @@ def chart_tabs() -> list[ChartTab]:
         ChartTab("tasks", _("Tasks"), "clinician:patient_tasks"),
         ChartTab("messages", _("Messages"), "clinician:messages"),
         ChartTab("referrals", _("Referrals"), "clinician:referrals"),
+        ChartTab("groups", _("Groups"), "clinician:patient_groups"),
         ChartTab("team", _("Care team"), "clinician:care_team"),
         ChartTab("consents", _("Consents and supporters"), "clinician:consents"),
         ChartTab("history", _("Record history"), "clinician:history"),

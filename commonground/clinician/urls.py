@@ -6,6 +6,7 @@ from commonground.clinician import (
     coordination_urls,
     diary_urls,
     goals_urls,
+    groups_urls,
     measures_urls,
     notes_urls,
     referrals_urls,
@@ -39,3 +40,4 @@ urlpatterns += goals_urls.urlpatterns + careplan_urls.urlpatterns + notes_urls.u
 urlpatterns += diary_urls.urlpatterns
 urlpatterns += coordination_urls.urlpatterns + referrals_urls.urlpatterns
 urlpatterns += conversations_urls.urlpatterns + safety_urls.urlpatterns
+urlpatterns += groups_urls.urlpatterns

@@ -57,6 +57,7 @@ def test_coordinator_signs_in_sees_the_caseload_and_opens_a_chart(page: Page, se
             "Tasks",
             "Messages",
             "Referrals",
+            "Groups",
             "Care team",
             "Consents and supporters",
             "Record history",

@@ -1,0 +1,548 @@
+"""The staff's group pages: who opens them (a cohort's facilitators and the clinic's coordinators; 404 for any
+other clinician and for another clinic), their forms (saved, or nothing saved on bad input), the full-cohort
+message with the waiting list, attendance in one form, the chart's Groups tab and the outcome charts."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from commonground.accounts.choices import Role
+from commonground.clinician import groups_display as display
+from commonground.groups import services
+from commonground.groups.models import AttendanceRecord, Cohort, Enrolment, GroupSession, Programme
+from commonground.kit import clock
+from commonground.measures.charts import DETERIORATION, IMPROVEMENT, PLAIN
+from tests.personas import make_staff, signed_in
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def facilitator(clinic):
+    return make_staff(clinic, "gina", Role.GROUP_FACILITATOR)
+
+
+@pytest.fixture
+def programme(clinic, coordinator):
+    return services.create_programme_from_template(clinic, by=coordinator)
+
+
+def _details(**changes):
+    starts = clock.local_date(clock.now(), "Europe/Amsterdam") + timedelta(days=14)
+    details = {
+        "name": "Tuesday group",
+        "capacity": 8,
+        "starts_on": starts,
+        "session_time": time(14, 0),
+        "place": "Room 2",
+        "online_link": "",
+    }
+    return details | changes
+
+
+@pytest.fixture
+def cohort(programme, facilitator, coordinator):
+    return services.create_cohort(programme, details=_details(), facilitators=[facilitator], by=coordinator)
+
+
+@pytest.fixture
+def enrolment(cohort, patient_record, coordinator):
+    return services.enrol(cohort, patient_record, source="care_plan", consent_given=True, by=coordinator)
+
+
+def _first_session(cohort):
+    return GroupSession.objects.current().filter(cohort=cohort).order_by("number").first()
+
+
+def _cohort_urls(cohort, enrolment, session):
+    return [
+        reverse("clinician:cohort", args=[cohort.id]),
+        reverse("clinician:edit_cohort", args=[cohort.id]),
+        reverse("clinician:cohort_members", args=[cohort.id]),
+        reverse("clinician:cohort_member", args=[cohort.id, enrolment.id]),
+        reverse("clinician:group_session", args=[cohort.id, session.id]),
+        reverse("clinician:cohort_partners", args=[cohort.id]),
+        reverse("clinician:cohort_board", args=[cohort.id]),
+        reverse("clinician:cohort_concerns", args=[cohort.id]),
+        reverse("clinician:cohort_outcomes", args=[cohort.id]),
+    ]
+
+
+# --- who opens what -----------------------------------------------------------------------------------------------
+
+
+def test_every_cohort_page_opens_for_its_facilitator_and_the_coordinator(cohort, enrolment, facilitator, coordinator):
+    for person in (facilitator, coordinator):
+        client = signed_in(person)
+        for url in _cohort_urls(cohort, enrolment, _first_session(cohort)):
+            response = client.get(url)
+            assert response.status_code == 200, (person.username, url, response.status_code)
+            assert b"Tuesday group" in response.content
+
+
+def test_every_cohort_page_is_not_found_for_other_clinicians_and_other_clinics(
+    cohort, enrolment, therapist, outsider, foreign_clinician
+):
+    urls = _cohort_urls(cohort, enrolment, _first_session(cohort))
+    for person in (therapist, outsider, foreign_clinician):
+        client = signed_in(person)
+        for url in urls:
+            response = client.get(url)
+            assert response.status_code == 404, (person.username, url, response.status_code)
+            assert b"Tuesday group" not in response.content
+
+
+def test_writes_are_not_found_for_a_clinician_outside_the_group_and_change_nothing(
+    cohort, enrolment, outsider, foreign_clinician, other_patient_record
+):
+    session = _first_session(cohort)
+    posts = [
+        (reverse("clinician:cohort_enrol", args=[cohort.id]), {"patient": str(other_patient_record.id)}),
+        (reverse("clinician:cohort_withdraw", args=[cohort.id, enrolment.id]), {"reason": "x"}),
+        (
+            reverse("clinician:group_attendance", args=[cohort.id, session.id]),
+            {f"mark_{enrolment.id}": "present"},
+        ),
+        (reverse("clinician:group_cancel_session", args=[cohort.id, session.id]), {"reason": "x"}),
+        (reverse("clinician:cohort_status", args=[cohort.id]), {"action": "cancel", "reason": "x"}),
+    ]
+    for person in (outsider, foreign_clinician):
+        client = signed_in(person)
+        for url, data in posts:
+            assert client.post(url, data).status_code == 404, (person.username, url)
+    enrolment.refresh_from_db()
+    cohort.refresh_from_db()
+    assert enrolment.status == "enrolled" and cohort.status == "planned"
+    assert not AttendanceRecord.objects.exists()
+    assert _first_session(cohort).status == "scheduled"
+
+
+def test_the_groups_page_lists_my_cohorts_and_the_nav_links_to_it(cohort, facilitator, therapist):
+    response = signed_in(facilitator).get(reverse("clinician:groups"))
+    assert response.status_code == 200
+    assert b"Tuesday group" in response.content
+    assert reverse("clinician:groups").encode() in response.content
+    other = signed_in(therapist).get(reverse("clinician:groups"))
+    assert other.status_code == 200 and b"Tuesday group" not in other.content
+
+
+def test_the_member_page_opens_the_patient_through_the_gateway(cohort, enrolment, facilitator, patient_record):
+    from commonground.audit.models import AuditEvent
+
+    url = reverse("clinician:cohort_member", args=[cohort.id, enrolment.id])
+    response = signed_in(facilitator).get(url)
+    assert response.status_code == 200
+    assert patient_record.display_name.encode() in response.content
+    assert AuditEvent.objects.filter(patient_id=patient_record.id, object_type="group_enrolment").exists()
+    stranger = services.create_cohort(
+        cohort.programme, details=_details(name="Other group"), facilitators=[facilitator], by=facilitator
+    )
+    assert (
+        signed_in(facilitator).get(reverse("clinician:cohort_member", args=[stranger.id, enrolment.id])).status_code
+        == 404
+    )
+
+
+# --- programmes -----------------------------------------------------------------------------------------------------
+
+
+def test_programmes_are_kept_by_facilitators_and_coordinators_only(programme, facilitator, coordinator, therapist):
+    for person in (facilitator, coordinator):
+        assert signed_in(person).get(reverse("clinician:group_programmes")).status_code == 200
+        assert signed_in(person).get(reverse("clinician:group_programme", args=[programme.id])).status_code == 200
+    for url in (reverse("clinician:group_programmes"), reverse("clinician:group_programme", args=[programme.id])):
+        assert signed_in(therapist).get(url).status_code == 404
+    assert signed_in(therapist).post(reverse("clinician:new_group_programme")).status_code == 404
+
+
+def test_a_programme_is_made_from_the_standard_curriculum(clinic, facilitator):
+    response = signed_in(facilitator).post(reverse("clinician:new_group_programme"))
+    made = Programme.objects.current().get(organisation=clinic)
+    assert response.status_code == 302 and response["Location"] == reverse("clinician:group_programme", args=[made.id])
+    assert made.sessions.filter(record_status="active").count() == 8
+
+
+def _programme_post(programme, **changes):
+    data = {
+        "version": programme.version,
+        "name": "Living well, Tuesdays",
+        "summary": programme.summary,
+        "session_minutes": 90,
+        "days_between": 7,
+        "sessions_to_complete": 6,
+        "instruments": ["phq15"],
+        "active": "on",
+    }
+    return data | changes
+
+
+def test_a_programme_is_changed_and_bad_input_saves_nothing(programme, facilitator):
+    client = signed_in(facilitator)
+    url = reverse("clinician:group_programme", args=[programme.id])
+    bad = client.post(url, _programme_post(programme, name="", session_minutes="0"))
+    assert bad.status_code == 400
+    programme.refresh_from_db()
+    assert programme.name != "Living well, Tuesdays"
+    assert client.post(url, _programme_post(programme)).status_code == 302
+    programme.refresh_from_db()
+    assert programme.name == "Living well, Tuesdays" and programme.instruments == ["phq15"]
+
+
+def test_a_stale_programme_edit_answers_409_and_keeps_the_colleagues_version(programme, facilitator, coordinator):
+    stale = _programme_post(programme, name="Mine")
+    services.update_programme(programme, expected_version=programme.version, changes={"name": "Theirs"}, by=coordinator)
+    response = signed_in(facilitator).post(reverse("clinician:group_programme", args=[programme.id]), stale)
+    assert response.status_code == 409
+    assert b"Theirs" in response.content
+    programme.refresh_from_db()
+    assert programme.name == "Theirs"
+
+
+def test_a_curriculum_session_is_changed(programme, facilitator):
+    url = reverse("clinician:group_curriculum_session", args=[programme.id, 2])
+    client = signed_in(facilitator)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"title": ""}).status_code == 400
+    response = client.post(url, {"title": "Symptoms and worry", "skill": "Noticing"})
+    assert response.status_code == 302
+    session = programme.sessions.get(record_status="active", number=2)
+    assert session.title == "Symptoms and worry"
+
+
+# --- cohorts --------------------------------------------------------------------------------------------------------
+
+
+def _cohort_post(facilitator, **changes):
+    starts = clock.local_date(clock.now(), "Europe/Amsterdam") + timedelta(days=10)
+    data = {
+        "name": "Thursday group",
+        "capacity": "6",
+        "starts_on": starts.isoformat(),
+        "session_time": "10:00",
+        "session_minutes": "",
+        "place": "Room 1",
+        "online_link": "",
+        "facilitators": [str(facilitator.id)],
+    }
+    return data | changes
+
+
+def test_a_cohort_is_planned_from_a_programme_with_its_sessions(programme, facilitator, outsider):
+    client = signed_in(facilitator)
+    url = reverse("clinician:new_cohort", args=[programme.id])
+    assert client.get(url).status_code == 200
+    response = client.post(url, _cohort_post(facilitator, facilitators=[str(facilitator.id), str(outsider.id)]))
+    made = Cohort.objects.current().get(name="Thursday group")
+    assert response.status_code == 302 and response["Location"] == reverse("clinician:cohort", args=[made.id])
+    assert made.sessions.count() == 8 and made.session_minutes == 90
+    assert signed_in(outsider).get(reverse("clinician:cohort", args=[made.id])).status_code == 200
+
+
+def test_a_cohort_with_bad_input_saves_nothing(programme, facilitator):
+    client = signed_in(facilitator)
+    url = reverse("clinician:new_cohort", args=[programme.id])
+    for bad in (
+        _cohort_post(facilitator, facilitators=[]),
+        _cohort_post(facilitator, capacity="0"),
+        _cohort_post(facilitator, place="", online_link=""),
+    ):
+        response = client.post(url, bad)
+        assert response.status_code == 400
+    assert not Cohort.objects.filter(name="Thursday group").exists()
+    assert b"Choose at least one facilitator." in client.post(url, _cohort_post(facilitator, facilitators=[])).content
+
+
+def test_a_stale_cohort_edit_answers_409(cohort, facilitator, coordinator):
+    url = reverse("clinician:edit_cohort", args=[cohort.id])
+    stale = {"version": cohort.version, "name": "Mine", "capacity": "8", "place": "Room 2", "online_link": ""}
+    services.update_cohort(cohort, expected_version=cohort.version, changes={"name": "Theirs"}, by=coordinator)
+    response = signed_in(facilitator).post(url, stale)
+    assert response.status_code == 409
+    cohort.refresh_from_db()
+    assert cohort.name == "Theirs"
+
+
+# --- enrolment --------------------------------------------------------------------------------------------------
+
+
+def _enrol_post(patient, **changes):
+    data = {
+        "patient": str(patient.id),
+        "source": "care_plan",
+        "shown_name": "first_name",
+        "chosen_name": "",
+        "consent_given": "on",
+    }
+    return data | changes
+
+
+def test_a_coordinator_enrols_a_patient_they_may_see_with_consent(cohort, coordinator, patient_record):
+    client = signed_in(coordinator)
+    page = client.get(reverse("clinician:cohort_members", args=[cohort.id]))
+    assert patient_record.display_name.encode() in page.content  # offered in the form
+    response = client.post(reverse("clinician:cohort_enrol", args=[cohort.id]), _enrol_post(patient_record))
+    assert response.status_code == 302
+    enrolment = Enrolment.objects.current().get(cohort=cohort, patient=patient_record)
+    assert enrolment.status == "enrolled" and enrolment.shown_name == "first_name" and enrolment.consent is not None
+
+
+def test_enrolment_without_consent_or_with_bad_choices_saves_nothing(cohort, coordinator, patient_record):
+    client = signed_in(coordinator)
+    url = reverse("clinician:cohort_enrol", args=[cohort.id])
+    no_consent = _enrol_post(patient_record)
+    del no_consent["consent_given"]
+    response = client.post(url, no_consent)
+    assert response.status_code == 400
+    assert b"Their consent is needed" in response.content
+    assert client.post(url, _enrol_post(patient_record, shown_name="chosen_name")).status_code == 400
+    assert not Enrolment.objects.filter(cohort=cohort).exists()
+    cohort.refresh_from_db()
+    assert cohort.places_taken == 0
+
+
+def test_a_patient_the_person_may_not_see_cannot_be_enrolled(cohort, facilitator, patient_record):
+    """The facilitator is not on Ada's care team: she is not offered, and sending her id does not enrol her."""
+    client = signed_in(facilitator)
+    response = client.post(reverse("clinician:cohort_enrol", args=[cohort.id]), _enrol_post(patient_record))
+    assert response.status_code == 400
+    assert not Enrolment.objects.filter(cohort=cohort).exists()
+
+
+def test_a_full_cohort_says_so_and_offers_the_waiting_list(
+    programme, facilitator, coordinator, patient_record, other_patient_record
+):
+    small = services.create_cohort(programme, details=_details(capacity=1), facilitators=[facilitator], by=coordinator)
+    services.enrol(small, other_patient_record, source="care_plan", consent_given=True, by=coordinator)
+    client = signed_in(coordinator)
+    url = reverse("clinician:cohort_enrol", args=[small.id])
+    response = client.post(url, _enrol_post(patient_record))
+    assert response.status_code == 409
+    assert b"The last place has just been taken" in response.content
+    assert b'name="waiting_list_if_full"' in response.content
+    assert not Enrolment.objects.filter(cohort=small, patient=patient_record).exists()
+    response = client.post(url, _enrol_post(patient_record, waiting_list_if_full="1"))
+    assert response.status_code == 302
+    waiting = Enrolment.objects.current().get(cohort=small, patient=patient_record)
+    assert waiting.status == "waiting"
+    page = client.get(reverse("clinician:cohort_members", args=[small.id]))
+    assert b"Waiting list" in page.content and patient_record.display_name.encode() in page.content
+
+
+def test_a_member_is_withdrawn_with_a_reason_and_the_place_is_offered_to_the_waiting_list(
+    programme, facilitator, coordinator, patient_record, other_patient_record
+):
+    small = services.create_cohort(programme, details=_details(capacity=1), facilitators=[facilitator], by=coordinator)
+    first = services.enrol(small, other_patient_record, source="care_plan", consent_given=True, by=coordinator)
+    second = services.enrol(
+        small, patient_record, source="care_plan", consent_given=True, by=coordinator, waiting_list_if_full=True
+    )
+    client = signed_in(coordinator)
+    withdraw = reverse("clinician:cohort_withdraw", args=[small.id, first.id])
+    assert client.post(withdraw, {"reason": ""}).status_code == 302
+    first.refresh_from_db()
+    assert first.status == "enrolled"  # no reason: nothing changed
+    assert client.post(withdraw, {"reason": "Moved away"}).status_code == 302
+    first.refresh_from_db()
+    assert first.status == "withdrawn" and first.end_reason == "Moved away"
+    assert client.post(reverse("clinician:cohort_offer_place", args=[small.id, second.id])).status_code == 302
+    second.refresh_from_db()
+    assert second.status == "enrolled"
+
+
+# --- a session --------------------------------------------------------------------------------------------------
+
+
+def test_attendance_is_recorded_for_every_member_in_one_form(
+    cohort, enrolment, coordinator, facilitator, other_patient_record
+):
+    other = services.enrol(cohort, other_patient_record, source="care_plan", consent_given=True, by=coordinator)
+    session = _first_session(cohort)
+    client = signed_in(facilitator)
+    url = reverse("clinician:group_attendance", args=[cohort.id, session.id])
+    page = client.get(reverse("clinician:group_session", args=[cohort.id, session.id]))
+    assert f'name="mark_{enrolment.id}"'.encode() in page.content
+    half = client.post(url, {f"mark_{enrolment.id}": "present"})
+    assert half.status_code == 400
+    assert not AttendanceRecord.objects.exists()
+    response = client.post(url, {f"mark_{enrolment.id}": "present", f"mark_{other.id}": "absent_with_notice"})
+    assert response.status_code == 302
+    marks = dict(AttendanceRecord.objects.current().values_list("enrolment_id", "status"))
+    assert marks == {enrolment.id: "present", other.id: "absent_with_notice"}
+    session.refresh_from_db()
+    assert session.status == "held"
+    outcomes = client.get(reverse("clinician:cohort_outcomes", args=[cohort.id]))
+    assert outcomes.status_code == 200
+    assert b'class="group-chart"' in outcomes.content and b"<table" in outcomes.content
+
+
+def test_the_session_note_is_saved_and_its_wording_check_shown_without_blocking(cohort, enrolment, facilitator):
+    session = _first_session(cohort)
+    url = reverse("clinician:group_session_note", args=[cohort.id, session.id])
+    client = signed_in(facilitator)
+    assert client.post(url, {"note": "", "skills_practised": ""}).status_code == 400
+    response = client.post(
+        url, {"note": "One member insists the breathing does nothing.", "skills_practised": "Breathing"}
+    )
+    assert response.status_code == 200
+    assert b"Wording check" in response.content
+    session.refresh_from_db()
+    assert session.note.startswith("One member insists") and session.skills_practised == "Breathing"
+
+
+def test_a_note_about_one_member_goes_to_their_record(cohort, enrolment, facilitator, patient_record):
+    from commonground.notes.models import Note
+
+    session = _first_session(cohort)
+    url = reverse("clinician:group_member_note", args=[cohort.id, session.id])
+    client = signed_in(facilitator)
+    assert client.post(url, {"enrolment": str(enrolment.id), "text": ""}).status_code == 400
+    assert (
+        client.post(url, {"enrolment": str(enrolment.id), "text": "Practised the breathing well."}).status_code == 302
+    )
+    assert Note.objects.filter(patient=patient_record, kind="group").count() == 1
+
+
+def test_a_session_is_moved_with_a_reason_and_cancelled(cohort, enrolment, facilitator):
+    session = _first_session(cohort)
+    client = signed_in(facilitator)
+    move = reverse("clinician:group_reschedule", args=[cohort.id, session.id])
+    new_day = (session.starts_at + timedelta(days=1)).date()
+    data = {"version": session.version, "on": new_day.isoformat(), "at": "15:30", "place": "Room 3", "online_link": ""}
+    assert client.post(move, data | {"reason": ""}).status_code == 400
+    stale = data | {"reason": "Room taken", "version": session.version + 5}
+    assert client.post(move, stale).status_code == 409
+    assert client.post(move, data | {"reason": "Room taken"}).status_code == 302
+    session.refresh_from_db()
+    assert session.place == "Room 3" and session.reschedule_reason == "Room taken"
+    cancel = reverse("clinician:group_cancel_session", args=[cohort.id, session.id])
+    assert client.post(cancel, {"reason": ""}).status_code == 400
+    assert client.post(cancel, {"reason": "Facilitator ill"}).status_code == 302
+    session.refresh_from_db()
+    assert session.status == "cancelled"
+
+
+# --- partners, board, concerns --------------------------------------------------------------------------------
+
+
+def test_partners_are_proposed_and_ended(cohort, enrolment, coordinator, facilitator, other_patient_record):
+    from commonground.groups.models import Pairing
+
+    other = services.enrol(cohort, other_patient_record, source="care_plan", consent_given=True, by=coordinator)
+    client = signed_in(facilitator)
+    url = reverse("clinician:cohort_propose_pairing", args=[cohort.id])
+    assert client.post(url, {"first": str(enrolment.id), "second": str(enrolment.id)}).status_code == 400
+    assert not Pairing.objects.exists()
+    assert client.post(url, {"first": str(enrolment.id), "second": str(other.id)}).status_code == 302
+    pairing = Pairing.objects.get()
+    assert pairing.status == "proposed"
+    assert client.get(reverse("clinician:cohort_partners", args=[cohort.id])).status_code == 200
+    assert client.post(reverse("clinician:cohort_end_pairing", args=[cohort.id, pairing.id])).status_code == 302
+    pairing.refresh_from_db()
+    assert pairing.status not in ("proposed", "active")
+
+
+def test_the_board_is_posted_to_and_moderated(cohort, enrolment, facilitator, patient_user):
+    from commonground.groups.models import BoardPost
+
+    client = signed_in(facilitator)
+    url = reverse("clinician:cohort_post", args=[cohort.id])
+    assert client.post(url, {"kind": "announcement", "text": ""}).status_code == 400
+    assert client.post(url, {"kind": "announcement", "text": "Bring a blanket."}).status_code == 302
+    win = services.post_small_win(enrolment, text="I walked to the shop.")
+    hide = reverse("clinician:cohort_hide_post", args=[cohort.id, win.id])
+    assert client.post(hide, {"reason": ""}).status_code == 302
+    win.refresh_from_db()
+    assert win.status == "shown"
+    assert client.post(hide, {"reason": "Names another member"}).status_code == 302
+    win.refresh_from_db()
+    assert win.status == "hidden" and win.hidden_reason == "Names another member"
+    assert BoardPost.objects.filter(kind="announcement").count() == 1
+
+
+def test_a_concern_is_answered(cohort, enrolment, facilitator):
+    concern = services.raise_concern(enrolment, about="group", text="It goes too fast for me.")
+    client = signed_in(facilitator)
+    page = client.get(reverse("clinician:cohort_concerns", args=[cohort.id]))
+    assert b"It goes too fast for me." in page.content
+    url = reverse("clinician:cohort_answer_concern", args=[cohort.id, concern.id])
+    assert client.post(url, {"answer": "We will slow down."}).status_code == 302
+    concern.refresh_from_db()
+    assert concern.status == "answered" and concern.answer == "We will slow down."
+
+
+# --- the chart's Groups tab -------------------------------------------------------------------------------------
+
+
+def test_the_care_team_sees_the_groups_tab_and_a_coordinator_offers_a_place(
+    cohort, coordinator, therapist, patient_record, outsider
+):
+    url = reverse("clinician:patient_groups", args=[patient_record.id])
+    page = signed_in(therapist).get(url)
+    assert page.status_code == 200 and b"Offer a place in a group" in page.content
+    assert b"ask them to offer one" in page.content  # a therapist who runs no group is told who gives places
+    client = signed_in(coordinator)
+    assert b"Tuesday group" in client.get(url).content
+    offer = reverse("clinician:offer_group_place", args=[patient_record.id])
+    data = {"cohort": str(cohort.id), "source": "referral", "shown_name": "initials"}
+    assert client.post(offer, data).status_code == 400
+    assert not Enrolment.objects.exists()
+    assert client.post(offer, data | {"consent_given": "on"}).status_code == 302
+    enrolment = Enrolment.objects.current().get(patient=patient_record)
+    assert enrolment.status == "enrolled" and enrolment.source == "referral" and enrolment.shown_name == "initials"
+    tab = signed_in(therapist).get(url)
+    assert b"Tuesday group" in tab.content and b"No attendance recorded yet" in tab.content
+    assert signed_in(outsider).get(url).status_code == 404
+
+
+def test_the_chart_has_a_groups_tab(patient_record, therapist):
+    response = signed_in(therapist).get(reverse("clinician:chart", args=[patient_record.id]))
+    assert reverse("clinician:patient_groups", args=[patient_record.id]).encode() in response.content
+
+
+def test_another_clinic_cannot_be_offered(cohort, foreign_clinician, foreign_patient):
+    response = signed_in(foreign_clinician).post(
+        reverse("clinician:offer_group_place", args=[foreign_patient.id]),
+        {"cohort": str(cohort.id), "source": "care_plan", "shown_name": "first_name", "consent_given": "on"},
+    )
+    assert response.status_code == 400
+    assert not Enrolment.objects.exists()
+
+
+# --- the charts' geometry ---------------------------------------------------------------------------------------
+
+
+def test_the_attendance_chart_stacks_shares_of_the_members_marked():
+    chart = display.attendance_chart([display.SessionBar("1", 6, 1, 1), display.SessionBar("2", 0, 0, 0, held=False)])
+    first, second = chart.bars
+    assert [part.kind for part in first.parts] == ["present", "absent_with_notice", "absent"]
+    assert sum(part.height for part in first.parts) == pytest.approx(chart.area.height, abs=0.05)
+    assert first.parts[0].height == pytest.approx(chart.area.height * 0.75, abs=0.05)
+    assert second.parts == ()
+    assert display.percent(6, 8) == "75 %" and display.percent(0, 0) == "—"
+
+
+def test_the_pre_post_chart_marks_reliable_change_with_its_own_shape():
+    chart = display.pre_post_chart(
+        minimum=0,
+        maximum=30,
+        pairs=[
+            display.PrePost("a", Decimal(20), Decimal(10), IMPROVEMENT),
+            display.PrePost("b", 10, 12, PLAIN),
+            display.PrePost("c", 5, 15, DETERIORATION),
+        ],
+    )
+    a, b, c = chart.pairs
+    assert a.y1 < a.y2  # a lower score is drawn lower
+    assert a.shape.startswith("M") and b.shape == "" and c.shape.endswith("Z")
+    assert chart.markers_used == (PLAIN, IMPROVEMENT, DETERIORATION)
+    with pytest.raises(ValueError, match="must be above the minimum"):
+        display.pre_post_chart(minimum=5, maximum=5, pairs=[])
+
+
+def test_a_local_time_round_trips():
+    moment = display.local_moment(date(2026, 3, 29), time(14, 0), "Europe/Amsterdam")
+    assert display.local_parts(moment, "Europe/Amsterdam") == (date(2026, 3, 29), time(14, 0))
