@@ -100,7 +100,9 @@ class ActionStepForm(forms.Form):
 
     def __init__(self, *args: Any, towards: list[tuple[str, Any]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["towards"].choices = [("", _("Not linked to a goal")), *(towards or [])]
+        field = self.fields["towards"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("Not linked to a goal")), *(towards or [])]
 
 
 class ShareWithGroupForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from commonground.portal import care_urls, conversations_urls, diary_urls, safety_urls, views
+from commonground.portal import care_urls, conversations_urls, diary_urls, groups_urls, safety_urls, views
 
 app_name = "portal"
 urlpatterns = [
@@ -19,3 +19,4 @@ urlpatterns = [
 ]
 urlpatterns += care_urls.urlpatterns + diary_urls.urlpatterns
 urlpatterns += conversations_urls.urlpatterns + safety_urls.urlpatterns
+urlpatterns += groups_urls.urlpatterns
