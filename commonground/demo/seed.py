@@ -26,6 +26,7 @@ from commonground.demo import care as demo_care
 from commonground.demo import conversations as demo_conversations
 from commonground.demo import coordination as demo_coordination
 from commonground.demo import diary as demo_diary
+from commonground.demo import groups as demo_groups
 from commonground.demo import measures as demo_measures
 from commonground.demo import referrals as demo_referrals
 from commonground.demo import safety as demo_safety
@@ -191,6 +192,8 @@ def load_demo_clinic(progress: Callable[[int, int], None] | None = None) -> Seed
                 if progress:
                     progress(number + 1, PATIENT_COUNT)
             _create_patient_accounts(organisation)
+            # Before the diaries: the practice the group was given is in its members' diaries.
+            demo_groups.seed_groups(organisation, staff=staff, today=today, seed=f"{SEED}/groups")
             demo_diary.seed_diaries(organisation, staff=staff, today=today, seed=f"{SEED}/diary")
             demo_referrals.seed_referrals(organisation, staff=staff, today=today, seed=f"{SEED}/referrals")
             demo_conversations.seed_conversations(organisation, staff=staff, today=today, seed=f"{SEED}/messages")

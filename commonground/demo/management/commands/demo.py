@@ -32,7 +32,7 @@ def logins() -> str:
     lines = ["", f"Demo logins (every password: {DEMO_PASSWORD})"]
     lines += [f"  {username:<13} {name}, {role.label}" for username, name, role, _ in STAFF]
     lines += [
-        "  patient       Milan Koster (portal): questionnaires due now",
-        "  patient2      Joost Mulder (portal)",
+        "  patient       Milan Koster (portal): questionnaires due now; a group with a partner",
+        "  patient2      Joost Mulder (portal): Milan's partner in the group",
     ]
     return "\n".join(lines)
