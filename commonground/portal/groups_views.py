@@ -32,6 +32,7 @@ from commonground.goals.choices import GoalStatus
 from commonground.groups import names, selectors, services
 from commonground.groups.choices import (
     MEMBER_STATUSES,
+    CohortStatus,
     EnrolmentStatus,
     PairingStatus,
     PostKind,
@@ -88,6 +89,12 @@ class Member:
         return str(self.enrolment.cohort.organisation.time_zone)
 
     @property
+    def running(self) -> bool:
+        """Enrolled in a group that is planned or running: posting and partner check-ins are open."""
+        closed = (CohortStatus.FINISHED, CohortStatus.CANCELLED)
+        return self.enrolment.status == EnrolmentStatus.ENROLLED and self.cohort.status not in closed
+
+    @property
     def shown_as(self) -> str:
         """What the others see of me, as I chose."""
         return selectors.name_of(self.enrolment)
@@ -112,6 +119,7 @@ def _page(request: HttpRequest, member: Member, template: str, tab: str, **conte
             "tab": tab,
             "tabs": TABS,
             "finished": member.enrolment.status == EnrolmentStatus.FINISHED,
+            "running": member.running,
         }
     )
     return render(request, f"portal/groups/{template}.html", context)

@@ -413,3 +413,16 @@ def test_an_answer_to_an_old_proposal_changes_nothing(cohort, ada, grace, facili
     assert response.status_code == 302
     pairing.refresh_from_db()
     assert pairing.status == PairingStatus.DECLINED and pairing.first_agreed_at is None
+
+
+def test_after_the_programme_a_member_keeps_the_materials_and_their_plan(cohort, ada, grace, facilitator, patient_user):
+    services.add_action_step(ada, text=ADA_STEP)
+    services.start_cohort(cohort, by=facilitator)
+    services.finish_cohort(cohort, by=facilitator)
+    client = signed_in(patient_user)
+    assert "This programme has finished." in client.get(_url("group", cohort)).content.decode()
+    assert ADA_STEP in client.get(_url("group_plan", cohort)).content.decode()
+    assert "Diaphragmatic (belly) breathing" in client.get(_url("group_materials", cohort)).content.decode()
+    board = client.get(_url("group_board", cohort)).content.decode()
+    assert "Share a small win" not in board
+    assert "This group has been cancelled" not in board
