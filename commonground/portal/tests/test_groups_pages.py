@@ -96,8 +96,19 @@ def _all_pages(client, cohort):
 
 
 def test_a_member_sees_their_group_and_the_others_only_by_shown_name(
-    cohort, ada, grace, patient_user, other_patient_record
+    cohort, ada, grace, patient_user, other_patient_record, facilitator, therapist
 ):
+    from commonground.portal.tests.test_care_pages import _set_goal
+
+    # Grace shares what she chose to share, and nothing else: her goal stays hers.
+    goal = _set_goal(other_patient_record, therapist, title="Swim again at the lido")
+    services.post_small_win(grace, text=SMALL_WIN)
+    services.add_action_step(grace, text=GRACE_STEP, goal_id=goal.id)
+    services.share_plan_with_group(grace, shared=True)
+    pairing = services.propose_pairing(cohort, ada, grace, by=facilitator)
+    services.agree_to_pairing(pairing, ada)
+    services.agree_to_pairing(pairing, grace)
+    services.check_in(pairing, grace, feeling="hard", message=CHECK_IN_WORDS)
     client = signed_in(patient_user)
     listing = client.get(reverse("portal:groups")).content.decode()
     assert cohort.name in listing and _url("group", cohort) in listing
@@ -105,10 +116,17 @@ def test_a_member_sees_their_group_and_the_others_only_by_shown_name(
     assert "Grace" in page  # first name only, by default
     assert PLACE in page
     assert "Europe/Amsterdam" in page
-    for text in _all_pages(client, cohort).values():
+    pages = _all_pages(client, cohort)
+    for text in pages.values():
         assert other_patient_record.family_name not in text
         assert other_patient_record.record_number not in text
         assert str(other_patient_record.id) not in text
+        assert goal.title not in text  # her ladder progress is not shared with her partner
+    assert SMALL_WIN in pages["group_board"] and GRACE_STEP in pages["group_shared_plans"]
+    assert CHECK_IN_WORDS in pages["group_partner"]
+    assert GRACE_STEP not in pages["group_partner"]  # her plan is shared with the group, not yet with her partner
+    services.set_partner_shares(pairing, grace, ["ladder_progress"])
+    assert goal.title in client.get(_url("group_partner", cohort)).content.decode()
 
 
 def test_a_member_who_chose_initials_is_shown_by_initials(cohort, ada, grace, patient_user, other_patient_user):
