@@ -377,9 +377,10 @@ class AttendanceRow:
     number: int
     day: date
     status: str
-    present: int
-    absent_with_notice: int
-    absent: int
+    marked: int
+    present: str  # counts as text: "—" for a session with no attendance recorded
+    absent_with_notice: str
+    absent: str
     rate: str
 
 
@@ -471,9 +472,20 @@ def _attendance(cohort: Any, time_zone: str) -> tuple[list[SessionBar], list[Att
         held = session.status == SessionStatus.HELD and bool(marks)
         bars.append(SessionBar(str(session.number), present, notice, absent, held=held))
         day = session.starts_at.astimezone(ZoneInfo(time_zone)).date()
+
+        def shown(count: int, recorded: bool = bool(marks)) -> str:
+            return str(count) if recorded else NONE
+
         rows.append(
             AttendanceRow(
-                session.number, day, session.get_status_display(), present, notice, absent, percent(present, len(marks))
+                number=session.number,
+                day=day,
+                status=session.get_status_display(),
+                marked=len(marks),
+                present=shown(present),
+                absent_with_notice=shown(notice),
+                absent=shown(absent),
+                rate=percent(present, len(marks)),
             )
         )
     return bars, rows
@@ -530,7 +542,7 @@ def _instrument_shown(outcome: Any, members: Sequence[Any]) -> InstrumentShown:
 def cohort_outcomes(cohort: Any, time_zone: str) -> OutcomesShown:
     found = _selectors().cohort_outcomes(cohort)
     bars, rows = _attendance(cohort, time_zone)
-    held = [row for row in rows if row.present + row.absent_with_notice + row.absent]
+    held = [row for row in rows if row.marked]
     summary = [
         (_("Members who had a place"), str(found.ever_placed)),
         (_("Attendance over the sessions held"), _rate(found.attendance_rate)),

@@ -399,7 +399,6 @@ class HidePostForm(forms.Form):
     reason = forms.CharField(
         label=_("Why hide it?"),
         max_length=300,
-        help_text=_("The author sees this reason."),
         error_messages={"required": _("Say why the post is hidden.")},
     )
 

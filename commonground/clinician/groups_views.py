@@ -420,7 +420,6 @@ def _members_page(
         roster=display.member_rows(roster),
         waiting=display.member_rows(waiting),
         enrol_form=enrol_form or forms.EnrolForm(patients=_enrollable(request)),
-        withdraw_form=forms.WithdrawForm(),
         full=full,
         places_left=max(found.capacity - found.places_taken, 0),
         may_enrol=found.status in (CohortStatus.PLANNED, CohortStatus.RUNNING),
@@ -554,6 +553,7 @@ def _session_page(request: HttpRequest, found: Any, session: Any, *, status: int
         "cancel_form": forms_.get("cancel_form") or forms.CancelSessionForm(),
         "conflict": forms_.get("conflict", ""),
         "practice": display.practice_of(session),
+        "member_notes": selectors.member_notes_of(session),
     }
     return _cohort_page(request, found, "overview", "clinician/groups/session.html", status=status, **context)
 
@@ -760,7 +760,6 @@ def end_pairing(request: HttpRequest, cohort_id: str, pairing_id: str) -> HttpRe
 
 def _board_page(request: HttpRequest, found: Any, *, status: int = 200, **context: Any) -> HttpResponse:
     context.setdefault("form", forms.BoardPostForm(library=_library()))
-    context.setdefault("hide_form", forms.HidePostForm())
     return _cohort_page(
         request,
         found,

@@ -376,7 +376,7 @@ def test_attendance_is_recorded_for_every_member_in_one_form(
     assert session.status == "held"
     outcomes = client.get(reverse("clinician:cohort_outcomes", args=[cohort.id]))
     assert outcomes.status_code == 200
-    assert b'class="group-chart"' in outcomes.content and b"<table" in outcomes.content
+    assert b'class="cohort-chart"' in outcomes.content and b"<table" in outcomes.content
 
 
 def test_the_session_note_is_saved_and_its_wording_check_shown_without_blocking(cohort, enrolment, facilitator):
@@ -404,6 +404,8 @@ def test_a_note_about_one_member_goes_to_their_record(cohort, enrolment, facilit
         client.post(url, {"enrolment": str(enrolment.id), "text": "Practised the breathing well."}).status_code == 302
     )
     assert Note.objects.filter(patient=patient_record, kind="group").count() == 1
+    page = client.get(reverse("clinician:group_session", args=[cohort.id, session.id]))
+    assert b"About Ada Lovelace, by Gina" in page.content
 
 
 def test_a_session_is_moved_with_a_reason_and_cancelled(cohort, enrolment, facilitator):
