@@ -162,7 +162,7 @@ def next_session_line(request: HttpRequest) -> HttpResponse:
         if session is not None
     ]
     upcoming.sort(key=lambda pair: pair[0].starts_at)
-    return render(request, "portal/groups/today_line.html", {"upcoming": upcoming[:1]})
+    return render(request, "portal/groups/today_line.html", {"upcoming": upcoming[:1], "now": clock.now()})
 
 
 # --- a group: schedule and members, materials, the board, shared plans -----------------------------------------

@@ -159,10 +159,13 @@ def test_the_schedule_marks_cancelled_and_moved_sessions_in_the_clinics_time(coh
     assert "14:00" in page  # the clinic's clock time, not UTC
 
 
-def test_the_today_line_shows_the_next_session(cohort, ada, patient_user):
+def test_the_today_line_shows_the_next_session(cohort, ada, patient_user, outsider_patient):
     line = signed_in(patient_user).get(reverse("portal:group_next_session")).content.decode()
     assert "Next session of Tuesday afternoon group" in line
     assert "14:00" in line
+    assert "Your group" not in signed_in(outsider_patient).get(reverse("portal:group_next_session")).content.decode()
+    today = signed_in(patient_user).get(reverse("portal:today")).content.decode()
+    assert reverse("portal:group_next_session") in today
 
 
 def test_the_materials_show_the_topics_and_library_items(cohort, ada, patient_user):
