@@ -597,13 +597,13 @@ class MemberShown:
 
 def member_page(cohort: Any, enrolment: Any, patient: Any, *, time_zone: str) -> MemberShown:
     """What the member page shows; `patient` was opened through the gateway by the view."""
+    from commonground.clinician.groups_forms import MARKS
     from commonground.clinician.measures_display import instrument_trajectory
-    from commonground.groups.choices import Attendance
     from commonground.measures import selectors as measures_selectors
 
     selectors = _selectors()
     grid = selectors.attendance_grid(cohort)
-    labels = dict(Attendance.choices)
+    labels = dict(MARKS)
     own = next((row for row in grid.rows if row.enrolment.id == enrolment.id), None)
     attendance = [
         MemberAttendanceRow(

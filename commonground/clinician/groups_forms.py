@@ -132,7 +132,7 @@ class CohortEditForm(forms.Form):
 
 
 class FacilitatorForm(forms.Form):
-    user = forms.ChoiceField(label=_("Colleague"), choices=[])
+    user = forms.ChoiceField(label=_("A colleague to facilitate this group"), choices=[])
 
     def __init__(self, *args: Any, staff: Choices, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -165,7 +165,14 @@ class PlaceForm(forms.Form):
 
     source = forms.ChoiceField(label=_("How they came"), choices=EnrolmentSource.choices)
     shown_name = forms.ChoiceField(
-        label=_("What the other members see of them"), choices=ShownName.choices, initial=ShownName.FIRST_NAME
+        label=_("What the other members see of them"),
+        choices=[
+            (ShownName.FIRST_NAME.value, _("Their first name only")),
+            (ShownName.INITIALS.value, _("Their initials only")),
+            (ShownName.CHOSEN_NAME.value, _("A name they chose")),
+        ],
+        initial=ShownName.FIRST_NAME,
+        help_text=_("Never their family name, record or health details. They can change this later themselves."),
     )
     chosen_name = forms.CharField(
         label=_("The name they chose"),
@@ -238,6 +245,11 @@ class WithdrawForm(forms.Form):
 # --- a session ----------------------------------------------------------------------------------------------------
 
 MARK_PREFIX = "mark_"
+MARKS = [
+    (Attendance.PRESENT.value, _("Present")),
+    (Attendance.ABSENT_WITH_NOTICE.value, _("Absent with notice")),
+    (Attendance.ABSENT.value, _("Absent")),
+]
 
 
 class AttendanceForm(forms.Form):
@@ -246,7 +258,7 @@ class AttendanceForm(forms.Form):
     def __init__(self, *args: Any, members: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for enrolment_id, name in members:
-            field = forms.ChoiceField(label=name, choices=Attendance.choices, widget=forms.RadioSelect)
+            field = forms.ChoiceField(label=name, choices=MARKS, widget=forms.RadioSelect)
             field.error_messages["required"] = _("Choose present, absent with notice or absent for %(name)s.") % {
                 "name": name
             }

@@ -889,6 +889,7 @@ def _tab(
         "groups",
         "clinician/groups/tab.html",
         enrolments=display.patient_enrolments(patient),
+        mine={c.id for c in selectors.cohorts_for_staff(request.user)},
         form=form or forms.OfferPlaceForm(cohorts=_open_cohorts(request, patient)),
         open_groups=len(selectors.open_cohorts_for_enrolment(patient.organisation_id)),
         full=full,

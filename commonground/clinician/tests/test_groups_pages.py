@@ -548,3 +548,40 @@ def test_the_pre_post_chart_marks_reliable_change_with_its_own_shape():
 def test_a_local_time_round_trips():
     moment = display.local_moment(date(2026, 3, 29), time(14, 0), "Europe/Amsterdam")
     assert display.local_parts(moment, "Europe/Amsterdam") == (date(2026, 3, 29), time(14, 0))
+
+
+def test_the_before_and_after_rows_and_chart_come_from_the_members_changes():
+    from datetime import UTC, datetime
+    from types import SimpleNamespace
+
+    from commonground.groups import outcomes
+    from commonground.groups.selectors import InstrumentOutcome, MemberChange
+    from commonground.measures.selectors import instrument_or_none
+
+    phq15 = instrument_or_none("phq15")
+    at = datetime(2026, 1, 5, tzinfo=UTC)
+
+    def member(name, pre, post):
+        before = outcomes.Scored(at, Decimal(pre)) if pre is not None else None
+        after = outcomes.Scored(at, Decimal(post)) if post is not None else None
+        change = outcomes.change_of(phq15, before, after, sex=None)
+        patient = SimpleNamespace(display_name=name)
+        return SimpleNamespace(
+            enrolment=SimpleNamespace(patient=patient),
+            changes=[MemberChange("phq15", "PHQ-15", before, after, change)],
+        )
+
+    members = [member("Ada", 20, 8), member("Grace", 10, 11), member("Iris", 12, None)]
+    counts = outcomes.count_changes(m.changes[0].change for m in members)
+    summary = InstrumentOutcome("phq15", "PHQ-15", False, 15.0, 9.5, counts, 5.0)
+    shown = display._instrument_shown(summary, members)
+    assert [(row.name, row.before, row.after) for row in shown.rows] == [
+        ("Ada", "20", "8"),
+        ("Grace", "10", "11"),
+        ("Iris", "12", "—"),
+    ]
+    assert shown.rows[0].classification == "Reliable improvement"
+    assert shown.rows[2].classification == "Before or after missing"
+    assert shown.chart is not None and len(shown.chart.pairs) == 2
+    assert shown.chart.pairs[0].marker == IMPROVEMENT
+    assert "Reliable improvement: 1" in shown.counts_text and "missing: 1" in shown.counts_text
