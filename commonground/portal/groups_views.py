@@ -68,7 +68,7 @@ STATUS_WORDS: dict[str, Promise] = {
     EnrolmentStatus.WAITING: gettext_lazy("You are on the waiting list. We will let you know when a place is free."),
     EnrolmentStatus.ENROLLED: gettext_lazy("You are a member of this group."),
     EnrolmentStatus.FINISHED: gettext_lazy("You finished this programme. Its materials and your plan stay here."),
-    EnrolmentStatus.WITHDRAWN: gettext_lazy("You left this group."),
+    EnrolmentStatus.WITHDRAWN: gettext_lazy("You are no longer in this group."),
 }
 NOT_THE_SAME = gettext_lazy("Something changed in the meantime, so nothing was changed. Please look again below.")
 
@@ -496,15 +496,16 @@ def ask_partner(request: HttpRequest, cohort_id: UUID, enrolment_id: UUID) -> Ht
     if other is None:
         raise Http404()
     try:
-        services.ask_to_pair(member.enrolment, other)
+        pairing = services.ask_to_pair(member.enrolment, other)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(
-            request,
-            _("Your question is sent. If %(name)s agrees too, you will be partners.")
-            % {"name": selectors.name_of(other)},
+        words = (
+            _("You are partners now, with %(name)s.")
+            if pairing.status == PairingStatus.ACTIVE  # they had asked me already
+            else _("Your question is sent. If %(name)s agrees too, you will be partners.")
         )
+        messages.success(request, words % {"name": selectors.name_of(other)})
     return _back("portal:group_partner", member)
 
 

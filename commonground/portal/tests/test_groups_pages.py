@@ -447,3 +447,13 @@ def test_after_the_programme_a_member_keeps_the_materials_and_their_plan(cohort,
     board = client.get(_url("group_board", cohort)).content.decode()
     assert "Share a small win" not in board
     assert "This group has been cancelled" not in board
+
+
+def test_a_cancelled_group_is_said_kindly_and_its_pages_close(cohort, ada, patient_user, facilitator):
+    services.cancel_cohort(cohort, reason="Too few members this time", by=facilitator)
+    client = signed_in(patient_user)
+    listing = client.get(reverse("portal:groups")).content.decode()
+    assert "This group was cancelled. We are sorry." in listing
+    assert "Too few members" not in listing
+    assert client.get(_url("group", cohort)).status_code == 404
+    assert "Your group" not in client.get(reverse("portal:group_next_session")).content.decode()
