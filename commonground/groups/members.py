@@ -204,7 +204,7 @@ def _lock_pair(first: Enrolment, second: Enrolment) -> tuple[Enrolment, Enrolmen
     """Both enrolments locked in one order, so two pairings of the same person cannot be made at once."""
     rows = {
         row.pk: row
-        for row in Enrolment.objects.select_for_update()
+        for row in Enrolment.objects.select_for_update(of=("self",))
         .select_related("patient", "cohort")
         .filter(pk__in=sorted([first.pk, second.pk]))
         .order_by("pk")
@@ -286,7 +286,7 @@ def ask_to_pair(enrolment: Enrolment, other: Enrolment) -> Pairing:
 
 def _locked_pairing(pairing: Pairing) -> Pairing:
     locked: Pairing = (
-        Pairing.objects.select_for_update()
+        Pairing.objects.select_for_update(of=("self",))
         .select_related("first__patient", "second__patient", "cohort")
         .get(pk=pairing.pk)
     )
@@ -462,7 +462,9 @@ def raise_concern(enrolment: Enrolment, *, about: str, text: str) -> Concern:
 def answer_concern(concern: Concern, *, answer: str, by: Any) -> Concern:
     """The facilitator's answer; the member gets a notice to sign in (no content)."""
     checks.runs_cohort(concern.cohort, by)
-    saved: Concern = Concern.objects.select_for_update().select_related("raised_by__patient__user").get(pk=concern.pk)
+    saved: Concern = (
+        Concern.objects.select_for_update(of=("self",)).select_related("raised_by__patient__user").get(pk=concern.pk)
+    )
     saved = save_edit(
         saved,
         expected_version=saved.version,
@@ -542,7 +544,7 @@ def hide_post(post: BoardPost, *, reason: str, by: Any) -> BoardPost:
     """A facilitator hides a post from the members, with a reason kept for the record."""
     checks.runs_cohort(post.cohort, by)
     why = checks.reason(reason, _("Say why the post is hidden."))
-    saved: BoardPost = BoardPost.objects.select_for_update().get(pk=post.pk)
+    saved: BoardPost = BoardPost.objects.select_for_update(of=("self",)).get(pk=post.pk)
     if saved.status != PostStatus.SHOWN:
         return saved
     return save_edit(
@@ -556,7 +558,7 @@ def hide_post(post: BoardPost, *, reason: str, by: Any) -> BoardPost:
 @transaction.atomic
 def take_down_post(post: BoardPost, enrolment: Enrolment) -> BoardPost:
     """The author takes their own small win down."""
-    saved: BoardPost = BoardPost.objects.select_for_update().get(pk=post.pk)
+    saved: BoardPost = BoardPost.objects.select_for_update(of=("self",)).get(pk=post.pk)
     if saved.author_enrolment_id != enrolment.pk:
         raise DomainError(_("You can only take down your own posts."))
     if saved.status == PostStatus.WITHDRAWN:

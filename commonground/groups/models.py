@@ -343,3 +343,18 @@ class Concern(ClinicalRecord):
 
     class Meta:
         ordering = ["-created_at"]
+
+
+class CheckInPrompt(BaseModel):
+    """A gentle check-in prompt sent to one partner for one week: the unique constraint makes it once a week,
+    whoever runs the job (groups/tasks.py)."""
+
+    pairing = models.ForeignKey(Pairing, on_delete=models.PROTECT, related_name="+")
+    enrolment = models.ForeignKey(Enrolment, on_delete=models.PROTECT, related_name="+")
+    week_of = models.DateField()
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["pairing", "enrolment", "week_of"], name="groups_one_prompt_a_week")
+        ]

@@ -245,7 +245,10 @@ def save_curriculum_session(
     count = _session_count(programme)
     number = checks.whole(number, "number", low=1, high=min(count + 1, MAX_SESSIONS))
     found: CurriculumSession | None = (
-        CurriculumSession.objects.current().select_for_update().filter(programme=programme, number=number).first()
+        CurriculumSession.objects.current()
+        .select_for_update(of=("self",))
+        .filter(programme=programme, number=number)
+        .first()
     )
     if found is None:
         checked = _checked_session(details)
@@ -343,7 +346,7 @@ def create_cohort(programme: Programme, *, details: dict[str, Any], facilitators
 
 
 def _locked_cohort(cohort: Cohort) -> Cohort:
-    locked: Cohort = Cohort.objects.select_for_update().select_related("organisation").get(pk=cohort.pk)
+    locked: Cohort = Cohort.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=cohort.pk)
     return locked
 
 
@@ -482,7 +485,7 @@ def cancel_cohort(cohort: Cohort, *, reason: str, by: Any) -> Cohort:
 def _open_enrolments(cohort: Cohort) -> list[Enrolment]:
     return list(
         Enrolment.objects.current()
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(cohort=cohort, status__in=OPEN_ENROLMENT)
         .select_related("patient")
         .order_by("created_at")
@@ -604,7 +607,9 @@ def enrol(
 
 
 def _locked_enrolment(enrolment: Enrolment) -> Enrolment:
-    locked: Enrolment = Enrolment.objects.select_for_update().select_related("patient", "cohort").get(pk=enrolment.pk)
+    locked: Enrolment = (
+        Enrolment.objects.select_for_update(of=("self",)).select_related("patient", "cohort").get(pk=enrolment.pk)
+    )
     return locked
 
 
@@ -688,7 +693,9 @@ def change_member_choices(enrolment: Enrolment, *, shown_name: str, chosen_name:
 
 def _locked_session(session: GroupSession) -> GroupSession:
     locked: GroupSession = (
-        GroupSession.objects.select_for_update().select_related("cohort", "cohort__organisation").get(pk=session.pk)
+        GroupSession.objects.select_for_update(of=("self",))
+        .select_related("cohort", "cohort__organisation")
+        .get(pk=session.pk)
     )
     return locked
 
