@@ -585,3 +585,71 @@ def test_the_before_and_after_rows_and_chart_come_from_the_members_changes():
     assert shown.chart is not None and len(shown.chart.pairs) == 2
     assert shown.chart.pairs[0].marker == IMPROVEMENT
     assert "Reliable improvement: 1" in shown.counts_text and "missing: 1" in shown.counts_text
+
+
+def test_home_practice_is_given_to_every_member(cohort, enrolment, facilitator, patient_record):
+    from commonground.careplans.models import HomePractice
+    from commonground.groups.models import SessionPractice
+
+    session = _first_session(cohort)
+    url = reverse("clinician:group_session_practice", args=[cohort.id, session.id])
+    client = signed_in(facilitator)
+    assert client.post(url, {"library_item": "", "title": "", "how_often": "daily"}).status_code == 400
+    assert not SessionPractice.objects.exists()
+    response = client.post(url, {"library_item": "", "title": "Belly breathing", "how_often": "Twice a day"})
+    assert response.status_code == 302
+    assert SessionPractice.objects.get().title == "Belly breathing"
+    assert HomePractice.objects.filter(patient=patient_record, title="Belly breathing").exists()
+    page = client.get(reverse("clinician:group_session", args=[cohort.id, session.id]))
+    assert b"Belly breathing" in page.content
+
+
+def test_the_facilitators_see_check_in_counts_and_only_the_check_ins_shared_with_them(
+    cohort, enrolment, coordinator, facilitator, other_patient_record
+):
+    other = services.enrol(cohort, other_patient_record, source="care_plan", consent_given=True, by=coordinator)
+    pairing = services.propose_pairing(cohort, enrolment, other, by=facilitator)
+    services.agree_to_pairing(pairing, enrolment)
+    pairing = services.agree_to_pairing(pairing, other)
+    services.check_in(pairing, enrolment, feeling="well", message="Private words for Grace only.")
+    services.check_in(
+        pairing, other, feeling="hard", message="Please tell the group leader.", shared_with_facilitators=True
+    )
+    page = signed_in(facilitator).get(reverse("clinician:cohort_partners", args=[cohort.id]))
+    assert page.status_code == 200
+    assert b"Please tell the group leader." in page.content
+    assert b"Private words for Grace only." not in page.content
+    assert b'<td class="num">2</td>' in page.content  # two check-ins this week
+
+
+def test_a_cohort_is_started_and_cancelled_with_a_reason(cohort, enrolment, facilitator):
+    client = signed_in(facilitator)
+    url = reverse("clinician:cohort_status", args=[cohort.id])
+    assert client.post(url, {"action": "start"}).status_code == 302
+    cohort.refresh_from_db()
+    assert cohort.status == "running"
+    response = client.post(url, {"action": "cancel", "reason": ""})
+    assert response.status_code == 400 and b"Say why the group is cancelled." in response.content
+    cohort.refresh_from_db()
+    assert cohort.status == "running"
+    assert client.post(url, {"action": "cancel", "reason": "Too few members"}).status_code == 302
+    cohort.refresh_from_db()
+    enrolment.refresh_from_db()
+    assert cohort.status == "cancelled" and enrolment.status == "withdrawn"
+
+
+def test_facilitators_are_added_and_the_last_one_is_never_removed(cohort, facilitator, outsider):
+    client = signed_in(facilitator)
+    remove = reverse("clinician:remove_cohort_facilitator", args=[cohort.id])
+    client.post(remove, {"user": str(facilitator.id)})
+    assert signed_in(facilitator).get(reverse("clinician:cohort", args=[cohort.id])).status_code == 200
+    assert (
+        client.post(
+            reverse("clinician:add_cohort_facilitator", args=[cohort.id]), {"user": str(outsider.id)}
+        ).status_code
+        == 302
+    )
+    assert signed_in(outsider).get(reverse("clinician:cohort", args=[cohort.id])).status_code == 200
+    response = client.post(remove, {"user": str(facilitator.id)})
+    assert response.status_code == 302 and response["Location"] == reverse("clinician:groups")
+    assert signed_in(facilitator).get(reverse("clinician:cohort", args=[cohort.id])).status_code == 404
