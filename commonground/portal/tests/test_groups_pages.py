@@ -143,6 +143,7 @@ def test_my_choices_explain_and_default_to_first_name(cohort, ada, patient_user)
     page = signed_in(patient_user).get(_url("group_choices", cohort)).content.decode()
     assert "first name only" in page
     assert "never see your family name" in page
+    assert "You agreed to take part in this group on" in page and reverse("portal:consents") in page
     assert re.search(r'value="first_name"[^>]*checked', page)
 
 
