@@ -191,3 +191,152 @@ def test_finish_and_cancel(cohort: Cohort, ada: Any, make_member: Any, facilitat
 def test_a_cohort_needs_a_facilitator(programme: Any, facilitator: Any) -> None:
     with pytest.raises(DomainError):
         services.create_cohort(programme, details=cohort_details(), facilitators=[], by=facilitator)
+
+
+# --- more rules -------------------------------------------------------------------------------------------------
+
+
+def test_programme_edits_are_versioned_and_sessions_added_in_order(programme: Any, facilitator: Any) -> None:
+    from commonground.kit.errors import StaleEdit
+
+    changed = services.update_programme(
+        programme, expected_version=1, changes={"name": "Living well", "sessions_to_complete": 5}, by=facilitator
+    )
+    assert (changed.name, changed.version, changed.sessions_to_complete) == ("Living well", 2, 5)
+    with pytest.raises(StaleEdit):
+        services.update_programme(programme, expected_version=1, changes={"name": "Other"}, by=facilitator)
+    ninth = services.save_curriculum_session(programme, number=9, details={"title": "Booster"}, by=facilitator)
+    assert ninth.number == 9
+    with pytest.raises(DomainError):
+        services.save_curriculum_session(programme, number=11, details={"title": "Gap"}, by=facilitator)
+    first = services.save_curriculum_session(programme, number=1, details={"skill": "Slow breathing"}, by=facilitator)
+    assert first.skill == "Slow breathing" and first.title.startswith("Welcome")
+
+
+def test_changing_a_programme_leaves_existing_cohorts_as_they_were(
+    cohort: Cohort, programme: Any, facilitator: Any
+) -> None:
+    services.save_curriculum_session(programme, number=1, details={"title": "Renamed"}, by=facilitator)
+    assert GroupSession.objects.get(cohort=cohort, number=1).title.startswith("Welcome")
+
+
+def test_a_cohort_keeps_at_least_the_places_taken_and_moves_its_sessions_while_planned(
+    cohort: Cohort, ada: Any, grace: Any, facilitator: Any
+) -> None:
+    cohort.refresh_from_db()
+    with pytest.raises(DomainError) as refused:
+        services.update_cohort(cohort, expected_version=cohort.version, changes={"capacity": 1}, by=facilitator)
+    assert refused.value.field == "capacity"
+    later = STARTS_ON + timedelta(days=7)
+    moved = services.update_cohort(
+        cohort,
+        expected_version=cohort.version,
+        changes={"starts_on": later, "place": "Room 5", "capacity": 6},
+        by=facilitator,
+    )
+    first = GroupSession.objects.get(cohort=moved, number=1)
+    assert first.starts_at.astimezone(ZoneInfo("Europe/Amsterdam")).date() == later and first.place == "Room 5"
+    services.start_cohort(moved, by=facilitator)
+    moved.refresh_from_db()
+    with pytest.raises(DomainError):
+        services.update_cohort(moved, expected_version=moved.version, changes={"starts_on": STARTS_ON}, by=facilitator)
+
+
+def test_only_the_groups_facilitators_and_coordinators_run_it(
+    cohort: Cohort, therapist: Any, outsider: Any, foreign_clinician: Any, patient_record: Any
+) -> None:
+    for person in (therapist, outsider, foreign_clinician):
+        with pytest.raises(DomainError):
+            enrol(cohort, patient_record, person)
+
+
+def test_a_patient_of_another_clinic_is_not_enrolled(cohort: Cohort, foreign_patient: Any, facilitator: Any) -> None:
+    with pytest.raises(DomainError):
+        enrol(cohort, foreign_patient, facilitator)
+
+
+def test_a_chosen_name_must_be_written(ada: Any) -> None:
+    with pytest.raises(DomainError) as refused:
+        services.change_member_choices(ada, shown_name=ShownName.CHOSEN_NAME, chosen_name="", wants_partner=False)
+    assert refused.value.field == "chosen_name"
+    changed = services.change_member_choices(ada, shown_name=ShownName.INITIALS, chosen_name="x", wants_partner=False)
+    assert (changed.shown_name, changed.chosen_name, changed.wants_partner) == (ShownName.INITIALS, "", False)
+
+
+def test_attendance_only_for_members(cohort: Cohort, ada: Any, make_member: Any, facilitator: Any) -> None:
+    session = GroupSession.objects.get(cohort=cohort, number=1)
+    with pytest.raises(DomainError):
+        services.record_attendance(session, marks={ada.id: "late"}, by=facilitator)
+    other = services.create_cohort(
+        cohort.programme, details=cohort_details(name="Other"), facilitators=[facilitator], by=facilitator
+    )
+    stranger = make_member("Hana", cohort=other)
+    with pytest.raises(DomainError):
+        services.record_attendance(session, marks={stranger.id: Attendance.PRESENT}, by=facilitator)
+
+
+def test_a_session_note_comes_back_with_the_language_checks_findings(cohort: Cohort, facilitator: Any) -> None:
+    session = GroupSession.objects.get(cohort=cohort, number=1)
+    saved, findings = services.write_session_note(
+        session, note="One member claims the pain is constant.", skills_practised="Belly breathing", by=facilitator
+    )
+    assert saved.skills_practised == "Belly breathing" and saved.note.startswith("One member")
+    assert [f.rule_key for f in findings] == ["claims-insists"]
+
+
+def test_a_member_note_is_a_group_note_in_the_members_record(cohort: Cohort, ada: Any, facilitator: Any) -> None:
+    from commonground.groups.models import MemberNote
+    from commonground.notes.choices import NoteKind
+
+    session = GroupSession.objects.get(cohort=cohort, number=1)
+    note = services.write_member_note(session, ada, text="Practised breathing with ease.", by=facilitator)
+    assert (note.patient_id, note.kind) == (ada.patient_id, NoteKind.GROUP)
+    assert MemberNote.objects.get(note=note).enrolment_id == ada.id
+
+
+def test_rescheduling_needs_a_reason_and_the_version_seen(cohort: Cohort, facilitator: Any) -> None:
+    from commonground.kit.errors import StaleEdit
+
+    session = GroupSession.objects.get(cohort=cohort, number=3)
+    later = session.starts_at + timedelta(hours=1)
+    with pytest.raises(DomainError):
+        services.reschedule_session(session, starts_at=later, reason=" ", expected_version=1, by=facilitator)
+    moved = services.reschedule_session(session, starts_at=later, reason="Holiday", expected_version=1, by=facilitator)
+    assert moved.rescheduled_from is not None and moved.starts_at == later
+    with pytest.raises(StaleEdit):
+        services.reschedule_session(session, starts_at=later, reason="Again", expected_version=1, by=facilitator)
+
+
+def test_cancelling_a_session_or_the_group_tells_members_without_content(
+    cohort: Cohort, ada: Any, grace: Any, facilitator: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from commonground.notifications.transports import MemoryTransport
+
+    session = GroupSession.objects.get(cohort=cohort, number=4)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_session(session, reason="Facilitator ill", by=facilitator)
+    assert len(MemoryTransport.outbox) == 2 and all("ill" not in m.body for m in MemoryTransport.outbox)
+    MemoryTransport.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_cohort(cohort, reason="Too few members", by=facilitator)
+    assert sorted(m.to for m in MemoryTransport.outbox) == ["ada@home.test", "grace@home.test"]
+    assert all("Too few" not in m.body for m in MemoryTransport.outbox)
+    cohort.refresh_from_db()
+    assert (cohort.status, cohort.places_taken) == (CohortStatus.CANCELLED, 0)
+    assert not GroupSession.objects.filter(cohort=cohort, status=SessionStatus.SCHEDULED).exists()
+    ada.refresh_from_db()
+    assert ada.status == EnrolmentStatus.WITHDRAWN
+
+
+def test_members_without_a_portal_account_get_no_e_mail(
+    cohort: Cohort, make_member: Any, facilitator: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from commonground.notifications.transports import MemoryTransport
+
+    make_member("Hana", with_user=False)
+    session = GroupSession.objects.get(cohort=cohort, number=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reschedule_session(
+            session, starts_at=session.starts_at + timedelta(days=1), reason="Room", expected_version=1, by=facilitator
+        )
+    assert MemoryTransport.outbox == []
