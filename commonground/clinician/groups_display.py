@@ -412,6 +412,8 @@ class OutcomesShown:
     attendance_description: str
     instruments: list[InstrumentShown]
     gas_rows: list[tuple[str, str]]
+    listed: list[Any]  # the patients named with their scores, for the audit trail
+    unlisted: int  # members counted in the totals but not named: the person does not share their care
 
 
 def _rate(value: float | None) -> str:
@@ -492,6 +494,8 @@ def _attendance(cohort: Any, time_zone: str) -> tuple[list[SessionBar], list[Att
 
 
 def _instrument_shown(outcome: Any, members: Sequence[Any]) -> InstrumentShown:
+    """One questionnaire's before/after: the counts over every member, the rows and the chart over `members`
+    (those whose care the person shares, as the gateway says)."""
     from commonground.measures.selectors import instrument_or_none
 
     instrument = instrument_or_none(outcome.instrument_id)
@@ -539,8 +543,12 @@ def _instrument_shown(outcome: Any, members: Sequence[Any]) -> InstrumentShown:
     )
 
 
-def cohort_outcomes(cohort: Any, time_zone: str) -> OutcomesShown:
+def cohort_outcomes(cohort: Any, time_zone: str, *, visible: set[UUID]) -> OutcomesShown:
+    """The outcomes page: totals over everyone who had a place; each member's own scores only for the
+    patients in `visible` (the gateway's visible patients for the person, through the care team or as the
+    group's facilitator)."""
     found = _selectors().cohort_outcomes(cohort)
+    named = [m for m in found.members if m.enrolment.patient_id in visible]
     bars, rows = _attendance(cohort, time_zone)
     held = [row for row in rows if row.marked]
     summary = [
@@ -570,8 +578,10 @@ def cohort_outcomes(cohort: Any, time_zone: str) -> OutcomesShown:
         attendance_chart=attendance_chart(bars),
         attendance_rows=rows if held else [],
         attendance_description=description,
-        instruments=[_instrument_shown(outcome, found.members) for outcome in found.instruments],
-        gas_rows=[(m.enrolment.patient.display_name, f"{m.gas_t:.1f}") for m in found.members if m.gas_t is not None],
+        instruments=[_instrument_shown(outcome, named) for outcome in found.instruments],
+        gas_rows=[(m.enrolment.patient.display_name, f"{m.gas_t:.1f}") for m in named if m.gas_t is not None],
+        listed=[m.enrolment.patient for m in named],
+        unlisted=len(found.members) - len(named),
     )
 
 

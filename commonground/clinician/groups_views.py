@@ -853,17 +853,17 @@ def answer_concern(request: HttpRequest, cohort_id: str, concern_id: str) -> Htt
     return _back_to(found, "clinician:cohort_concerns")
 
 
-@route(Audience.CLINICIAN)
+@route(Audience.CLINICIAN, relationships=(CARE_TEAM, GROUP_FACILITATOR))
 def outcomes(request: HttpRequest, cohort_id: str) -> HttpResponse:
-    """Attendance per session and drop-out, before and after per questionnaire, goal attainment."""
+    """Attendance per session and drop-out, before and after per questionnaire, goal attainment. Each member's
+    own scores are shown only to those who may see the patient (care team, the group's facilitators), and
+    every patient named is audited; the totals count everyone."""
     found = _cohort(request, cohort_id)
-    return _cohort_page(
-        request,
-        found,
-        "outcomes",
-        "clinician/groups/outcomes.html",
-        shown=display.cohort_outcomes(found, _time_zone(request)),
-    )
+    members = [e.patient_id for e in selectors.roster(found)]
+    visible = set(gateway.visible_patients(request).filter(id__in=members).values_list("id", flat=True))
+    shown = display.cohort_outcomes(found, _time_zone(request), visible=visible)
+    gateway.audit_listed(shown.listed, object_type="group_outcome")
+    return _cohort_page(request, found, "outcomes", "clinician/groups/outcomes.html", shown=shown)
 
 
 # --- the chart's Groups tab ---------------------------------------------------------------------------------------

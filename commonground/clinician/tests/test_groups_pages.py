@@ -555,7 +555,6 @@ def test_the_before_and_after_rows_and_chart_come_from_the_members_changes():
     from types import SimpleNamespace
 
     from commonground.groups import outcomes
-    from commonground.groups.selectors import InstrumentOutcome, MemberChange
     from commonground.measures.selectors import instrument_or_none
 
     phq15 = instrument_or_none("phq15")
@@ -568,12 +567,14 @@ def test_the_before_and_after_rows_and_chart_come_from_the_members_changes():
         patient = SimpleNamespace(display_name=name)
         return SimpleNamespace(
             enrolment=SimpleNamespace(patient=patient),
-            changes=[MemberChange("phq15", "PHQ-15", before, after, change)],
+            changes=[
+                SimpleNamespace(instrument_id="phq15", short_name="PHQ-15", pre=before, post=after, change=change)
+            ],
         )
 
     members = [member("Ada", 20, 8), member("Grace", 10, 11), member("Iris", 12, None)]
     counts = outcomes.count_changes(m.changes[0].change for m in members)
-    summary = InstrumentOutcome("phq15", "PHQ-15", False, 15.0, 9.5, counts, 5.0)
+    summary = SimpleNamespace(instrument_id="phq15", short_name="PHQ-15", pre_mean=15.0, post_mean=9.5, counts=counts)
     shown = display._instrument_shown(summary, members)
     assert [(row.name, row.before, row.after) for row in shown.rows] == [
         ("Ada", "20", "8"),
@@ -653,3 +654,22 @@ def test_facilitators_are_added_and_the_last_one_is_never_removed(cohort, facili
     response = client.post(remove, {"user": str(facilitator.id)})
     assert response.status_code == 302 and response["Location"] == reverse("clinician:groups")
     assert signed_in(facilitator).get(reverse("clinician:cohort", args=[cohort.id])).status_code == 404
+
+
+def test_outcomes_name_only_the_members_whose_care_the_person_shares(
+    cohort, enrolment, clinic, coordinator, facilitator
+):
+    from commonground.audit.models import AuditEvent
+    from tests.personas import make_patient
+
+    zoe = make_staff(clinic, "zoe", Role.CARE_COORDINATOR)
+    mary = make_patient(clinic, zoe, given="Mary", family="Shelley")
+    services.enrol(cohort, mary, source="care_plan", consent_given=True, by=zoe)
+    url = reverse("clinician:cohort_outcomes", args=[cohort.id])
+    alice_sees = signed_in(coordinator).get(url)
+    assert alice_sees.status_code == 200
+    assert b"Ada Lovelace" in alice_sees.content and b"Mary Shelley" not in alice_sees.content
+    assert b"1 member whose care you do not share" in alice_sees.content
+    gina_sees = signed_in(facilitator).get(url)
+    assert b"Ada Lovelace" in gina_sees.content and b"Mary Shelley" in gina_sees.content
+    assert AuditEvent.objects.filter(patient_id=mary.id, object_type="group_outcome").exists()
