@@ -75,8 +75,12 @@ def groups_home(request: HttpRequest) -> HttpResponse:
         "clinician/groups/home.html",
         {
             "section": SECTION,
-            "current": [c for c in cohorts if c.status in (CohortStatus.PLANNED, CohortStatus.RUNNING)],
-            "past": [c for c in cohorts if c.status not in (CohortStatus.PLANNED, CohortStatus.RUNNING)],
+            "current": [
+                (c, selectors.next_session(c))
+                for c in cohorts
+                if c.status in (CohortStatus.PLANNED, CohortStatus.RUNNING)
+            ],
+            "past": [(c, None) for c in cohorts if c.status not in (CohortStatus.PLANNED, CohortStatus.RUNNING)],
             "may_manage": selectors.may_manage_programmes(request.user),
             "tz": _time_zone(request),
         },

@@ -126,6 +126,8 @@ def test_the_groups_page_lists_my_cohorts_and_the_nav_links_to_it(cohort, facili
     assert response.status_code == 200
     assert b"Tuesday group" in response.content
     assert reverse("clinician:groups").encode() in response.content
+    next_session = reverse("clinician:group_session", args=[cohort.id, _first_session(cohort).id])
+    assert next_session.encode() in response.content
     other = signed_in(therapist).get(reverse("clinician:groups"))
     assert other.status_code == 200 and b"Tuesday group" not in other.content
 
