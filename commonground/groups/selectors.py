@@ -492,7 +492,7 @@ class LadderProgress:
 
 @dataclass(frozen=True)
 class PartnerView:
-    pairing: Pairing
+    pairing_id: UUID  # an id, not the pairing: nothing here leads on to the partner's record
     status: str
     partner_name: str
     i_agreed: bool
@@ -560,7 +560,7 @@ def partner_view(pairing: Pairing, viewer: Enrolment) -> PartnerView:
     mine_now = any(c.mine and c.week_of == week for c in seen)
     active = pairing.status == PairingStatus.ACTIVE
     return PartnerView(
-        pairing=pairing,
+        pairing_id=pairing.id,
         status=pairing.status,
         partner_name=name_of(partner),
         i_agreed=(pairing.first_agreed_at if mine_first else pairing.second_agreed_at) is not None,

@@ -161,6 +161,9 @@ def test_partners_see_only_what_the_other_shares(partners: Any, ada: Any, grace:
     # What Ada sees of Grace: nothing shared.
     mine = selectors.partner_view(partners, ada)
     assert mine.partner_steps is None and mine.partner_ladders is None and mine.partner_name == "Grace"
+    # Nothing in the view leads on to the partner's record.
+    for value in vars(view).values():
+        assert not hasattr(value, "_meta"), value
 
 
 def test_unknown_shares_are_refused(partners: Any, ada: Any) -> None:
