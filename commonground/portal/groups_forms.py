@@ -70,7 +70,10 @@ class SmallWinForm(forms.Form):
         required=True,
         rows=3,
         missing=_("Please write your small win, in a few words."),
-        help_text=_("Something that went a bit better, however small: it counts."),
+        help_text=_(
+            "Something that went a bit better, however small: it counts. Please leave out surnames, phone numbers "
+            "and addresses — yours and other people's."
+        ),
     )
     share = forms.BooleanField(
         label=_("Yes, the members and facilitators of this group may read this"),
@@ -103,6 +106,13 @@ class ActionStepForm(forms.Form):
         field = self.fields["towards"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("Not linked to a goal")), *(towards or [])]
+
+
+class EditStepForm(ActionStepForm):
+    """A step of my plan in other words: names the version I saw, so a change made meanwhile elsewhere (another
+    window, another device) is never overwritten unseen."""
+
+    expected_version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
 class ShareWithGroupForm(forms.Form):

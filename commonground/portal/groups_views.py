@@ -29,7 +29,7 @@ from commonground.audit.choices import Action
 from commonground.careplans import library
 from commonground.goals import selectors as goal_selectors
 from commonground.goals.choices import GoalStatus
-from commonground.groups import names, selectors, services
+from commonground.groups import names, notices, selectors, services
 from commonground.groups.choices import (
     MEMBER_STATUSES,
     CohortStatus,
@@ -40,13 +40,14 @@ from commonground.groups.choices import (
 )
 from commonground.groups.models import Cohort, Enrolment, Pairing
 from commonground.kit import clock
-from commonground.kit.errors import DomainError
+from commonground.kit.errors import DomainError, StaleEdit
 from commonground.kit.http import post_only
 from commonground.patients.models import Patient
 from commonground.portal.groups_forms import (
     ActionStepForm,
     CheckInForm,
     ConcernForm,
+    EditStepForm,
     MyChoicesForm,
     PairingForm,
     PartnerSharesForm,
@@ -215,8 +216,12 @@ def board(request: HttpRequest, cohort_id: UUID) -> HttpResponse:
     member = _member(request, cohort_id, action=Action.CREATE if write else Action.READ, object_type="group_board")
     form = SmallWinForm(request.POST if write else None)
     if write and form.is_valid():
+        text = form.cleaned_data["text"].strip()
+        if notices.same_small_win_just_posted(member.enrolment, text, lock=True) is not None:
+            messages.success(request, _("Your small win is on the board."))  # the same post sent twice
+            return _back("portal:group_board", member)
         try:
-            services.post_small_win(member.enrolment, text=form.cleaned_data["text"].strip())
+            services.post_small_win(member.enrolment, text=text)
         except DomainError as error:
             form.add_error("text", error.message)
         else:
@@ -232,6 +237,7 @@ def _board_page(request: HttpRequest, member: Member, form: SmallWinForm) -> Htt
         "board",
         "board",
         posts=selectors.board(member.cohort, for_facilitator=False),
+        taken_down=notices.posts_taken_down_by_facilitators(member.enrolment),
         form=form,
         kinds=PostKind,
     )
@@ -396,6 +402,102 @@ def step_done(request: HttpRequest, cohort_id: UUID, step_id: UUID) -> HttpRespo
 
 @route(Audience.PATIENT, relationships=(SELF,))
 @post_only
+def step_not_done(request: HttpRequest, cohort_id: UUID, step_id: UUID) -> HttpResponse:
+    """A step marked done by mistake (or too soon): not done yet after all."""
+    member = _member(request, cohort_id, action=Action.UPDATE, object_type="action_plan")
+    step = _own_step(member, step_id)
+    try:
+        services.mark_step_done(step, done=False)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("“%(step)s” is on your plan again, not done yet. That is fine.") % {"step": step.text}
+        )
+    return _back("portal:group_plan", member, f"step-{step.id}")
+
+
+def _link_of(step: Any) -> str:
+    if step.milestone_id:
+        return f"rung:{step.milestone_id}"
+    return f"goal:{step.goal_id}" if step.goal_id else ""
+
+
+def _step_choices(member: Member, step: Any) -> tuple[list[tuple[str, Any]], dict[str, str]]:
+    """The goals and ladder steps to choose from; the step's own link is kept among them even when its goal is
+    no longer being worked on, so changing the words never unlinks a step unasked."""
+    choices, words = _towards(member.patient)
+    link = _link_of(step)
+    offered = {value for _label, options in choices for value, _words in options}
+    if link and link not in offered and link in words:
+        choices = [(_("As it is now"), [(link, words[link])]), *choices]
+    return choices, words
+
+
+def _step_page(
+    request: HttpRequest, member: Member, step: Any, form: EditStepForm, *, status: int = 200
+) -> HttpResponse:
+    response = _page(request, member, "step", "plan", step=step, form=form)
+    response.status_code = status
+    return response
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+def step_edit(request: HttpRequest, cohort_id: UUID, step_id: UUID) -> HttpResponse:
+    """A step of my plan in other words (what, when, towards which goal), kept safe from a change made meanwhile
+    in another window: then nothing is saved, and the page shows the step as it is now beside my words."""
+    write = request.method == "POST"
+    member = _member(request, cohort_id, action=Action.UPDATE if write else Action.READ, object_type="action_plan")
+    step = _own_step(member, step_id)
+    choices, _words = _step_choices(member, step)
+    if not write:
+        initial = {"text": step.text, "when": step.when, "towards": _link_of(step), "expected_version": step.version}
+        return _step_page(request, member, step, EditStepForm(initial=initial, towards=choices))
+    form = EditStepForm(request.POST, towards=choices)
+    if not form.is_valid():
+        return _step_page(request, member, step, form, status=400)
+    data = form.cleaned_data
+    kind, _sep, linked = str(data["towards"]).partition(":")
+    changes = {
+        "text": " ".join(data["text"].split()),
+        "when": " ".join(data["when"].split()),
+        "goal_id": UUID(linked) if kind == "goal" else None,
+        "milestone_id": UUID(linked) if kind == "rung" else None,
+    }
+    try:
+        services.change_action_step(step, expected_version=data["expected_version"], changes=changes)
+    except StaleEdit as stale:
+        return _step_changed_elsewhere(request, member, stale.current, choices)
+    except DomainError as error:
+        linked_field = "towards" if error.field in ("goal_id", "milestone_id") else error.field
+        form.add_error(linked_field if linked_field in form.fields else None, error.message)
+        return _step_page(request, member, step, form, status=400)
+    messages.success(request, _("Saved. Your step now reads “%(step)s”.") % {"step": changes["text"]})
+    return _back("portal:group_plan", member, f"step-{step.id}")
+
+
+def _step_changed_elsewhere(
+    request: HttpRequest, member: Member, current: Any, choices: list[tuple[str, Any]]
+) -> HttpResponse:
+    """The step was changed (or marked done) in another window meanwhile: nothing typed here is lost. The form
+    comes back with these words, now set to replace the saved step if sent again."""
+    data = request.POST.copy()
+    data["expected_version"] = str(current.version)
+    form = EditStepForm(data, towards=choices)
+    form.is_valid()
+    form.add_error(
+        None,
+        _(
+            "This step was changed in another window or on another device just now, so nothing was saved. It now "
+            "reads “%(step)s”. Save again to use your words below, or go back to your plan to keep it as it is."
+        )
+        % {"step": current.text},
+    )
+    return _step_page(request, member, current, form, status=409)
+
+
+@route(Audience.PATIENT, relationships=(SELF,))
+@post_only
 def step_remove(request: HttpRequest, cohort_id: UUID, step_id: UUID) -> HttpResponse:
     member = _member(request, cohort_id, action=Action.UPDATE, object_type="action_plan")
     step = _own_step(member, step_id)
@@ -443,7 +545,11 @@ def _partner_page(
     pairing = selectors.pairing_of(enrolment)
     context: dict[str, Any] = {"pairing": pairing, "statuses": PairingStatus}
     if pairing is None:
-        context["candidates"] = selectors.partner_candidates(enrolment) if enrolment.wants_partner else []
+        ended = notices.partnership_ended_lately(enrolment)
+        candidates = selectors.partner_candidates(enrolment) if enrolment.wants_partner else []
+        if ended is not None and not ended.ended_by_me:  # not nudged to ask again someone who just stepped back
+            candidates = [seen for seen in candidates if seen.enrolment_id != ended.partner_enrolment_id]
+        context.update({"ended": ended, "candidates": candidates})
         return _page(request, member, "partner", "partner", **context)
     view = selectors.partner_view(pairing, enrolment)
     mine = next((c for c in view.check_ins if c.mine and c.week_of == view.week_of), None)
@@ -491,21 +597,49 @@ def _the_pairing(request: HttpRequest, member: Member, *, status: str) -> Pairin
 def ask_partner(request: HttpRequest, cohort_id: UUID, enrolment_id: UUID) -> HttpResponse:
     """Ask a member who also would like a partner: I agree by asking; they agree or decline."""
     member = _member(request, cohort_id, action=Action.CREATE, object_type="pairing")
-    candidates = {seen.enrolment_id for seen in selectors.partner_candidates(member.enrolment)}
-    other = selectors.fellow_member(member.cohort, enrolment_id) if enrolment_id in candidates else None
+    mine = selectors.pairing_of(member.enrolment)
+    if mine is not None and enrolment_id in (mine.first_id, mine.second_id) and enrolment_id != member.enrolment.pk:
+        return _asked_already(request, member, mine)  # a double click, or a page from before they asked me
+    other = selectors.fellow_member(member.cohort, enrolment_id)
     if other is None:
         raise Http404()
+    candidates = {seen.enrolment_id for seen in selectors.partner_candidates(member.enrolment)}
+    if other.pk not in candidates:  # the page was older than their choice or their new partner
+        messages.info(request, str(NOT_THE_SAME))
+        return _back("portal:group_partner", member)
     try:
         pairing = services.ask_to_pair(member.enrolment, other)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        words = (
-            _("You are partners now, with %(name)s.")
-            if pairing.status == PairingStatus.ACTIVE  # they had asked me already
-            else _("Your question is sent. If %(name)s agrees too, you will be partners.")
-        )
-        messages.success(request, words % {"name": selectors.name_of(other)})
+        _say_asked(request, pairing, selectors.name_of(other))
+    return _back("portal:group_partner", member)
+
+
+def _say_asked(request: HttpRequest, pairing: Pairing, name: str) -> None:
+    words = (
+        _("You are partners now, with %(name)s.")
+        if pairing.status == PairingStatus.ACTIVE  # they had asked me already
+        else _("Your question is sent. If %(name)s agrees too, you will be partners.")
+    )
+    messages.success(request, words % {"name": name})
+
+
+def _asked_already(request: HttpRequest, member: Member, pairing: Pairing) -> HttpResponse:
+    """Asking the member I am already paired with, or have asked: nothing new is made. If they asked me (or the
+    facilitators suggested us) and I had not answered yet, asking them is saying yes."""
+    view = selectors.partner_view(pairing, member.enrolment)
+    if pairing.status == PairingStatus.ACTIVE:
+        messages.info(request, _("You and %(name)s are partners already.") % {"name": view.partner_name})
+    elif view.i_agreed:
+        messages.info(request, _("Your request to %(name)s is already sent.") % {"name": view.partner_name})
+    else:
+        try:
+            pairing = services.agree_to_pairing(pairing, member.enrolment)
+        except DomainError as error:
+            messages.error(request, error.message)
+        else:
+            _say_asked(request, pairing, view.partner_name)
     return _back("portal:group_partner", member)
 
 
@@ -573,6 +707,7 @@ def check_in(request: HttpRequest, cohort_id: UUID) -> HttpResponse:
     form = CheckInForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
+        again = notices.checked_in_this_week(pairing, member.enrolment)
         try:
             services.check_in(
                 pairing,
@@ -584,7 +719,13 @@ def check_in(request: HttpRequest, cohort_id: UUID) -> HttpResponse:
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, _("Thank you. Your check-in is sent to your partner."))
+            if again:
+                messages.success(
+                    request,
+                    _("Thank you. You had checked in this week already, so this one replaces it for your partner."),
+                )
+            else:
+                messages.success(request, _("Thank you. Your check-in is sent to your partner."))
             return _back("portal:group_partner", member, "check-ins")
     return _partner_page(request, member, check_in_form=form)
 

@@ -362,9 +362,15 @@ def test_members_who_both_want_a_partner_may_ask_each_other(cohort, ada, grace, 
 
 def test_a_member_who_does_not_want_a_partner_cannot_be_asked(cohort, ada, grace, patient_user, other_patient_user):
     services.change_member_choices(grace, shown_name=ShownName.FIRST_NAME, chosen_name="", wants_partner=False)
-    assert "Ask Grace" not in signed_in(patient_user).get(_url("group_partner", cohort)).content.decode()
-    assert signed_in(patient_user).post(_url("group_ask_partner", cohort, grace.id)).status_code == 404
+    client = signed_in(patient_user)
+    assert "Ask Grace" not in client.get(_url("group_partner", cohort)).content.decode()
+    # An older page still showing "Ask Grace": nothing is sent, and the member is told kindly, not shown a 404.
+    response = client.post(_url("group_ask_partner", cohort, grace.id), follow=True)
+    assert response.status_code == 200
+    assert "Something changed in the meantime, so nothing was changed." in response.content.decode()
     assert not Pairing.objects.exists()
+    # Someone who is not a member of this group is still not found.
+    assert client.post(_url("group_ask_partner", cohort, cohort.id)).status_code == 404
 
 
 def test_a_partner_sees_my_plan_only_when_i_choose(cohort, ada, grace, facilitator, patient_user, other_patient_user):
@@ -458,3 +464,156 @@ def test_a_cancelled_group_is_said_kindly_and_its_pages_close(cohort, ada, patie
     assert "Too few members" not in listing
     assert client.get(_url("group", cohort)).status_code == 404
     assert "Your group" not in client.get(reverse("portal:group_next_session")).content.decode()
+
+
+# --- what the exploratory testers found (Milan and Joost) -------------------------------------------------------------
+
+ENDED_NOTE = "Your partnership with %s has ended. That's okay — you can ask someone else, or carry on on your own."
+
+
+def _partners(cohort, ada, grace, facilitator):
+    pairing = services.propose_pairing(cohort, ada, grace, by=facilitator)
+    services.agree_to_pairing(pairing, ada)
+    return services.agree_to_pairing(pairing, grace)
+
+
+def test_the_other_partner_is_told_kindly_when_a_partnership_ends(
+    cohort, ada, grace, facilitator, patient_user, other_patient_user
+):
+    pairing = _partners(cohort, ada, grace, facilitator)
+    ada_client, grace_client = signed_in(patient_user), signed_in(other_patient_user)
+    assert "has ended" not in grace_client.get(_url("group_partner", cohort)).content.decode()
+    ada_client.post(_url("group_end_partner", cohort), {"pairing_id": pairing.id})
+    page = grace_client.get(_url("group_partner", cohort)).content.decode()
+    assert ENDED_NOTE % "Ada" in page.replace("&#39;", "'")
+    assert "Ada ended" not in page and "Lovelace" not in page  # never who ended it
+    assert "Ask Ada" not in page  # not nudged to ask again at once the member who just stepped back
+    own = ada_client.get(_url("group_partner", cohort)).content.decode().replace("&#39;", "'")
+    assert ENDED_NOTE % "Grace" in own and "Ask Grace" in own  # the same words; she may ask again if she likes
+    Pairing.objects.filter(pk=pairing.pk).update(ended_at=clock.now() - timedelta(days=15))
+    page = grace_client.get(_url("group_partner", cohort)).content.decode()
+    assert "has ended" not in page and "Ask Ada" in page
+
+
+def test_the_author_is_told_when_the_facilitators_take_down_a_post_and_nobody_else_is(
+    cohort, ada, grace, facilitator, patient_user, other_patient_user
+):
+    post = services.post_small_win(ada, text=SMALL_WIN)
+    services.post_small_win(grace, text="Slept through the night twice")
+    client = signed_in(patient_user)
+    assert "took down one of your posts" not in client.get(_url("group_board", cohort)).content.decode()
+    services.hide_post(post, reason="Mentions the bakery's owner by name", by=facilitator)
+    mine = client.get(_url("group_board", cohort)).content.decode()
+    assert "The facilitators took down one of your posts" in mine
+    assert SMALL_WIN in mine and _url("group_concerns", cohort) in mine
+    assert "bakery&#39;s owner" not in mine and "bakery's owner" not in mine  # the reason is for the record
+    assert _url("group_take_down", cohort, post.id) not in mine
+    theirs = signed_in(other_patient_user).get(_url("group_board", cohort)).content.decode()
+    assert SMALL_WIN not in theirs and "took down" not in theirs
+    assert "Slept through the night twice" in theirs
+
+
+def test_the_small_win_box_asks_to_leave_out_names_numbers_and_addresses(cohort, ada, patient_user):
+    page = signed_in(patient_user).get(_url("group_board", cohort)).content.decode().replace("&#39;", "'")
+    hint = "Please leave out surnames, phone numbers and addresses — yours and other people's."
+    assert hint in page
+    assert re.search(r'<textarea[^>]*aria-describedby="[^"]*id_text_helptext', page)
+
+
+def test_a_second_check_in_in_the_same_week_says_it_changes_the_first(cohort, ada, grace, facilitator, patient_user):
+    pairing = _partners(cohort, ada, grace, facilitator)
+    client = signed_in(patient_user)
+    already = "You checked in this week already; sending again changes it"
+    assert already not in client.get(_url("group_partner", cohort)).content.decode()
+    first = client.post(_url("group_check_in", cohort), {"feeling": "well", "message": CHECK_IN_WORDS}, follow=True)
+    page = first.content.decode()
+    assert "Your check-in is sent to your partner." in page and already in page
+    second = client.post(_url("group_check_in", cohort), {"feeling": "hard", "message": ""}, follow=True)
+    assert "You had checked in this week already, so this one replaces it" in second.content.decode()
+    assert CheckIn.objects.filter(pairing=pairing, by=ada).count() == 1
+    assert CheckIn.objects.get(pairing=pairing, by=ada).feeling == "hard"
+
+
+def test_a_step_marked_done_by_mistake_can_be_undone(cohort, ada, grace, patient_user, other_patient_user):
+    step = services.mark_step_done(services.add_action_step(ada, text=ADA_STEP))
+    client = signed_in(patient_user)
+    page = client.get(_url("group_plan", cohort)).content.decode()
+    assert "Not done yet after all" in page and _url("group_step_not_done", cohort, step.id) in page
+    assert signed_in(other_patient_user).post(_url("group_step_not_done", cohort, step.id)).status_code == 404
+    step.refresh_from_db()
+    assert step.done_at is not None
+    response = client.post(_url("group_step_not_done", cohort, step.id), follow=True)
+    assert "is on your plan again, not done yet" in response.content.decode()
+    step.refresh_from_db()
+    assert step.done_at is None
+    assert "Not done yet after all" not in client.get(_url("group_plan", cohort)).content.decode()
+
+
+def test_a_step_is_changed_in_other_words_and_a_change_made_meanwhile_is_not_overwritten(
+    cohort, ada, grace, patient_user, patient_record, other_patient_user, therapist
+):
+    from commonground.portal.tests.test_care_pages import _set_goal
+
+    goal = _set_goal(patient_record, therapist, title="Walk to the park with my grandson")
+    step = services.add_action_step(ada, text=ADA_STEP, when="After lunch", goal_id=goal.id)
+    client = signed_in(patient_user)
+    assert _url("group_step_edit", cohort, step.id) in client.get(_url("group_plan", cohort)).content.decode()
+    assert signed_in(other_patient_user).get(_url("group_step_edit", cohort, step.id)).status_code == 404
+    form = client.get(_url("group_step_edit", cohort, step.id)).content.decode()
+    assert ADA_STEP in form and re.search(rf'value="goal:{goal.id}"[^>]*selected', form)
+    words = {"text": "Belly breathing after dinner", "when": "Evenings", "towards": f"goal:{goal.id}"}
+    response = client.post(_url("group_step_edit", cohort, step.id), {**words, "expected_version": step.version})
+    assert response.status_code == 302
+    step.refresh_from_db()
+    assert (step.text, step.when, step.goal_id) == ("Belly breathing after dinner", "Evenings", goal.id)
+
+    # Another window saved a change after this form was opened: nothing is saved, the typed words come back.
+    opened_at = step.version
+    services.change_action_step(step, expected_version=step.version, changes={"text": "Breathing in the garden"})
+    late = {"text": "Breathing on the sofa", "when": "", "towards": "", "expected_version": opened_at}
+    response = client.post(_url("group_step_edit", cohort, step.id), late)
+    page = response.content.decode()
+    assert response.status_code == 409
+    assert "changed in another window" in page and "Breathing in the garden" in page
+    assert 'value="Breathing on the sofa"' in page
+    step.refresh_from_db()
+    assert step.text == "Breathing in the garden" and step.goal_id == goal.id
+    version = re.search(r'name="expected_version" value="(\d+)"', page)
+    assert version is not None and int(version.group(1)) == step.version  # sent again, it replaces the change
+    response = client.post(_url("group_step_edit", cohort, step.id), {**late, "expected_version": version.group(1)})
+    assert response.status_code == 302
+    step.refresh_from_db()
+    assert step.text == "Breathing on the sofa" and step.goal_id is None
+
+    response = client.post(_url("group_step_edit", cohort, step.id), {**late, "text": "", "expected_version": 9})
+    assert response.status_code == 400 and "Please write the step you want to take" in response.content.decode()
+
+
+def test_asking_the_same_member_twice_says_the_request_is_sent(cohort, ada, grace, patient_user, other_patient_user):
+    client = signed_in(patient_user)
+    assert client.post(_url("group_ask_partner", cohort, grace.id)).status_code == 302
+    again = client.post(_url("group_ask_partner", cohort, grace.id), follow=True)  # the double click
+    assert again.status_code == 200
+    assert "Your request to Grace is already sent." in again.content.decode()
+    pairing = Pairing.objects.get(cohort=cohort)
+    assert pairing.status == PairingStatus.PROPOSED
+    # Grace's page still showed "Ask Ada": asking her now is saying yes.
+    response = signed_in(other_patient_user).post(_url("group_ask_partner", cohort, ada.id), follow=True)
+    assert "You are partners now, with Ada." in response.content.decode()
+    pairing.refresh_from_db()
+    assert pairing.status == PairingStatus.ACTIVE
+    again = client.post(_url("group_ask_partner", cohort, grace.id), follow=True)
+    assert again.status_code == 200 and "You and Grace are partners already." in again.content.decode()
+    assert Pairing.objects.count() == 1
+
+
+def test_a_small_win_sent_twice_is_posted_once(cohort, ada, grace, patient_user):
+    client = signed_in(patient_user)
+    assert client.post(_url("group_board", cohort), {"text": SMALL_WIN, "share": "on"}).status_code == 302
+    again = client.post(_url("group_board", cohort), {"text": f"  {SMALL_WIN} ", "share": "on"}, follow=True)
+    assert again.status_code == 200 and "Your small win is on the board." in again.content.decode()
+    assert BoardPost.objects.filter(text=SMALL_WIN, author_enrolment=ada).count() == 1
+    # The same words a while later are a new post.
+    BoardPost.objects.filter(text=SMALL_WIN).update(created_at=clock.now() - timedelta(minutes=2))
+    client.post(_url("group_board", cohort), {"text": SMALL_WIN, "share": "on"})
+    assert BoardPost.objects.filter(text=SMALL_WIN, author_enrolment=ada).count() == 2
