@@ -6,6 +6,9 @@ page opens the patient through the gateway. The chart's Groups tab is the only p
 
 from django.urls import URLPattern, path
 
+from commonground.clinician import groups_member_views as member_views
+from commonground.clinician import groups_partner_views as partner_views
+from commonground.clinician import groups_session_views as session_views
 from commonground.clinician import groups_views as views
 
 PROGRAMME = "groups/programmes/<uuid:programme_id>/"
@@ -26,27 +29,27 @@ urlpatterns: list[URLPattern] = [
     path(COHORT + "status/", views.cohort_status, name="cohort_status"),
     path(COHORT + "facilitators/add/", views.add_facilitator, name="add_cohort_facilitator"),
     path(COHORT + "facilitators/remove/", views.remove_facilitator, name="remove_cohort_facilitator"),
-    path(COHORT + "members/", views.members, name="cohort_members"),
-    path(COHORT + "members/enrol/", views.enrol, name="cohort_enrol"),
-    path(MEMBER, views.member, name="cohort_member"),
-    path(MEMBER + "offer/", views.offer_place, name="cohort_offer_place"),
-    path(MEMBER + "withdraw/", views.withdraw, name="cohort_withdraw"),
-    path(SESSION, views.session, name="group_session"),
-    path(SESSION + "attendance/", views.attendance, name="group_attendance"),
-    path(SESSION + "note/", views.session_note, name="group_session_note"),
-    path(SESSION + "member-note/", views.member_note, name="group_member_note"),
-    path(SESSION + "practice/", views.session_practice, name="group_session_practice"),
-    path(SESSION + "reschedule/", views.reschedule, name="group_reschedule"),
-    path(SESSION + "cancel/", views.cancel_session, name="group_cancel_session"),
-    path(COHORT + "partners/", views.partners, name="cohort_partners"),
-    path(COHORT + "partners/propose/", views.propose_pairing, name="cohort_propose_pairing"),
-    path(COHORT + "partners/<uuid:pairing_id>/end/", views.end_pairing, name="cohort_end_pairing"),
-    path(COHORT + "board/", views.board, name="cohort_board"),
-    path(COHORT + "board/post/", views.post_to_board, name="cohort_post"),
-    path(COHORT + "board/<uuid:post_id>/hide/", views.hide_post, name="cohort_hide_post"),
-    path(COHORT + "concerns/", views.concerns, name="cohort_concerns"),
-    path(COHORT + "concerns/<uuid:concern_id>/answer/", views.answer_concern, name="cohort_answer_concern"),
-    path(COHORT + "outcomes/", views.outcomes, name="cohort_outcomes"),
-    path(TAB, views.patient_groups, name="patient_groups"),
-    path(TAB + "offer/", views.offer_group_place, name="offer_group_place"),
+    path(COHORT + "members/", member_views.members, name="cohort_members"),
+    path(COHORT + "members/enrol/", member_views.enrol, name="cohort_enrol"),
+    path(MEMBER, member_views.member, name="cohort_member"),
+    path(MEMBER + "offer/", member_views.offer_place, name="cohort_offer_place"),
+    path(MEMBER + "withdraw/", member_views.withdraw, name="cohort_withdraw"),
+    path(SESSION, session_views.session, name="group_session"),
+    path(SESSION + "attendance/", session_views.attendance, name="group_attendance"),
+    path(SESSION + "note/", session_views.session_note, name="group_session_note"),
+    path(SESSION + "member-note/", session_views.member_note, name="group_member_note"),
+    path(SESSION + "practice/", session_views.session_practice, name="group_session_practice"),
+    path(SESSION + "reschedule/", session_views.reschedule, name="group_reschedule"),
+    path(SESSION + "cancel/", session_views.cancel_session, name="group_cancel_session"),
+    path(COHORT + "partners/", partner_views.partners, name="cohort_partners"),
+    path(COHORT + "partners/propose/", partner_views.propose_pairing, name="cohort_propose_pairing"),
+    path(COHORT + "partners/<uuid:pairing_id>/end/", partner_views.end_pairing, name="cohort_end_pairing"),
+    path(COHORT + "board/", partner_views.board, name="cohort_board"),
+    path(COHORT + "board/post/", partner_views.post_to_board, name="cohort_post"),
+    path(COHORT + "board/<uuid:post_id>/hide/", partner_views.hide_post, name="cohort_hide_post"),
+    path(COHORT + "concerns/", partner_views.concerns, name="cohort_concerns"),
+    path(COHORT + "concerns/<uuid:concern_id>/answer/", partner_views.answer_concern, name="cohort_answer_concern"),
+    path(COHORT + "outcomes/", partner_views.outcomes, name="cohort_outcomes"),
+    path(TAB, member_views.patient_groups, name="patient_groups"),
+    path(TAB + "offer/", member_views.offer_group_place, name="offer_group_place"),
 ]
