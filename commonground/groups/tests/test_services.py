@@ -137,6 +137,12 @@ def test_reschedule_sends_a_notice_without_content_after_commit(
 
     session = GroupSession.objects.get(cohort=cohort, number=2)
     new_time = datetime(2026, 3, 10, 15, 0, tzinfo=UTC)
+    with django_capture_on_commit_callbacks(execute=False) as waiting:
+        services.reschedule_session(
+            session, starts_at=new_time, reason="Room taken", expected_version=session.version, by=facilitator
+        )
+    assert waiting and MemoryTransport.outbox == []  # nothing leaves before the transaction commits
+    session.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
         services.reschedule_session(
             session, starts_at=new_time, reason="Room taken", expected_version=session.version, by=facilitator
