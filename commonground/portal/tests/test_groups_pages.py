@@ -617,3 +617,17 @@ def test_a_small_win_sent_twice_is_posted_once(cohort, ada, grace, patient_user)
     BoardPost.objects.filter(text=SMALL_WIN).update(created_at=clock.now() - timedelta(minutes=2))
     client.post(_url("group_board", cohort), {"text": SMALL_WIN, "share": "on"})
     assert BoardPost.objects.filter(text=SMALL_WIN, author_enrolment=ada).count() == 2
+
+
+def test_my_choices_do_not_say_i_agreed_once_i_withdrew_my_consent(cohort, ada, patient_user):
+    from commonground.patients.models import Consent
+
+    client = signed_in(patient_user)
+    consent = Consent.objects.get(pk=ada.consent_id)
+    client.post(reverse("portal:withdraw_consent", args=[consent.id]), {"version": consent.version})
+    page = client.get(_url("group_choices", cohort)).content.decode()
+    assert "You agreed to take part in this group on" not in page
+    assert "You withdrew your consent to take part in this group on" in page
+    assert _url("group_concerns", cohort) in page
+    # What the withdrawal does today (reported to the lead): the place is kept until someone withdraws it.
+    assert Enrolment.objects.get(pk=ada.pk).status == "enrolled"
