@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Final
 from uuid import UUID
@@ -414,6 +414,7 @@ class OutcomesShown:
     gas_rows: list[tuple[str, str]]
     listed: list[Any]  # the patients named with their scores, for the audit trail
     unlisted: int  # members counted in the totals but not named: the person does not share their care
+    final: bool = True  # False while the group is planned or running: every figure is "so far"
 
 
 def _rate(value: float | None) -> str:
@@ -551,16 +552,32 @@ def cohort_outcomes(cohort: Any, time_zone: str, *, visible: set[UUID]) -> Outco
     named = [m for m in found.members if m.enrolment.patient_id in visible]
     bars, rows = _attendance(cohort, time_zone)
     held = [row for row in rows if row.marked]
-    summary = [
-        (_("Members who had a place"), str(found.ever_placed)),
-        (_("Attendance over the sessions held"), _rate(found.attendance_rate)),
-        (_("Left early (drop-out)"), f"{found.left_early} ({_rate(found.dropout_rate)})"),
-        (
-            _("Completed (attended at least %(num)d sessions)") % {"num": found.sessions_needed},
-            f"{found.completed} ({_rate(found.completion_rate)})",
-        ),
-    ]
-    if found.gas_members:
+    final = cohort.status == "finished"
+    if final:
+        summary = [
+            (_("Members who had a place"), str(found.ever_placed)),
+            (_("Attendance over the sessions held"), _rate(found.attendance_rate)),
+            (_("Left early (drop-out)"), f"{found.left_early} ({_rate(found.dropout_rate)})"),
+            (
+                _("Completed (attended at least %(num)d sessions)") % {"num": found.sessions_needed},
+                f"{found.completed} ({_rate(found.completion_rate)})",
+            ),
+        ]
+    else:
+        # While the group runs nobody has completed yet, and goal attainment is measured at the end.
+        summary = [
+            (_("Members who had a place so far"), str(found.ever_placed)),
+            (
+                _("Attendance so far (%(num)d sessions held)") % {"num": len(held)},
+                _rate(found.attendance_rate),
+            ),
+            (_("Left early so far"), f"{found.left_early} ({_rate(found.dropout_rate)})"),
+            (
+                _("Completion (at least %(num)d sessions attended)") % {"num": found.sessions_needed},
+                _("Known when the group finishes"),
+            ),
+        ]
+    if final and found.gas_members:
         summary.append(
             (
                 _("Goal attainment at the end (mean T-score)"),
@@ -579,9 +596,12 @@ def cohort_outcomes(cohort: Any, time_zone: str, *, visible: set[UUID]) -> Outco
         attendance_rows=rows if held else [],
         attendance_description=description,
         instruments=[_instrument_shown(outcome, named) for outcome in found.instruments],
-        gas_rows=[(m.enrolment.patient.display_name, f"{m.gas_t:.1f}") for m in named if m.gas_t is not None],
+        gas_rows=[(m.enrolment.patient.display_name, f"{m.gas_t:.1f}") for m in named if m.gas_t is not None]
+        if final
+        else [],
         listed=[m.enrolment.patient for m in named],
         unlisted=len(found.members) - len(named),
+        final=final,
     )
 
 
@@ -638,3 +658,39 @@ def member_page(cohort: Any, enrolment: Any, patient: Any, *, time_zone: str) ->
             if (shown := instrument_trajectory(trajectory, time_zone)) is not None
         ],
     )
+
+
+# --- finishing or cancelling; partners' weeks ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EndingFacts:
+    enrolled: list[str]  # the names of the members still enrolled
+    waiting: int
+    scheduled: list[Any]  # sessions still scheduled
+
+
+def ending_facts(cohort: Any, time_zone: str) -> EndingFacts:
+    """What finishing or cancelling the group changes, for the page that asks to confirm."""
+    from commonground.groups.choices import EnrolmentStatus, SessionStatus
+
+    selectors = _selectors()
+    return EndingFacts(
+        enrolled=[e.patient.display_name for e in selectors.roster(cohort) if e.status == EnrolmentStatus.ENROLLED],
+        waiting=len(selectors.waiting_list(cohort)),
+        scheduled=[s for s in selectors.sessions_of(cohort) if s.status == SessionStatus.SCHEDULED],
+    )
+
+
+def every_week(counts: Sequence[Any], *, first: date, last: date) -> list[Any]:
+    """The weeks from `first` to `last` (Mondays), newest first, with 0 for a week with no check-ins."""
+    from commonground.groups.schedule import week_of
+    from commonground.groups.selectors import WeekCount
+
+    known = {w.week_of: w.check_ins for w in counts}
+    weeks, day = [], week_of(last)
+    start = min([week_of(first), *known]) if known else week_of(first)
+    while day >= start:
+        weeks.append(WeekCount(day, known.get(day, 0)))
+        day -= timedelta(days=7)
+    return weeks

@@ -100,13 +100,19 @@ class CohortForm(forms.Form):
 
     FIELDS = ("name", "capacity", "starts_on", "session_time", "session_minutes", "place", "online_link")
 
-    def __init__(self, *args: Any, staff: Choices, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, staff: Choices, today: date, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["starts_on"].widget = forms.DateInput(
+            attrs={"type": "date", "min": today.isoformat()}, format="%Y-%m-%d"
+        )
         self.fields["facilitators"].choices = staff  # type: ignore[attr-defined]
         self.fields["facilitators"].error_messages["required"] = _("Choose at least one facilitator.")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        if data.get("starts_on") and data["starts_on"] < self.today:
+            self.add_error("starts_on", _("The first session cannot be in the past. Choose today or a later day."))
         if not (data.get("place") or "").strip() and not data.get("online_link") and "online_link" not in self.errors:
             self.add_error("place", _("Say where the group meets, or give the online link."))
         return data
@@ -140,21 +146,32 @@ class FacilitatorForm(forms.Form):
 
 
 class CohortStatusForm(forms.Form):
+    """Start the group (finishing and cancelling each have a page of their own that says what happens)."""
+
     action = forms.ChoiceField(
         choices=[("start", _("Start")), ("finish", _("Finish")), ("cancel", _("Cancel"))], widget=forms.HiddenInput
     )
+
+
+class FinishCohortForm(forms.Form):
+    """Finishing is confirmed on a page of its own that says what happens."""
+
+    confirmed = forms.BooleanField(widget=forms.HiddenInput, error_messages={"required": _("Confirm to finish.")})
+
+
+class CancelCohortForm(forms.Form):
     reason = forms.CharField(
         label=_("Why is the group cancelled?"),
         max_length=300,
-        required=False,
-        help_text=_("Needed to cancel. The members are told the group will not take place, not why."),
+        help_text=_("The members are told the group will not take place, not why."),
+        error_messages={"required": _("Say why the group is cancelled.")},
     )
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("action") == "cancel" and not (data.get("reason") or "").strip():
-            self.add_error("reason", _("Say why the group is cancelled."))
-        return data
+    def clean_reason(self) -> str:
+        reason = str(self.cleaned_data.get("reason") or "").strip()
+        if not reason:
+            raise forms.ValidationError(_("Say why the group is cancelled."))
+        return reason
 
 
 # --- enrolment ----------------------------------------------------------------------------------------------------
@@ -302,6 +319,31 @@ class MemberNoteForm(forms.Form):
         self.fields["enrolment"].error_messages["required"] = _("Choose the member the note is about.")
 
 
+class ChangeMemberNoteForm(forms.Form):
+    """The author changes their note about a member (versioned, with a reason)."""
+
+    note = forms.UUIDField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    text = forms.CharField(
+        label=_("Note"), max_length=6000, widget=TEXT, error_messages={"required": _("Write the note.")}
+    )
+    reason = forms.CharField(
+        label=_("Why does it change?"), max_length=300, error_messages={"required": _("Say why the note changes.")}
+    )
+
+
+class MemberNoteInErrorForm(forms.Form):
+    """The author marks their note as entered in error (it leaves the record's view, stays in its history)."""
+
+    note = forms.UUIDField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    reason = forms.CharField(
+        label=_("Why was it entered in error?"),
+        max_length=300,
+        error_messages={"required": _("Please say why this note was entered in error.")},
+    )
+
+
 class SessionPracticeForm(forms.Form):
     library_item = forms.ChoiceField(label=_("From the library"), choices=[], required=False)
     title = forms.CharField(
@@ -351,9 +393,17 @@ class RescheduleForm(forms.Form):
         error_messages={"required": _("Say why the session moves.")},
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
         kwargs.setdefault("auto_id", "reschedule_%s")
         super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["on"].widget = forms.DateInput(attrs={"type": "date", "min": today.isoformat()}, format="%Y-%m-%d")
+
+    def clean_on(self) -> date:
+        on: date = self.cleaned_data["on"]
+        if on < self.today:
+            raise forms.ValidationError(_("A session cannot move to a day in the past."))
+        return on
 
     def when(self) -> tuple[date, time]:
         return self.cleaned_data["on"], self.cleaned_data["at"]
@@ -377,9 +427,16 @@ class CancelSessionForm(forms.Form):
 class ProposePairingForm(forms.Form):
     first = forms.ChoiceField(label=_("First member"), choices=[])
     second = forms.ChoiceField(label=_("Second member"), choices=[])
+    asked = forms.BooleanField(
+        label=_("I have asked them both, and both would like to be suggested as partners."),
+        required=False,
+        help_text=_("Needed when one of them did not ask for a partner."),
+    )
 
-    def __init__(self, *args: Any, members: Choices, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, members: Choices, not_wanting: dict[str, str], **kwargs: Any) -> None:
+        """`not_wanting`: enrolment id -> name of the members who did not ask for a partner."""
         super().__init__(*args, **kwargs)
+        self.not_wanting = not_wanting
         for name in ("first", "second"):
             self.fields[name].choices = [("", _("Choose a member")), *members]  # type: ignore[attr-defined]
             self.fields[name].error_messages["required"] = _("Choose two members.")
@@ -388,6 +445,17 @@ class ProposePairingForm(forms.Form):
         data = super().clean() or {}
         if data.get("first") and data.get("first") == data.get("second"):
             self.add_error("second", _("Choose two different members."))
+            return data
+        unasked = [self.not_wanting[key] for key in (data.get("first"), data.get("second")) if key in self.not_wanting]
+        if unasked and not data.get("asked"):
+            self.add_error(
+                "asked",
+                _(
+                    "%(names)s did not ask for a partner. Tick the box once you have asked them both and they "
+                    "would like it."
+                )
+                % {"names": _(" and ").join(unasked)},
+            )
         return data
 
 

@@ -38,6 +38,7 @@ def _members_page(
     request: HttpRequest, found: Any, *, status: int = 200, enrol_form: Any = None, full: bool = False
 ) -> HttpResponse:
     roster, waiting = selectors.roster(found), selectors.waiting_list(found)
+    patients = _enrollable(request)
     gateway.audit_listed([e.patient for e in roster + waiting], object_type="group_enrolment")
     return common.cohort_page(
         request,
@@ -47,7 +48,8 @@ def _members_page(
         status=status,
         roster=display.member_rows(roster),
         waiting=display.member_rows(waiting),
-        enrol_form=enrol_form or forms.EnrolForm(patients=_enrollable(request)),
+        enrol_form=enrol_form or forms.EnrolForm(patients=patients),
+        enrollable=bool(patients),
         full=full,
         places_left=max(found.capacity - found.places_taken, 0),
         may_enrol=found.status in (CohortStatus.PLANNED, CohortStatus.RUNNING),

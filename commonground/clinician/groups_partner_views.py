@@ -16,26 +16,45 @@ from commonground.clinician import groups_display as display
 from commonground.clinician import groups_forms as forms
 from commonground.groups import selectors, services
 from commonground.groups.apps import GROUP_FACILITATOR
+from commonground.groups.choices import EnrolmentStatus
+from commonground.kit import clock
 from commonground.kit.errors import DomainError
 from commonground.kit.http import post_only
 
 # --- partners, board, concerns, outcomes --------------------------------------------------------------------------
 
 
-def _enrolled_choices(found: Any) -> list[tuple[str, str]]:
-    return [(str(e.id), e.patient.display_name) for e in selectors.roster(found) if e.status == "enrolled"]
+def _pair_form(found: Any, data: Any = None) -> Any:
+    enrolled = [e for e in selectors.roster(found) if e.status == EnrolmentStatus.ENROLLED]
+    return forms.ProposePairingForm(
+        data,
+        members=[(str(e.id), e.patient.display_name) for e in enrolled],
+        not_wanting={str(e.id): e.patient.display_name for e in enrolled if not e.wants_partner},
+    )
+
+
+def _with_weeks(request: HttpRequest, activity: Any) -> tuple[Any, list[Any]]:
+    """A pairing with every week since it began (0 for a week with no check-ins), up to its end or this week."""
+    pairing, zone = activity.pairing, common.time_zone(request)
+    if pairing.started_at is None:
+        return activity, list(activity.weeks)
+    first = clock.local_date(pairing.started_at, zone)
+    last = clock.local_date(pairing.ended_at, zone) if pairing.ended_at else common.today(request)
+    return activity, display.every_week(activity.weeks, first=first, last=last)
 
 
 def _partners_page(request: HttpRequest, found: Any, *, status: int = 200, form: Any = None) -> HttpResponse:
+    form = form or _pair_form(found)
     return common.cohort_page(
         request,
         found,
         "partners",
         "clinician/groups/partners.html",
         status=status,
-        pairings=selectors.pairings_for_facilitator(found),
-        form=form or forms.ProposePairingForm(members=_enrolled_choices(found)),
-        wanting=[e for e in selectors.roster(found) if e.status == "enrolled" and e.wants_partner],
+        pairings=[_with_weeks(request, a) for a in selectors.pairings_for_facilitator(found)],
+        form=form,
+        wanting=[e for e in selectors.roster(found) if e.status == EnrolmentStatus.ENROLLED and e.wants_partner],
+        not_wanting=sorted(form.not_wanting.values()),
     )
 
 
@@ -48,7 +67,7 @@ def partners(request: HttpRequest, cohort_id: str) -> HttpResponse:
 @post_only
 def propose_pairing(request: HttpRequest, cohort_id: str) -> HttpResponse:
     found = common.cohort_of(request, cohort_id)
-    form = forms.ProposePairingForm(request.POST, members=_enrolled_choices(found))
+    form = _pair_form(found, request.POST)
     if not form.is_valid():
         return _partners_page(request, found, status=400, form=form)
     first = common.enrolment_of(found, form.cleaned_data["first"])

@@ -18,10 +18,10 @@ from django.utils.translation import gettext as _
 
 from commonground.access.routes import Audience, route
 from commonground.clinician import groups_common as common
+from commonground.clinician import groups_dashboard as dashboard
 from commonground.clinician import groups_display as display
 from commonground.clinician import groups_forms as forms
 from commonground.groups import selectors, services
-from commonground.groups.choices import CohortStatus
 from commonground.kit.errors import DomainError, StaleEdit
 from commonground.kit.http import post_only
 
@@ -30,19 +30,17 @@ from commonground.kit.http import post_only
 
 @route(Audience.CLINICIAN)
 def groups_home(request: HttpRequest) -> HttpResponse:
-    """The groups the person runs (a facilitator) or all the clinic's groups (a coordinator)."""
-    cohorts = selectors.cohorts_for_staff(request.user)
+    """The start page: today's and this week's sessions, and the groups the person runs (a facilitator) or all the
+    clinic's groups (a coordinator), soonest first, with open concerns, check-ins and attendance so far."""
+    shown = dashboard.dashboard(
+        selectors.cohorts_for_staff(request.user), today=common.today(request), time_zone=common.time_zone(request)
+    )
     return render(
         request,
         "clinician/groups/home.html",
         {
             "section": common.SECTION,
-            "current": [
-                (c, selectors.next_session(c))
-                for c in cohorts
-                if c.status in (CohortStatus.PLANNED, CohortStatus.RUNNING)
-            ],
-            "past": [(c, None) for c in cohorts if c.status not in (CohortStatus.PLANNED, CohortStatus.RUNNING)],
+            "d": shown,
             "may_manage": selectors.may_manage_programmes(request.user),
             "tz": common.time_zone(request),
         },
@@ -144,7 +142,10 @@ def edit_programme(request: HttpRequest, programme_id: str) -> HttpResponse:
 def curriculum_session(request: HttpRequest, programme_id: str, number: int) -> HttpResponse:
     """Change one session of the curriculum, or add the next one."""
     programme = _programme(request, programme_id)
-    existing = next((s for s in selectors.curriculum_of(programme) if s.number == number), None)
+    sessions = selectors.curriculum_of(programme)
+    existing = next((s for s in sessions if s.number == number), None)
+    if existing is None and number != (sessions[-1].number + 1 if sessions else 1):
+        raise Http404()  # only the sessions there are, and the next one, exist
     initial = {name: getattr(existing, name) for name in forms.CurriculumSessionForm.FIELDS} if existing else {}
     form = forms.CurriculumSessionForm(request.POST or None, initial=initial, library=common.library_choices())
     status = 200
@@ -174,7 +175,7 @@ def new_cohort(request: HttpRequest, programme_id: str) -> HttpResponse:
     staff = common.staff_choices(request)
     user: Any = request.user
     initial = {"session_minutes": programme.session_minutes, "facilitators": [str(user.id)]}
-    form = forms.CohortForm(request.POST or None, initial=initial, staff=staff)
+    form = forms.CohortForm(request.POST or None, initial=initial, staff=staff, today=common.today(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         from commonground.accounts import selectors as account_selectors
@@ -187,6 +188,12 @@ def new_cohort(request: HttpRequest, programme_id: str) -> HttpResponse:
             common.apply_error(form, error)
             status = 400
         else:
+            if selectors.cohort_for_staff(user, cohort.id) is None:
+                messages.success(
+                    request,
+                    _("The group is made. Only its facilitators and the care coordinators can open it."),
+                )
+                return redirect("clinician:groups")
             messages.success(request, _("The group is made, with its sessions planned."))
             return redirect("clinician:cohort", cohort_id=cohort.id)
     elif request.method == "POST":
@@ -211,7 +218,6 @@ def _overview(request: HttpRequest, found: Any, *, status: int = 200, **extra: A
     overview = display.cohort_overview(found)
     context = {
         "overview": overview,
-        "status_form": extra.pop("status_form", None) or forms.CohortStatusForm(),
         "facilitator_form": forms.FacilitatorForm(staff=common.staff_choices(request)),
     }
     return common.cohort_page(
@@ -253,26 +259,79 @@ def edit_cohort(request: HttpRequest, cohort_id: str) -> HttpResponse:
 @route(Audience.CLINICIAN)
 @post_only
 def cohort_status(request: HttpRequest, cohort_id: str) -> HttpResponse:
-    """Start, finish or cancel the cohort."""
+    """Start the cohort. Finishing and cancelling go through their own page, which says what happens."""
     found = common.cohort_of(request, cohort_id)
     form = forms.CohortStatusForm(request.POST)
     if not form.is_valid():
-        return _overview(request, found, status=400, status_form=form)
-    action, user = form.cleaned_data["action"], request.user
+        return _overview(request, found, status=400)
+    action = form.cleaned_data["action"]
+    if action != "start":
+        return redirect("clinician:cohort_finish" if action == "finish" else "clinician:cohort_cancel", found.id)
     try:
-        if action == "start":
-            services.start_cohort(found, by=user)
-            done = _("The group is running.")
-        elif action == "finish":
-            services.finish_cohort(found, by=user)
-            done = _("The group is finished. Its members keep their materials and their own plans.")
-        else:
-            services.cancel_cohort(found, reason=form.cleaned_data["reason"].strip(), by=user)
-            done = _("The group is cancelled.")
+        services.start_cohort(found, by=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return common.back_to(found, anchor="status")
+    messages.success(request, _("The group is running."))
+    return common.back_to(found)
+
+
+def _ending_page(request: HttpRequest, found: Any, kind: str, *, form: Any = None, status: int = 200) -> HttpResponse:
+    facts = display.ending_facts(found, common.time_zone(request))
+    if form is None:
+        form = forms.FinishCohortForm(initial={"confirmed": True}) if kind == "finish" else forms.CancelCohortForm()
+    return common.cohort_page(
+        request, found, "overview", "clinician/groups/ending.html", status=status, kind=kind, facts=facts, form=form
+    )
+
+
+def _still_open(request: HttpRequest, found: Any) -> HttpResponse | None:
+    if common.is_over(found):
+        messages.error(request, _("This group has already finished or was cancelled."))
+        return common.back_to(found)
+    return None
+
+
+@route(Audience.CLINICIAN)
+def cohort_finish(request: HttpRequest, cohort_id: str) -> HttpResponse:
+    """Finish the group, after a page that says what happens: every member still enrolled is marked as having
+    finished, and how many sessions are still scheduled (finishing early)."""
+    found = common.cohort_of(request, cohort_id)
+    if (over := _still_open(request, found)) is not None:
+        return over
+    if request.method != "POST":
+        return _ending_page(request, found, "finish")
+    form = forms.FinishCohortForm(request.POST)
+    if not form.is_valid():
+        return _ending_page(request, found, "finish", form=form, status=400)
+    early = bool(display.ending_facts(found, common.time_zone(request)).scheduled)
+    try:
+        # the page named the sessions still scheduled: confirming it is finishing early (they are cancelled)
+        services.finish_cohort(found, by=request.user, **({"early": True} if early else {}))
     except DomainError as error:
         form.add_error(None, error.message)
-        return _overview(request, found, status=400, status_form=form)
-    messages.success(request, done)
+        return _ending_page(request, found, "finish", form=form, status=400)
+    messages.success(request, _("The group is finished. Its members keep their materials and their own plans."))
+    return common.back_to(found)
+
+
+@route(Audience.CLINICIAN)
+def cohort_cancel(request: HttpRequest, cohort_id: str) -> HttpResponse:
+    """Cancel the group, with a reason, after a page that says what happens to its members and sessions."""
+    found = common.cohort_of(request, cohort_id)
+    if (over := _still_open(request, found)) is not None:
+        return over
+    if request.method != "POST":
+        return _ending_page(request, found, "cancel")
+    form = forms.CancelCohortForm(request.POST)
+    if not form.is_valid():
+        return _ending_page(request, found, "cancel", form=form, status=400)
+    try:
+        services.cancel_cohort(found, reason=form.cleaned_data["reason"], by=request.user)
+    except DomainError as error:
+        common.apply_error(form, error)
+        return _ending_page(request, found, "cancel", form=form, status=400)
+    messages.success(request, _("The group is cancelled."))
     return common.back_to(found)
 
 
@@ -286,6 +345,9 @@ def _facilitator_change(request: HttpRequest, cohort_id: str, *, add: bool) -> H
 
     user: Any = request.user
     person = account_selectors.active_clinicians(user.organisation_id).get(pk=form.cleaned_data["user"])
+    if add and any(p.pk == person.pk for p in selectors.facilitators_of(found)):
+        messages.info(request, _("%(name)s already facilitates this group.") % {"name": person.display_name})
+        return common.back_to(found, anchor="facilitators")
     try:
         if add:
             services.add_facilitator(found, person, by=user)

@@ -58,6 +58,17 @@ def _first_session(cohort):
     return GroupSession.objects.current().filter(cohort=cohort).order_by("number").first()
 
 
+def _started(session, hours=1):
+    """Move the session's start into the past (attendance is taken from its start), its members enrolled before."""
+    starts = clock.now() - timedelta(hours=hours)
+    GroupSession.objects.filter(pk=session.pk).update(starts_at=starts)
+    Enrolment.objects.filter(cohort_id=session.cohort_id, enrolled_at__isnull=False).update(
+        enrolled_at=starts - timedelta(days=1)
+    )
+    session.refresh_from_db()
+    return session
+
+
 def _cohort_urls(cohort, enrolment, session):
     return [
         reverse("clinician:cohort", args=[cohort.id]),
@@ -362,7 +373,7 @@ def test_attendance_is_recorded_for_every_member_in_one_form(
     cohort, enrolment, coordinator, facilitator, other_patient_record
 ):
     other = services.enrol(cohort, other_patient_record, source="care_plan", consent_given=True, by=coordinator)
-    session = _first_session(cohort)
+    session = _started(_first_session(cohort))
     client = signed_in(facilitator)
     url = reverse("clinician:group_attendance", args=[cohort.id, session.id])
     page = client.get(reverse("clinician:group_session", args=[cohort.id, session.id]))
@@ -407,7 +418,8 @@ def test_a_note_about_one_member_goes_to_their_record(cohort, enrolment, facilit
     )
     assert Note.objects.filter(patient=patient_record, kind="group").count() == 1
     page = client.get(reverse("clinician:group_session", args=[cohort.id, session.id]))
-    assert b"About Ada Lovelace, by Gina" in page.content
+    assert b"About Ada Lovelace" in page.content and b"by Gina" in page.content
+    assert b"Practised the breathing well." in page.content
 
 
 def test_a_session_is_moved_with_a_reason_and_cancelled(cohort, enrolment, facilitator):
@@ -440,7 +452,11 @@ def test_partners_are_proposed_and_ended(cohort, enrolment, coordinator, facilit
     url = reverse("clinician:cohort_propose_pairing", args=[cohort.id])
     assert client.post(url, {"first": str(enrolment.id), "second": str(enrolment.id)}).status_code == 400
     assert not Pairing.objects.exists()
-    assert client.post(url, {"first": str(enrolment.id), "second": str(other.id)}).status_code == 302
+    pair = {"first": str(enrolment.id), "second": str(other.id)}
+    unasked = client.post(url, pair)  # neither asked for a partner: the facilitator says they asked them
+    assert unasked.status_code == 400 and b"did not ask for a partner" in unasked.content
+    assert not Pairing.objects.exists()
+    assert client.post(url, pair | {"asked": "on"}).status_code == 302
     pairing = Pairing.objects.get()
     assert pairing.status == "proposed"
     assert client.get(reverse("clinician:cohort_partners", args=[cohort.id])).status_code == 200
@@ -625,20 +641,50 @@ def test_the_facilitators_see_check_in_counts_and_only_the_check_ins_shared_with
     assert b'<td class="num">2</td>' in page.content  # two check-ins this week
 
 
-def test_a_cohort_is_started_and_cancelled_with_a_reason(cohort, enrolment, facilitator):
+def test_a_cohort_is_started_and_cancelled_with_a_reason_on_a_page_of_its_own(cohort, enrolment, facilitator):
     client = signed_in(facilitator)
     url = reverse("clinician:cohort_status", args=[cohort.id])
+    overview = client.get(reverse("clinician:cohort", args=[cohort.id])).content.decode()
+    start_form = overview[overview.index('id="status"') :]
+    assert start_form.count("<form") == 1 and 'name="reason"' not in start_form  # no reason box in the start form
     assert client.post(url, {"action": "start"}).status_code == 302
     cohort.refresh_from_db()
     assert cohort.status == "running"
-    response = client.post(url, {"action": "cancel", "reason": ""})
+    # "cancel" sent to the start form goes to the page that asks why; nothing is cancelled
+    redirected = client.post(url, {"action": "cancel", "reason": "x"})
+    cancel = reverse("clinician:cohort_cancel", args=[cohort.id])
+    assert redirected.status_code == 302 and redirected["Location"] == cancel
+    page = client.get(cancel)
+    assert page.status_code == 200 and b"1 member loses their place" in page.content
+    response = client.post(cancel, {"reason": "  "})
     assert response.status_code == 400 and b"Say why the group is cancelled." in response.content
     cohort.refresh_from_db()
     assert cohort.status == "running"
-    assert client.post(url, {"action": "cancel", "reason": "Too few members"}).status_code == 302
+    assert client.post(cancel, {"reason": "Too few members"}).status_code == 302
     cohort.refresh_from_db()
     enrolment.refresh_from_db()
     assert cohort.status == "cancelled" and enrolment.status == "withdrawn"
+    assert client.get(cancel).status_code == 302  # already over: back to the group
+
+
+def test_finishing_asks_to_confirm_and_says_who_finishes_and_what_is_still_scheduled(cohort, enrolment, facilitator):
+    services.start_cohort(cohort, by=facilitator)
+    client = signed_in(facilitator)
+    finish = reverse("clinician:cohort_finish", args=[cohort.id])
+    page = client.get(finish)
+    assert page.status_code == 200
+    assert b"Every member still enrolled will be marked as having finished" in page.content
+    assert b"Ada Lovelace" in page.content
+    assert b"8 sessions are still scheduled." in page.content
+    cohort.refresh_from_db()
+    assert cohort.status == "running"  # opening the page changes nothing
+    assert client.post(finish, {}).status_code == 400  # without the confirmation
+    cohort.refresh_from_db()
+    assert cohort.status == "running"
+    assert client.post(finish, {"confirmed": "True"}).status_code == 302
+    cohort.refresh_from_db()
+    enrolment.refresh_from_db()
+    assert cohort.status == "finished" and enrolment.status == "finished"
 
 
 def test_facilitators_are_added_and_the_last_one_is_never_removed(cohort, facilitator, outsider):
@@ -675,3 +721,222 @@ def test_outcomes_name_only_the_members_whose_care_the_person_shares(
     gina_sees = signed_in(facilitator).get(url)
     assert b"Ada Lovelace" in gina_sees.content and b"Mary Shelley" in gina_sees.content
     assert AuditEvent.objects.filter(patient_id=mary.id, object_type="group_outcome").exists()
+
+
+# --- after the exploratory test: one thing each -------------------------------------------------------------------
+
+
+def test_a_group_made_by_someone_who_will_not_run_it_leads_back_to_the_groups_with_a_note(
+    programme, facilitator, outsider
+):
+    client = signed_in(facilitator)
+    url = reverse("clinician:new_cohort", args=[programme.id])
+    page = client.get(url).content.decode()
+    assert (
+        f'value="{facilitator.id}" checked' in page
+        or f'checked value="{facilitator.id}"' in page
+        or (f'value="{facilitator.id}"' in page and "checked" in page)
+    )
+    response = client.post(url, _cohort_post(facilitator, facilitators=[str(outsider.id)]), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("clinician:groups")
+    assert b"Only its facilitators and the care coordinators can open it." in response.content
+    assert Cohort.objects.filter(name="Thursday group").exists()
+
+
+def test_a_new_group_cannot_start_in_the_past_and_its_date_input_says_so(programme, facilitator):
+    client = signed_in(facilitator)
+    url = reverse("clinician:new_cohort", args=[programme.id])
+    today = clock.local_date(clock.now(), "Europe/Amsterdam")
+    assert f'min="{today.isoformat()}"'.encode() in client.get(url).content
+    response = client.post(url, _cohort_post(facilitator, starts_on="2020-03-02"))
+    assert response.status_code == 400 and b"The first session cannot be in the past." in response.content
+    assert not Cohort.objects.filter(name="Thursday group").exists()
+
+
+def test_only_the_next_curriculum_session_can_be_added(programme, facilitator):
+    client = signed_in(facilitator)
+    count = len(programme.sessions.all()) if hasattr(programme, "sessions") else 8
+    assert client.get(reverse("clinician:group_curriculum_session", args=[programme.id, 1])).status_code == 200
+    assert client.get(reverse("clinician:group_curriculum_session", args=[programme.id, count + 1])).status_code == 200
+    for number in (count + 2, 99):
+        url = reverse("clinician:group_curriculum_session", args=[programme.id, number])
+        assert client.get(url).status_code == 404
+        assert client.post(url, {"title": "Too far"}).status_code == 404
+
+
+def test_adding_someone_who_already_facilitates_says_so(cohort, facilitator):
+    client = signed_in(facilitator)
+    url = reverse("clinician:add_cohort_facilitator", args=[cohort.id])
+    response = client.post(url, {"user": str(facilitator.id)}, follow=True)
+    assert b"Gina already facilitates this group." in response.content
+    assert b"now facilitates" not in response.content
+
+
+def test_a_facilitator_who_sees_no_patients_is_told_who_can_enrol(cohort, facilitator):
+    page = signed_in(facilitator).get(reverse("clinician:cohort_members", args=[cohort.id]))
+    assert b"ask a care coordinator to enrol others" in page.content
+    assert b'name="patient"' not in page.content
+
+
+def test_the_members_table_fits_a_phone_by_hiding_the_lesser_columns_not_withdraw(cohort, enrolment, facilitator):
+    page = signed_in(facilitator).get(reverse("clinician:cohort_members", args=[cohort.id])).content.decode()
+    roster = page[page.index('id="roster"') : page.index('id="waiting"')]
+    assert roster.count('class="hide-narrow"') + roster.count('class="nowrap hide-narrow"') >= 6
+    leaving = roster[roster.index(">Leaving<") - 40 : roster.index(">Leaving<")]
+    assert "hide-narrow" not in leaving  # the Withdraw column stays on a phone
+    assert 'role="region"' in roster
+
+
+def test_the_stylesheet_styles_time_and_link_inputs_and_stacks_outcomes():
+    from pathlib import Path
+
+    css = (Path(__file__).resolve().parents[2] / "static" / "css" / "app.css").read_text()
+    assert "input[type=time]" in css and "input[type=url]" in css
+    assert ".trajectory-body.cohort-stacked { grid-template-columns: minmax(0, 1fr); }" in css
+
+
+def test_attendance_is_not_offered_before_the_session_and_refused_if_sent(cohort, enrolment, facilitator):
+    session = _first_session(cohort)  # in two weeks
+    client = signed_in(facilitator)
+    page = client.get(reverse("clinician:group_session", args=[cohort.id, session.id]))
+    assert b"Attendance can be recorded from the session" in page.content
+    assert f'name="mark_{enrolment.id}"'.encode() not in page.content
+    url = reverse("clinician:group_attendance", args=[cohort.id, session.id])
+    assert client.post(url, {f"mark_{enrolment.id}": "present"}).status_code == 400
+    assert not AttendanceRecord.objects.exists()
+    session.refresh_from_db()
+    assert session.status == "scheduled"
+
+
+def test_a_session_cannot_move_into_the_past_and_its_date_input_has_a_minimum(cohort, enrolment, facilitator):
+    session = _first_session(cohort)
+    client = signed_in(facilitator)
+    today = clock.local_date(clock.now(), "Europe/Amsterdam")
+    page = client.get(reverse("clinician:group_session", args=[cohort.id, session.id])).content.decode()
+    assert f'min="{today.isoformat()}"' in page and 'type="time"' in page
+    move = reverse("clinician:group_reschedule", args=[cohort.id, session.id])
+    data = {"version": session.version, "on": "2020-01-06", "at": "15:30", "place": "", "online_link": ""}
+    response = client.post(move, data | {"reason": "Room taken"})
+    assert response.status_code == 400 and b"A session cannot move to a day in the past." in response.content
+    before = session.starts_at
+    session.refresh_from_db()
+    assert session.starts_at == before
+
+
+def test_a_finished_group_offers_no_session_actions_and_says_why(cohort, enrolment, facilitator):
+    services.start_cohort(cohort, by=facilitator)
+    client = signed_in(facilitator)
+    assert client.post(reverse("clinician:cohort_finish", args=[cohort.id]), {"confirmed": "True"}).status_code == 302
+    session = _first_session(cohort)
+    page = client.get(reverse("clinician:group_session", args=[cohort.id, session.id])).content
+    assert b"This group has finished or was cancelled" in page
+    for action in ("group_attendance", "group_session_practice", "group_reschedule"):
+        assert reverse(f"clinician:{action}", args=[cohort.id, session.id]).encode() not in page
+    practice = reverse("clinician:group_session_practice", args=[cohort.id, session.id])
+    assert client.post(practice, {"title": "Breathing"}).status_code == 400
+    from commonground.groups.models import SessionPractice
+
+    assert not SessionPractice.objects.exists()
+
+
+def test_a_member_note_shows_its_wording_check_and_its_author_changes_it_or_marks_it_in_error(
+    cohort, enrolment, facilitator, coordinator, patient_record
+):
+    from commonground.notes.models import Note
+
+    session = _first_session(cohort)
+    client = signed_in(facilitator)
+    write = reverse("clinician:group_member_note", args=[cohort.id, session.id])
+    response = client.post(write, {"enrolment": str(enrolment.id), "text": "She insists the pain is worse."})
+    note = Note.objects.get(patient=patient_record, kind="group")
+    assert response.status_code == 302 and response["Location"].endswith(f"#note-{note.id}")
+    page = client.get(reverse("clinician:group_session", args=[cohort.id, session.id])).content
+    assert b"She insists the pain is worse." in page and b"Wording check" in page
+    assert reverse("clinician:group_change_member_note", args=[cohort.id, session.id]).encode() in page
+    # someone else (the coordinator) may not change it
+    change = reverse("clinician:group_change_member_note", args=[cohort.id, session.id])
+    data = {"note": str(note.id), "version": note.version, "text": "She says the pain is worse.", "reason": "Wording"}
+    assert signed_in(coordinator).post(change, data).status_code == 404
+    assert client.post(change, data | {"reason": ""}).status_code == 400
+    assert client.post(change, data).status_code == 302
+    note.refresh_from_db()
+    assert note.text == "She says the pain is worse." and note.version == 2
+    error = reverse("clinician:group_member_note_in_error", args=[cohort.id, session.id])
+    assert client.post(error, {"note": str(note.id), "version": note.version, "reason": ""}).status_code == 400
+    assert (
+        client.post(error, {"note": str(note.id), "version": note.version, "reason": "Wrong member"}).status_code == 302
+    )
+    note.refresh_from_db()
+    assert note.record_status == "entered_in_error"
+    page = client.get(reverse("clinician:group_session", args=[cohort.id, session.id])).content
+    assert b"She says the pain is worse." not in page
+
+
+def test_the_outcomes_of_a_running_group_are_so_far(cohort, enrolment, facilitator):
+    services.start_cohort(cohort, by=facilitator)
+    page = signed_in(facilitator).get(reverse("clinician:cohort_outcomes", args=[cohort.id])).content
+    assert b"so far" in page
+    assert b"Known when the group finishes" in page
+    assert b"Completed (attended" not in page and b"Goal attainment at the end" not in page
+
+
+def test_weeks_without_check_ins_show_as_0(
+    cohort, coordinator, facilitator, patient_record, other_patient_record, patient_user, other_patient_user
+):
+    from commonground.groups.models import Pairing
+
+    ada = services.enrol(
+        cohort, patient_record, source="care_plan", consent_given=True, by=coordinator, wants_partner=True
+    )
+    grace = services.enrol(
+        cohort, other_patient_record, source="care_plan", consent_given=True, by=coordinator, wants_partner=True
+    )
+    pairing = services.agree_to_pairing(services.ask_to_pair(ada, grace), grace)
+    Pairing.objects.filter(pk=pairing.pk).update(started_at=clock.now() - timedelta(days=21))
+    services.check_in(pairing, ada, feeling="well")
+    page = signed_in(facilitator).get(reverse("clinician:cohort_partners", args=[cohort.id])).content.decode()
+    assert page.count('<td class="num">0</td>') >= 3  # the three weeks before this one
+    assert '<td class="num">1</td>' in page
+
+
+def test_every_week_fills_the_gaps_newest_first():
+    from commonground.groups.selectors import WeekCount
+
+    weeks = display.every_week([WeekCount(date(2026, 3, 2), 2)], first=date(2026, 2, 18), last=date(2026, 3, 12))
+    assert [(w.week_of, w.check_ins) for w in weeks] == [
+        (date(2026, 3, 9), 0),
+        (date(2026, 3, 2), 2),
+        (date(2026, 2, 23), 0),
+        (date(2026, 2, 16), 0),
+    ]
+
+
+def test_the_groups_start_page_is_a_dashboard(cohort, enrolment, coordinator, facilitator, programme):
+    services.start_cohort(cohort, by=facilitator)
+    session = _started(_first_session(cohort), hours=0)
+    GroupSession.objects.filter(pk=session.pk).update(starts_at=clock.now() + timedelta(minutes=5))
+    services.raise_concern(enrolment, about="group", text="Worried")
+    later = services.create_cohort(
+        programme,
+        details=_details(name="Later group", starts_on=_details()["starts_on"] + timedelta(days=30)),
+        facilitators=[facilitator],
+        by=coordinator,
+    )
+    page = signed_in(facilitator).get(reverse("clinician:groups")).content.decode()
+    today = page[page.index('id="today"') : page.index('id="this-week"')]
+    assert reverse("clinician:group_session", args=[cohort.id, session.id]) in today
+    assert f'href="{reverse("clinician:cohort_concerns", args=[cohort.id])}">1<' in page
+    assert 'class="cohort-chart cohort-chart-narrow"' in page and "Attendance so far per running group" in page
+    current = page[page.index('id="current-heading"') :]
+    assert current.index("Tuesday group") < current.index("Later group")  # the sooner session first
+    assert later.name in page
+
+
+def test_the_rate_chart_draws_a_bar_per_group_in_proportion():
+    from commonground.clinician.groups_dashboard import rate_chart
+
+    chart = rate_chart([("A", 3, 4), ("B", 0, 0)])
+    full = chart.right - chart.left
+    assert chart.bars[0].width == round(full * 0.75, 2) and chart.bars[0].text == "75 %"
+    assert chart.bars[1].width == 0 and chart.bars[1].text == "—"
+    assert chart.bars[1].y > chart.bars[0].y
