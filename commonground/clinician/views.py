@@ -20,6 +20,7 @@ from commonground.accounts.choices import Role
 from commonground.careteam import selectors as team_selectors
 from commonground.careteam import services as team_services
 from commonground.clinician import forms, selectors
+from commonground.groups import services as group_services
 from commonground.kit import clock
 from commonground.kit.errors import DomainError, StaleEdit
 from commonground.kit.http import post_only
@@ -300,9 +301,10 @@ def withdraw_consent(request: HttpRequest, patient_id: str, consent_id: str) -> 
     try:
         if not form.is_valid():
             raise DomainError(_("The form was incomplete. Please try again."))
-        patient_services.withdraw_consent(
+        withdrawn = patient_services.withdraw_consent(
             consent, expected_version=form.cleaned_data["version"], note=form.cleaned_data["reason"]
         )
+        group_services.consent_withdrawn(withdrawn, by=request.user)  # a group place ends with its consent
         messages.success(request, _("The consent is withdrawn, from now on."))
     except DomainError as error:
         messages.error(request, error.message)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 
 from commonground.accounts.choices import CLINICAL_ROLES, AccountKind, Role
+from commonground.groups.choices import CohortStatus
 from commonground.groups.models import Cohort, CohortFacilitator
 from commonground.kit.errors import DomainError, StaleEdit
 
@@ -132,3 +133,11 @@ def keeps_programmes(organisation_id: Any, by: Any) -> None:
 
 def may_facilitate(user: Any, organisation_id: Any) -> bool:
     return is_staff_of(user, organisation_id) and user.role in CLINICAL_ROLES
+
+
+def not_over(cohort: Cohort) -> None:
+    """A finished or cancelled group is closed: no attendance, practice, new times, pairings or posts."""
+    if cohort.status == CohortStatus.FINISHED:
+        raise DomainError(_("This group has finished."))
+    if cohort.status == CohortStatus.CANCELLED:
+        raise DomainError(_("This group was cancelled."))

@@ -9,12 +9,14 @@ pairing at any time without a reason.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from commonground.access.gateway import record_write
@@ -24,7 +26,6 @@ from commonground.groups import checks, schedule
 from commonground.groups.choices import (
     MEMBER_STATUSES,
     CheckInFeeling,
-    CohortStatus,
     ConcernAbout,
     ConcernStatus,
     EnrolmentStatus,
@@ -53,6 +54,7 @@ from commonground.notifications.services import send_email
 OPEN_PAIRING = (PairingStatus.PROPOSED, PairingStatus.ACTIVE)
 STEP_FIELDS = ("text", "when", "goal_id", "milestone_id")
 FACILITATOR_POSTS = (PostKind.ANNOUNCEMENT, PostKind.MATERIAL)
+SAME_POST_WITHIN = timedelta(minutes=2)
 
 
 def _in_group(enrolment: Enrolment, message: str | None = None) -> None:
@@ -61,10 +63,8 @@ def _in_group(enrolment: Enrolment, message: str | None = None) -> None:
 
 
 def _enrolled_now(enrolment: Enrolment) -> None:
-    if enrolment.status != EnrolmentStatus.ENROLLED or enrolment.cohort.status in (
-        CohortStatus.FINISHED,
-        CohortStatus.CANCELLED,
-    ):
+    checks.not_over(enrolment.cohort)
+    if enrolment.status != EnrolmentStatus.ENROLLED:
         raise DomainError(_("This is for members while the group is running."))
 
 
@@ -234,6 +234,7 @@ def _pairable(cohort: Cohort, first: Enrolment, second: Enrolment) -> None:
 def propose_pairing(cohort: Cohort, first: Enrolment, second: Enrolment, *, by: Any) -> Pairing:
     """A facilitator suggests two members as partners; it starts once both agree."""
     checks.runs_cohort(cohort, by)
+    checks.not_over(cohort)
     first, second = _lock_pair(first, second)
     _pairable(cohort, first, second)
     pairing = save_new(
@@ -493,8 +494,26 @@ def answer_concern(concern: Concern, *, answer: str, by: Any) -> Concern:
 
 @transaction.atomic
 def post_small_win(enrolment: Enrolment, *, text: str) -> BoardPost:
-    """A small win the member chooses to share with the group (only what they write here is shown)."""
+    """A small win the member chooses to share with the group (only what they write here is shown). The same
+    words sent again within two minutes (a double click) are not posted twice: the first post is returned."""
     _enrolled_now(enrolment)
+    words = checks.text(text, "text", limit=2000, required=True)
+    # The member's row is locked so two submissions at once see each other.
+    Enrolment.objects.select_for_update(of=("self",)).filter(pk=enrolment.pk).first()
+    twin: BoardPost | None = (
+        BoardPost.objects.current()
+        .filter(
+            author_enrolment=enrolment,
+            kind=PostKind.SMALL_WIN,
+            text=words,
+            # created_at is stamped with the real time (never a pinned clock), so the window is too.
+            created_at__gte=timezone.now() - SAME_POST_WITHIN,
+        )
+        .order_by("created_at")
+        .first()
+    )
+    if twin is not None:
+        return twin
     post = save_new(
         BoardPost(
             cohort=enrolment.cohort,
@@ -502,7 +521,7 @@ def post_small_win(enrolment: Enrolment, *, text: str) -> BoardPost:
             kind=PostKind.SMALL_WIN,
             author_enrolment=enrolment,
             author=_patient_user(enrolment),
-            text=checks.text(text, "text", limit=2000, required=True),
+            text=words,
         ),
         reason="Small win shared",
     )
@@ -518,6 +537,7 @@ def post_to_board(
     from commonground.careplans import library
 
     checks.runs_cohort(cohort, by)
+    checks.not_over(cohort)
     kind = checks.choice(kind, "kind", FACILITATOR_POSTS)
     link = checks.text(link, "link", limit=200)
     if link and not link.startswith(("https://", "http://")):

@@ -14,7 +14,7 @@ from commonground.careplans import library
 from commonground.groups import checks, curriculum
 from commonground.groups.models import CurriculumSession, Programme
 from commonground.kit.errors import DomainError
-from commonground.kit.versioning import save_edit, save_new
+from commonground.kit.versioning import mark_entered_in_error, save_edit, save_new
 from commonground.measures.selectors import instrument_or_none
 
 PROGRAMME_FIELDS = ("name", "summary", "session_minutes", "days_between", "instruments", "sessions_to_complete")
@@ -80,11 +80,30 @@ def create_programme(
     return programme
 
 
+def _free_name(organisation_id: Any, name: str) -> str:
+    """The name, or when the clinic has a programme by that name already, "name (2)", "name (3)", ..."""
+    taken = {
+        found.casefold()
+        for found in Programme.objects.current()
+        .filter(organisation_id=organisation_id, name__istartswith=name)
+        .values_list("name", flat=True)
+    }
+    candidate, number = name, 1
+    while candidate.casefold() in taken:
+        number += 1
+        candidate = f"{name} ({number})"
+    return candidate
+
+
+@transaction.atomic
 def create_programme_from_template(organisation: Any, *, by: Any) -> Programme:
-    """The standard programme (groups/curriculum.py): eight weekly sessions of 90 minutes."""
+    """The standard programme (groups/curriculum.py): eight weekly sessions of 90 minutes, under a name of its
+    own ("Standard programme (2)" when the clinic has one by that name already)."""
+    details = dict(curriculum.STANDARD_DETAILS)
+    details["name"] = _free_name(organisation.id, str(details["name"]))
     return create_programme(
         organisation,
-        details=dict(curriculum.STANDARD_DETAILS),
+        details=details,
         sessions=[dict(session) for session in curriculum.STANDARD_SESSIONS],
         by=by,
     )
@@ -133,3 +152,27 @@ def save_curriculum_session(
     current = {field: getattr(found, field) for field in SESSION_FIELDS}
     checked = _checked_session(current | details)
     return save_edit(found, expected_version=found.version, reason="Programme session changed", changes=checked)
+
+
+@transaction.atomic
+def remove_curriculum_session(programme: Programme, *, by: Any) -> CurriculumSession:
+    """The programme's last session, added in error, is marked entered in error (the numbering stays whole:
+    only the last can go). A programme keeps at least one session. Cohorts already made keep their own copy."""
+    checks.keeps_programmes(programme.organisation_id, by)
+    locked: Programme = Programme.objects.select_for_update(of=("self",)).get(pk=programme.pk)
+    sessions = list(CurriculumSession.objects.current().filter(programme=locked).order_by("-number")[:2])
+    if len(sessions) < 2:
+        raise DomainError(_("A programme needs at least one session, so its only session cannot be removed."))
+    last = sessions[0]
+    removed: CurriculumSession = mark_entered_in_error(
+        last, expected_version=last.version, reason="Programme session removed"
+    )
+    left = _session_count(locked)
+    if locked.sessions_to_complete > left:
+        save_edit(
+            locked,
+            expected_version=locked.version,
+            reason="Programme session removed",
+            changes={"sessions_to_complete": left},
+        )
+    return removed

@@ -32,6 +32,7 @@ from commonground.groups.choices import (
     PostKind,
     PostStatus,
     SessionStatus,
+    ShownName,
 )
 from commonground.groups.members import OPEN_PAIRING
 from commonground.groups.models import (
@@ -52,7 +53,7 @@ from commonground.groups.models import (
     Programme,
     SessionPractice,
 )
-from commonground.groups.names import shown_name
+from commonground.groups.names import shown_name, tell_apart
 from commonground.kit import clock
 from commonground.patients.models import Patient
 
@@ -66,12 +67,40 @@ def _is_staff(user: Any) -> bool:
     return bool(user.is_authenticated and user.is_active and user.kind == AccountKind.STAFF)
 
 
-def name_of(enrolment: Enrolment) -> str:
-    """What other members see of this member (the enrolment's patient must be loaded)."""
+def plain_name_of(enrolment: Enrolment) -> str:
+    """The member's shown name by their own choice, before it is told apart from another member's."""
     patient = enrolment.patient
     return shown_name(
         patient.preferred_name or patient.given_name, patient.family_name, enrolment.shown_name, enrolment.chosen_name
     )
+
+
+def first_name_of(enrolment: Enrolment) -> str:
+    patient = enrolment.patient
+    return shown_name(patient.preferred_name or patient.given_name, "", ShownName.FIRST_NAME, "")
+
+
+def names_in(cohort_id: Any) -> dict[UUID, str]:
+    """Every enrolment's shown name in the group, told apart: two members going by the same first name are
+    each shown with their family name's initial ("Emma V."), never more."""
+    rows = list(Enrolment.objects.current().filter(cohort_id=cohort_id).select_related("patient"))
+    names: dict[object, tuple[str, str, bool]] = {
+        row.id: (
+            plain_name_of(row),
+            row.patient.family_name,
+            plain_name_of(row) == first_name_of(row),
+        )
+        for row in rows
+    }
+    members = {row.id for row in rows if row.status in MEMBER_STATUSES}
+    told = tell_apart(names, members)
+    return {key: value for key, value in told.items() if isinstance(key, UUID)}
+
+
+def name_of(enrolment: Enrolment, names: dict[UUID, str] | None = None) -> str:
+    """What other members see of this member: their shown name, told apart from another member's."""
+    found = (names if names is not None else names_in(enrolment.cohort_id)).get(enrolment.id)
+    return found if found is not None else plain_name_of(enrolment)
 
 
 # --- staff: cohorts and programmes --------------------------------------------------------------------------
@@ -190,6 +219,23 @@ def next_session(cohort: Cohort) -> GroupSession | None:
         .first()
     )
     return found
+
+
+def members_at(session: GroupSession) -> list[Enrolment]:
+    """Who was a member at this session: their place started on or before its start and they had not left by
+    then (members who finished or left later count). The attendance form lists these."""
+    return list(
+        Enrolment.objects.current()
+        .filter(
+            cohort_id=session.cohort_id,
+            status__in=(*MEMBER_STATUSES, EnrolmentStatus.WITHDRAWN),
+            enrolled_at__isnull=False,
+            enrolled_at__lte=session.starts_at,
+        )
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=session.starts_at))
+        .select_related("patient")
+        .order_by("enrolled_at", "created_at")
+    )
 
 
 def attendance_of(session: GroupSession) -> dict[UUID, str]:
@@ -335,7 +381,9 @@ class SeenMember:
 
 
 def _seen(rows: QuerySet[Enrolment]) -> list[SeenMember]:
-    return [SeenMember(enrolment_id=e.id, shown_name=name_of(e)) for e in rows.select_related("patient")]
+    found = list(rows.select_related("patient"))
+    names = names_in(found[0].cohort_id) if found else {}
+    return [SeenMember(enrolment_id=e.id, shown_name=name_of(e, names)) for e in found]
 
 
 def fellow_members(cohort: Cohort) -> list[SeenMember]:
@@ -404,7 +452,8 @@ def shared_plans(cohort: Cohort, *, viewer: Enrolment | None = None) -> list[Sha
     if viewer is not None:
         plans = [plan for plan in plans if plan.enrolment_id != viewer.pk]
     steps = _shared_steps([plan.id for plan in plans])
-    return [SharedPlan(plan.enrolment_id, name_of(plan.enrolment), steps.get(plan.id, [])) for plan in plans]
+    names = names_in(cohort.id)
+    return [SharedPlan(plan.enrolment_id, name_of(plan.enrolment, names), steps.get(plan.id, [])) for plan in plans]
 
 
 def action_plan_of(enrolment: Enrolment) -> ActionPlan | None:
@@ -666,8 +715,11 @@ def board(cohort: Cohort, *, for_facilitator: bool) -> list[BoardPost]:
         .select_related("author_enrolment__patient", "author")
         .order_by("-created_at")
     )
+    names = names_in(cohort.id)
     for post in posts:
-        author = name_of(post.author_enrolment) if post.author_enrolment is not None else post.author.display_name
+        author = (
+            name_of(post.author_enrolment, names) if post.author_enrolment is not None else post.author.display_name
+        )
         setattr(post, "shown_author", author)  # noqa: B010 (a plain attribute for the page)
     return posts
 

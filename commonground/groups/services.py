@@ -18,14 +18,16 @@ from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonground.access.gateway import record_write
 from commonground.audit.choices import Action
 from commonground.careplans import services as careplans_services
 from commonground.careplans.choices import PracticeStatus
-from commonground.groups import checks, schedule
+from commonground.careteam import selectors as careteam_selectors
+from commonground.groups import checks, names, schedule, selectors
 from commonground.groups.choices import (
     MEMBER_STATUSES,
     OPEN_ENROLMENT,
@@ -72,9 +74,11 @@ from commonground.groups.models import (
 from commonground.groups.programmes import (
     create_programme,
     create_programme_from_template,
+    remove_curriculum_session,
     save_curriculum_session,
     update_programme,
 )
+from commonground.groups.selectors import members_at
 from commonground.kit import clock
 from commonground.kit.errors import DomainError
 from commonground.kit.versioning import save_edit, save_new
@@ -86,7 +90,7 @@ from commonground.notes.language_check import Finding
 from commonground.notes.models import Note
 from commonground.notifications.services import send_email
 from commonground.patients import services as patients_services
-from commonground.patients.choices import ConsentScope
+from commonground.patients.choices import ConsentScope, PatientStatus
 from commonground.patients.models import Patient
 
 __all__ = [
@@ -103,6 +107,7 @@ __all__ = [
     "change_action_step",
     "change_member_choices",
     "check_in",
+    "consent_withdrawn",
     "create_cohort",
     "create_programme",
     "create_programme_from_template",
@@ -119,6 +124,7 @@ __all__ = [
     "raise_concern",
     "record_attendance",
     "remove_action_step",
+    "remove_curriculum_session",
     "remove_facilitator",
     "reschedule_session",
     "save_curriculum_session",
@@ -139,6 +145,10 @@ MAX_CAPACITY = 40
 # The version of the group consent wording the portal and the staff form show (portal/groups consent text).
 CONSENT_TEXT_VERSION = "group-participation-1"
 SESSION_CHANGED = "groups/email/session_changed.txt"
+# Patients the clinic is caring for (referred or in care); a discharged patient is not offered a place.
+IN_CARE = (PatientStatus.REFERRED, PatientStatus.ACTIVE)
+# Attendance can be taken from a little before the session starts (people arrive early), never for later ones.
+ATTENDANCE_FROM = timedelta(minutes=30)
 
 
 class CohortFull(DomainError):
@@ -190,8 +200,10 @@ def create_cohort(programme: Programme, *, details: dict[str, Any], facilitators
     if not programme.active or programme.is_entered_in_error:
         raise DomainError(_("This programme is no longer in use."))
     checked = _checked_cohort(programme, details)
+    _not_in_past(checked["starts_on"], programme)
     _link(checked["online_link"])
     people = _checked_facilitators(programme.organisation_id, facilitators)
+    _no_twin(programme, checked)
     plan = list(CurriculumSession.objects.current().filter(programme=programme).order_by("number"))
     if not plan:
         raise DomainError(_("This programme has no sessions yet."))
@@ -235,8 +247,31 @@ def _locked_cohort(cohort: Cohort) -> Cohort:
 
 
 def _not_over(cohort: Cohort) -> None:
-    if cohort.status in (CohortStatus.FINISHED, CohortStatus.CANCELLED):
-        raise DomainError(_("This group has finished or was cancelled; it can no longer be changed."))
+    """A finished or cancelled group takes no more attendance, practice, new times or cancellations."""
+    checks.not_over(cohort)
+
+
+def _today(cohort_or_programme: Any) -> date:
+    return clock.local_date(clock.now(), _time_zone(cohort_or_programme))
+
+
+def _not_in_past(day: date, cohort_or_programme: Any) -> None:
+    if day < _today(cohort_or_programme):
+        raise DomainError(_("The first session cannot be in the past. Choose today or a later day."), field="starts_on")
+
+
+def _no_twin(programme: Programme, checked: dict[str, Any], *, other_than: Any = None) -> None:
+    """A second group of the same programme, name and first session is a double submission."""
+    twins = Cohort.objects.current().filter(
+        programme=programme,
+        name__iexact=checked["name"],
+        starts_on=checked["starts_on"],
+        session_time=checked["session_time"],
+    )
+    if other_than is not None:
+        twins = twins.exclude(pk=other_than)
+    if twins.exclude(status=CohortStatus.CANCELLED).exists():
+        raise DomainError(_("A group with this name and first session exists already."), field="name")
 
 
 @transaction.atomic
@@ -260,6 +295,9 @@ def update_cohort(cohort: Cohort, *, expected_version: int, changes: dict[str, A
     moved = (checked["starts_on"], checked["session_time"]) != (saved.starts_on, saved.session_time)
     if moved and saved.status != CohortStatus.PLANNED:
         raise DomainError(_("The group has started; move single sessions instead."), field="starts_on")
+    if moved:
+        _not_in_past(checked["starts_on"], saved)
+        _no_twin(saved.programme, checked, other_than=saved.pk)
     old = {"place": saved.place, "online_link": saved.online_link, "minutes": saved.session_minutes}
     saved = save_edit(saved, expected_version=expected_version, reason="Group changed", changes=checked)
     _follow_cohort(saved, old, moved)
@@ -328,13 +366,34 @@ def start_cohort(cohort: Cohort, *, by: Any) -> Cohort:
 
 
 @transaction.atomic
-def finish_cohort(cohort: Cohort, *, by: Any) -> Cohort:
+def finish_cohort(cohort: Cohort, *, by: Any, early: bool = False) -> Cohort:
     """Enrolled members finish (they keep the materials and their plan); the waiting list is closed; pairings
-    end; group practice stops."""
+    end; group practice stops. With sessions still planned (to come, not cancelled) it needs `early=True`: the
+    person confirmed finishing the group early (those sessions are then cancelled)."""
     checks.runs_cohort(cohort, by)
     saved = _locked_cohort(cohort)
     if saved.status not in (CohortStatus.PLANNED, CohortStatus.RUNNING):
         raise DomainError(_("This group has already finished or was cancelled."))
+    planned = list(
+        GroupSession.objects.current().filter(cohort=saved, status=SessionStatus.SCHEDULED, starts_at__gt=clock.now())
+    )
+    if planned and not early:
+        raise DomainError(
+            ngettext(
+                "%(count)d session is still planned. To finish the group early, confirm it.",
+                "%(count)d sessions are still planned. To finish the group early, confirm it.",
+                len(planned),
+            )
+            % {"count": len(planned)},
+            field="early",
+        )
+    for session in planned:
+        save_edit(
+            session,
+            expected_version=session.version,
+            reason="The group finished early",
+            changes={"status": SessionStatus.CANCELLED, "reschedule_reason": _("The group finished early.")},
+        )
     for enrolment in _open_enrolments(saved):
         to = EnrolmentStatus.FINISHED if enrolment.status == EnrolmentStatus.ENROLLED else EnrolmentStatus.WITHDRAWN
         _close(enrolment, to, reason="" if to == EnrolmentStatus.FINISHED else _("The group finished."), by=by)
@@ -416,10 +475,37 @@ def _checked_choices(shown_name: str, chosen_name: str) -> tuple[str, str]:
     return shown, chosen if shown == ShownName.CHOSEN_NAME else ""
 
 
+def _name_allowed(cohort_id: Any, patient: Patient, shown: str, chosen: str, *, other_than: Any = None) -> None:
+    """A chosen name carries neither the family name nor the record number, and no other current member of the
+    group already goes by it."""
+    if shown != ShownName.CHOSEN_NAME:
+        return
+    if not names.leaves_out_private(chosen, patient.family_name, patient.record_number):
+        raise DomainError(_("Please leave out your family name and record number."), field="chosen_name")
+    others = (
+        Enrolment.objects.current()
+        .filter(cohort_id=cohort_id, status__in=(*MEMBER_STATUSES, EnrolmentStatus.WAITING))
+        .exclude(patient=patient)
+        .select_related("patient")
+    )
+    if other_than is not None:
+        others = others.exclude(pk=other_than)
+    taken = {selectors.plain_name_of(other).casefold() for other in others}
+    if chosen.casefold() in taken:
+        raise DomainError(_("Another member already goes by that name; please choose another."), field="chosen_name")
+
+
 def _may_enrol(cohort: Cohort, patient: Patient, source: str, consent_given: bool, by: Any) -> None:
-    checks.runs_cohort(cohort, by)
+    """The group's facilitators and the clinic's coordinators enrol; so does a member of the patient's current
+    care team (offering a place from the care plan)."""
+    if not (checks.is_staff_of(by, cohort.organisation_id) and careteam_selectors.is_on_care_team(by, patient.id)):
+        checks.runs_cohort(cohort, by)
     if patient.organisation_id != cohort.organisation_id or patient.is_entered_in_error:
         raise DomainError(_("This person is not a patient of the clinic."))
+    if patient.status not in IN_CARE:
+        raise DomainError(
+            _("%(name)s is no longer in care at the clinic.") % {"name": _first_name(patient)}, field="patient"
+        )
     if cohort.status not in (CohortStatus.PLANNED, CohortStatus.RUNNING):
         raise DomainError(_("This group has finished or was cancelled; it takes no new members."))
     checks.choice(source, "source", EnrolmentSource)
@@ -453,6 +539,7 @@ def enrol(
     No place left: `CohortFull`, unless `waiting_list_if_full` (then the patient waits)."""
     _may_enrol(cohort, patient, source, consent_given, by)
     shown, chosen = _checked_choices(shown_name, chosen_name)
+    _name_allowed(cohort.id, patient, shown, chosen)
     placed = _take_place(cohort)
     if not placed and not waiting_list_if_full:
         raise _full(patient)
@@ -557,12 +644,36 @@ def withdraw(enrolment: Enrolment, *, reason: str, by: Any) -> Enrolment:
 
 
 @transaction.atomic
+def consent_withdrawn(consent: Any, *, by: Any) -> Enrolment | None:
+    """The patient withdrew their consent to take part in a group (scope group_participation, the reference is
+    the cohort's id): their open enrolment in that group ends at once (place freed, pairings and group practice
+    ended). Called by the pages that withdraw a consent, in the same transaction. Any other consent: nothing."""
+    if consent.scope != ConsentScope.GROUP_PARTICIPATION or consent.withdrawn_at is None:
+        return None
+    cohort_id = checks.as_uuid(consent.scope_reference)
+    if cohort_id is None:
+        return None
+    found: Enrolment | None = (
+        Enrolment.objects.current()
+        .filter(cohort_id=cohort_id, patient_id=consent.patient_id, status__in=OPEN_ENROLMENT)
+        .first()
+    )
+    if found is None:
+        return None
+    saved = _locked_enrolment(found)
+    if saved.status not in OPEN_ENROLMENT:
+        return None
+    return _close(saved, EnrolmentStatus.WITHDRAWN, reason=_("Consent to take part withdrawn"), by=by)
+
+
+@transaction.atomic
 def change_member_choices(enrolment: Enrolment, *, shown_name: str, chosen_name: str, wants_partner: bool) -> Enrolment:
     """The member's own choices: what the others see of them, and whether they would like a partner."""
     saved = _locked_enrolment(enrolment)
     if saved.status not in (*MEMBER_STATUSES, EnrolmentStatus.WAITING):
         raise DomainError(_("You are no longer in this group."))
     shown, chosen = _checked_choices(shown_name, chosen_name)
+    _name_allowed(saved.cohort_id, saved.patient, shown, chosen, other_than=saved.pk)
     saved = save_edit(
         saved,
         expected_version=saved.version,
@@ -600,12 +711,18 @@ def record_attendance(session: GroupSession, *, marks: dict[UUID, str], by: Any)
     held. Recording again changes a mark (versioned); marks not given stay as they were."""
     checks.runs_cohort(session.cohort, by)
     saved = _locked_session(session)
-    if saved.status == SessionStatus.CANCELLED or saved.cohort.status == CohortStatus.CANCELLED:
+    _not_over(saved.cohort)
+    if saved.status == SessionStatus.CANCELLED:
         raise DomainError(_("This session was cancelled."))
-    members = {m.id: m for m in _members(saved.cohort, MEMBER_STATUSES)}
+    if clock.now() < saved.starts_at - ATTENDANCE_FROM:
+        raise DomainError(_("Attendance can be recorded from the session's start."), field="marks")
+    members = {m.id: m for m in members_at(saved)}
     wanted = {checks.as_uuid(key): checks.choice(value, "marks", Attendance) for key, value in marks.items()}
     if any(key not in members for key in wanted):
-        raise DomainError(_("Attendance can only be recorded for members of this group."), field="marks")
+        raise DomainError(
+            _("Attendance can only be recorded for those who were members of the group at this session."),
+            field="marks",
+        )
     existing = {r.enrolment_id: r for r in AttendanceRecord.objects.current().filter(session=saved)}
     records = [_mark(saved, members[key], status, existing.get(key), by) for key, status in wanted.items() if key]
     if saved.status != SessionStatus.HELD:
@@ -683,13 +800,16 @@ def reschedule_session(
     why = checks.reason(reason, _("Say why the session moves."))
     saved = _locked_session(session)
     checks.at_version(saved, expected_version)
+    _not_over(saved.cohort)
     if saved.status != SessionStatus.SCHEDULED:
         raise DomainError(_("Only a session still to come can be moved."))
-    _not_over(saved.cohort)
+    new_start = checks.moment(starts_at, "starts_at", _time_zone(saved.cohort))
+    _fits_schedule(saved, new_start)
+    original = saved.rescheduled_from or saved.starts_at
     changes: dict[str, Any] = {
-        "starts_at": checks.moment(starts_at, "starts_at", _time_zone(saved.cohort)),
-        "rescheduled_from": saved.rescheduled_from or saved.starts_at,
-        "reschedule_reason": why,
+        "starts_at": new_start,
+        "rescheduled_from": None if new_start == original else original,
+        "reschedule_reason": "" if new_start == original else why,
     }
     if place is not None:
         changes["place"] = checks.text(place, "place", limit=300)
@@ -702,11 +822,48 @@ def reschedule_session(
     return saved
 
 
+def _fits_schedule(session: GroupSession, starts_at: datetime) -> None:
+    """A new time is not in the past, does not overlap another session of the group, and keeps the sessions in
+    their order (a session stays after the one before it and before the one after it)."""
+    if starts_at <= clock.now():
+        raise DomainError(_("The new time has passed already. Choose a time still to come."), field="starts_at")
+    others = list(
+        GroupSession.objects.current()
+        .filter(cohort_id=session.cohort_id)
+        .exclude(pk=session.pk)
+        .exclude(status=SessionStatus.CANCELLED)
+        .order_by("number")
+    )
+    ends_at = starts_at + timedelta(minutes=session.minutes)
+    for other in others:
+        if other.starts_at < ends_at and starts_at < other.starts_at + timedelta(minutes=other.minutes):
+            raise DomainError(
+                _("That time overlaps session %(number)d of the group. Choose another time.")
+                % {"number": other.number},
+                field="starts_at",
+            )
+    before = [other for other in others if other.number < session.number]
+    after = [other for other in others if other.number > session.number]
+    if before and starts_at <= before[-1].starts_at:
+        raise DomainError(
+            _("Sessions stay in order: session %(number)d must come after session %(before)d.")
+            % {"number": session.number, "before": before[-1].number},
+            field="starts_at",
+        )
+    if after and starts_at >= after[0].starts_at:
+        raise DomainError(
+            _("Sessions stay in order: session %(number)d must come before session %(after)d.")
+            % {"number": session.number, "after": after[0].number},
+            field="starts_at",
+        )
+
+
 @transaction.atomic
 def cancel_session(session: GroupSession, *, reason: str, by: Any) -> GroupSession:
     checks.runs_cohort(session.cohort, by)
     why = checks.reason(reason, _("Say why the session is cancelled."))
     saved = _locked_session(session)
+    _not_over(saved.cohort)
     if saved.status != SessionStatus.SCHEDULED:
         raise DomainError(_("Only a session still to come can be cancelled."))
     saved = save_edit(
@@ -766,9 +923,16 @@ def assign_session_practice(session: GroupSession, *, details: dict[str, Any], b
     (see `selectors.practice_skipped`)."""
     checks.runs_cohort(session.cohort, by)
     saved = _locked_session(session)
+    _not_over(saved.cohort)
     if saved.status == SessionStatus.CANCELLED:
         raise DomainError(_("This session was cancelled."))
     checked = _checked_practice(details)
+    given = SessionPractice.objects.filter(session=saved)
+    same = Q(title__iexact=checked["title"])
+    if checked["library_item"]:
+        same |= Q(library_item=checked["library_item"])
+    if given.filter(same).exists():
+        raise DomainError(_("That practice was already given at this session."), field="title")
     practice = SessionPractice.objects.create(session=saved, assigned_by=by, **checked)
     for enrolment in _members(saved.cohort):
         copy = careplans_services.assign_group_practice(

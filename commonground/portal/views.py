@@ -21,6 +21,7 @@ from commonground.careteam import selectors as team_selectors
 from commonground.diary import selectors as diary_selectors
 from commonground.goals import selectors as goal_selectors
 from commonground.goals.choices import GoalStatus
+from commonground.groups import services as group_services
 from commonground.kit import clock
 from commonground.kit.errors import DomainError
 from commonground.kit.http import post_only
@@ -293,9 +294,10 @@ def withdraw_my_consent(request: HttpRequest, consent_id: str) -> HttpResponse:
     try:
         if not form.is_valid():
             raise DomainError(_("Something went wrong with the form. Please try again."))
-        patient_services.withdraw_consent(
+        withdrawn = patient_services.withdraw_consent(
             consent, expected_version=form.cleaned_data["version"], note="Withdrawn by the patient"
         )
+        group_services.consent_withdrawn(withdrawn, by=request.user)  # a group place ends with its consent
         messages.success(request, _("Done. Your consent is withdrawn from now on."))
     except DomainError as error:
         messages.error(request, error.message)

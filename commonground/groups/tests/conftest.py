@@ -3,7 +3,8 @@ Ada and Grace enrolled, and helpers to enrol more members."""
 
 from __future__ import annotations
 
-from datetime import date, time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
@@ -12,10 +13,20 @@ from commonground.accounts.choices import Role
 from commonground.groups import services
 from commonground.groups.choices import EnrolmentSource
 from commonground.groups.models import Cohort, Enrolment, Programme
+from commonground.kit import clock
 from commonground.notifications.transports import MemoryTransport
 from tests.personas import make_patient, make_patient_user, make_staff
 
 STARTS_ON = date(2026, 3, 2)  # a Monday
+# The tests live four weeks before the group starts (a group is planned ahead; attendance is taken once a
+# session's time has come: those tests move the clock on with `clock.pinned`).
+PLANNING_NOW = datetime(2026, 2, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def planning_time() -> Iterator[None]:
+    with clock.pinned(PLANNING_NOW):
+        yield
 
 
 @pytest.fixture(autouse=True)

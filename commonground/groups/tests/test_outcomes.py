@@ -15,6 +15,7 @@ from commonground.goals.tests.support import make_goal
 from commonground.groups import outcomes, selectors, services
 from commonground.groups.choices import Attendance
 from commonground.groups.models import GroupSession
+from commonground.kit import clock
 from commonground.measures import definitions
 from commonground.measures.change import (
     NO_RELIABLE_CHANGE,
@@ -139,8 +140,10 @@ def test_cohort_outcomes(
         marks = {ada.id: Attendance.PRESENT, grace.id: Attendance.PRESENT if index < 5 else Attendance.ABSENT}
         if index < 2:
             marks[hana.id] = Attendance.PRESENT if index == 0 else Attendance.ABSENT
-        services.record_attendance(session, marks=marks, by=facilitator)
-    services.withdraw(hana, reason="", by=facilitator)
+        with clock.pinned(session.starts_at + timedelta(hours=2)):
+            services.record_attendance(session, marks=marks, by=facilitator)
+    with clock.pinned(last + timedelta(hours=3)):
+        services.withdraw(hana, reason="", by=facilitator)
     _response(ada.patient, therapist, "phq15", 20, first - timedelta(days=3))
     _response(ada.patient, therapist, "phq15", 12, last + timedelta(days=2))
     _response(grace.patient, therapist, "phq15", 10, first - timedelta(days=40))  # too early: no before

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from commonground.groups.apps import GROUP_FACILITATOR
 from commonground.groups.choices import Attendance, CheckInFeeling, EnrolmentStatus, ShownName
 from commonground.groups.models import Cohort, GroupSession
 from commonground.groups.names import shown_name
+from commonground.kit import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -142,8 +144,11 @@ def test_the_attendance_grid_has_rates_per_member_and_session(
     cohort: Cohort, ada: Any, grace: Any, facilitator: Any
 ) -> None:
     first, second = GroupSession.objects.filter(cohort=cohort).order_by("number")[:2]
-    services.record_attendance(first, marks={ada.id: Attendance.PRESENT, grace.id: Attendance.ABSENT}, by=facilitator)
-    services.record_attendance(second, marks={ada.id: Attendance.ABSENT_WITH_NOTICE}, by=facilitator)
+    with clock.pinned(second.starts_at + timedelta(hours=2)):
+        services.record_attendance(
+            first, marks={ada.id: Attendance.PRESENT, grace.id: Attendance.ABSENT}, by=facilitator
+        )
+        services.record_attendance(second, marks={ada.id: Attendance.ABSENT_WITH_NOTICE}, by=facilitator)
     grid = selectors.attendance_grid(cohort)
     rows = {r.enrolment.id: r for r in grid.rows}
     assert rows[ada.id].marks[:3] == [Attendance.PRESENT, Attendance.ABSENT_WITH_NOTICE, ""]
@@ -171,7 +176,7 @@ def test_the_relationship_is_registered_and_ends_with_the_facilitator(
 
 
 def test_a_finished_member_stays_visible_to_the_facilitator(cohort: Cohort, ada: Any, facilitator: Any) -> None:
-    services.finish_cohort(cohort, by=facilitator)
+    services.finish_cohort(cohort, by=facilitator, early=True)
     ada.refresh_from_db()
     assert ada.status == EnrolmentStatus.FINISHED
     assert selectors.is_facilitator_of_patient(facilitator, ada.patient_id)

@@ -20,6 +20,7 @@ from commonground.groups.choices import (
 )
 from commonground.groups.models import AttendanceRecord, Cohort, GroupSession, PracticeCopy
 from commonground.groups.tests.conftest import STARTS_ON, cohort_details, enrol
+from commonground.kit import clock
 from commonground.kit.errors import DomainError
 from commonground.patients.choices import ConsentScope
 from commonground.patients.models import Consent
@@ -119,12 +120,13 @@ def test_attendance_is_recorded_and_changed_and_the_session_is_held(
     cohort: Cohort, ada: Any, grace: Any, facilitator: Any
 ) -> None:
     session = GroupSession.objects.get(cohort=cohort, number=1)
-    services.record_attendance(
-        session, marks={ada.id: Attendance.PRESENT, grace.id: Attendance.ABSENT_WITH_NOTICE}, by=facilitator
-    )
-    session.refresh_from_db()
-    assert session.status == SessionStatus.HELD
-    services.record_attendance(session, marks={grace.id: Attendance.PRESENT}, by=facilitator)
+    with clock.pinned(session.starts_at + timedelta(hours=2)):
+        services.record_attendance(
+            session, marks={ada.id: Attendance.PRESENT, grace.id: Attendance.ABSENT_WITH_NOTICE}, by=facilitator
+        )
+        session.refresh_from_db()
+        assert session.status == SessionStatus.HELD
+        services.record_attendance(session, marks={grace.id: Attendance.PRESENT}, by=facilitator)
     marks = dict(AttendanceRecord.objects.filter(session=session).values_list("enrolment_id", "status"))
     assert marks == {ada.id: Attendance.PRESENT, grace.id: Attendance.PRESENT}
     assert AttendanceRecord.objects.get(session=session, enrolment=grace).version == 2
@@ -188,7 +190,7 @@ def test_withdraw_ends_pairings_and_group_practice(cohort: Cohort, ada: Any, gra
 
 def test_finish_and_cancel(cohort: Cohort, ada: Any, make_member: Any, facilitator: Any) -> None:
     services.start_cohort(cohort, by=facilitator)
-    services.finish_cohort(Cohort.objects.get(pk=cohort.pk), by=facilitator)
+    services.finish_cohort(Cohort.objects.get(pk=cohort.pk), by=facilitator, early=True)
     ada.refresh_from_db()
     assert ada.status == EnrolmentStatus.FINISHED
     assert Cohort.objects.get(pk=cohort.pk).status == CohortStatus.FINISHED
@@ -248,12 +250,15 @@ def test_a_cohort_keeps_at_least_the_places_taken_and_moves_its_sessions_while_p
         services.update_cohort(moved, expected_version=moved.version, changes={"starts_on": STARTS_ON}, by=facilitator)
 
 
-def test_only_the_groups_facilitators_and_coordinators_run_it(
+def test_only_the_groups_facilitators_coordinators_and_the_care_team_enrol(
     cohort: Cohort, therapist: Any, outsider: Any, foreign_clinician: Any, patient_record: Any
 ) -> None:
-    for person in (therapist, outsider, foreign_clinician):
+    for person in (outsider, foreign_clinician):  # neither runs the group nor is on Ada's care team
         with pytest.raises(DomainError):
             enrol(cohort, patient_record, person)
+    # Bob is on Ada's care team (not a facilitator): he offers her a place from the care plan.
+    placed = enrol(cohort, patient_record, therapist)
+    assert (placed.status, placed.enrolled_by_id) == (EnrolmentStatus.ENROLLED, therapist.id)
 
 
 def test_a_patient_of_another_clinic_is_not_enrolled(cohort: Cohort, foreign_patient: Any, facilitator: Any) -> None:
@@ -271,14 +276,15 @@ def test_a_chosen_name_must_be_written(ada: Any) -> None:
 
 def test_attendance_only_for_members(cohort: Cohort, ada: Any, make_member: Any, facilitator: Any) -> None:
     session = GroupSession.objects.get(cohort=cohort, number=1)
-    with pytest.raises(DomainError):
-        services.record_attendance(session, marks={ada.id: "late"}, by=facilitator)
     other = services.create_cohort(
         cohort.programme, details=cohort_details(name="Other"), facilitators=[facilitator], by=facilitator
     )
     stranger = make_member("Hana", cohort=other)
-    with pytest.raises(DomainError):
-        services.record_attendance(session, marks={stranger.id: Attendance.PRESENT}, by=facilitator)
+    with clock.pinned(session.starts_at):
+        with pytest.raises(DomainError):
+            services.record_attendance(session, marks={ada.id: "late"}, by=facilitator)
+        with pytest.raises(DomainError):
+            services.record_attendance(session, marks={stranger.id: Attendance.PRESENT}, by=facilitator)
 
 
 def test_a_session_note_comes_back_with_the_language_checks_findings(cohort: Cohort, facilitator: Any) -> None:
