@@ -7,7 +7,8 @@ that they checked in, not what they wrote. A therapist who does not run the grou
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
@@ -34,8 +35,11 @@ def plan_the_group(page: Page) -> str:
     page.get_by_role("link", name="Plan a group of this programme").click()
     page.get_by_label("Name of this group").fill(GROUP)
     page.get_by_role("spinbutton", name=re.compile(r"^Places")).fill("6")
-    page.get_by_label("First session on").fill(date.today().isoformat())
-    page.get_by_label("Time of day").fill("09:30")
+    # The first session starts in twenty minutes (clinic time): the members are enrolled before it starts, and its
+    # attendance can be recorded from half an hour before its start.
+    first = datetime.now(ZoneInfo("Europe/Amsterdam")) + timedelta(minutes=20)
+    page.get_by_label("First session on").fill(first.date().isoformat())
+    page.get_by_label("Time of day").fill(first.strftime("%H:%M"))
     page.get_by_role("textbox", name="Place", exact=True).fill("Group room 3, first floor")
     page.get_by_role("checkbox", name=re.compile(r"Maria Jansen")).check()  # the care coordinator facilitates with her
     page.get_by_role("button", name="Plan the group").click()
