@@ -25,6 +25,7 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commonground.measures.charts import (
     DETERIORATION,
@@ -568,7 +569,10 @@ def cohort_outcomes(cohort: Any, time_zone: str, *, visible: set[UUID]) -> Outco
         summary = [
             (_("Members who had a place so far"), str(found.ever_placed)),
             (
-                _("Attendance so far (%(num)d sessions held)") % {"num": len(held)},
+                ngettext(
+                    "Attendance so far (%(num)d session held)", "Attendance so far (%(num)d sessions held)", len(held)
+                )
+                % {"num": len(held)},
                 _rate(found.attendance_rate),
             ),
             (_("Left early so far"), f"{found.left_early} ({_rate(found.dropout_rate)})"),
