@@ -112,17 +112,18 @@ def group(
     programme = services.create_programme_from_template(clinic, by=coordinator)
     starts = clock.local_date(clock.now(), clinic.time_zone) - timedelta(days=2)
     details = {"name": "Thursday evening group", "capacity": 8, "starts_on": starts, "session_time": time(18, 0)}
-    cohort = services.create_cohort(programme, details=details, facilitators=[facilitator], by=coordinator)
-    cohort = services.start_cohort(cohort, by=facilitator)
+    with clock.pinned(clock.now() - timedelta(days=3)):  # planned and joined before the first session
+        cohort = services.create_cohort(programme, details=details, facilitators=[facilitator], by=coordinator)
+        cohort = services.start_cohort(cohort, by=facilitator)
 
-    def enrol(patient: Any, **choices: Any) -> Any:
-        return services.enrol(
-            cohort, patient, source=EnrolmentSource.CARE_PLAN, consent_given=True, by=coordinator, **choices
-        )
+        def enrol(patient: Any, **choices: Any) -> Any:
+            return services.enrol(
+                cohort, patient, source=EnrolmentSource.CARE_PLAN, consent_given=True, by=coordinator, **choices
+            )
 
-    ada = enrol(patient_record, wants_partner=True)
-    grace = enrol(other_patient_record, wants_partner=True)
-    mo_enrolment = enrol(Patient.objects.get(user=mo))
+        ada = enrol(patient_record, wants_partner=True)
+        grace = enrol(other_patient_record, wants_partner=True)
+        mo_enrolment = enrol(Patient.objects.get(user=mo))
     ada_goal = make_goal(patient_record, therapist, title=ADA_GOAL)
     ada_rung = goal_services.add_rung(ada_goal, action=ADA_RUNG, target_date=None, by=therapist)
     goal_services.mark_rung(ada_rung, state=RungState.DONE, by=therapist)
@@ -146,7 +147,10 @@ def group(
     )
     services.write_member_note(session, ada, text=ADA_NOTE, by=facilitator)
     other = services.create_cohort(
-        programme, details={**details, "name": "Monday morning group"}, facilitators=[coordinator], by=coordinator
+        programme,
+        details={**details, "name": "Monday morning group", "starts_on": starts + timedelta(days=9)},
+        facilitators=[coordinator],
+        by=coordinator,
     )
     services.enrol(
         other,

@@ -30,7 +30,8 @@ from commonground.kit.http import post_only
 
 def _enrollable(request: HttpRequest) -> list[tuple[str, str]]:
     """The patients the person may see (through their care teams), to enrol."""
-    patients = gateway.visible_patients(request).order_by("family_name", "given_name")[:500]
+    patients = gateway.visible_patients(request).filter(status__in=services.IN_CARE)
+    patients = patients.order_by("family_name", "given_name")[:500]
     return [(str(p.id), f"{p.display_name} ({p.record_number})") for p in patients]
 
 

@@ -87,21 +87,9 @@ def _member_notes(request: HttpRequest, session: Any, bound: dict[str, Any]) -> 
 ATTENDANCE_FROM = timedelta(minutes=30)
 
 
-def _members_at(found: Any, session: Any) -> list[Any]:
-    """Who was a member at the session: a place from on or before its start, not left by then (the attendance
-    form lists these; the groups service accepts marks for them only)."""
-    return [
-        e
-        for e in selectors.roster(found)
-        if e.enrolled_at is not None
-        and e.enrolled_at <= session.starts_at
-        and (e.ended_at is None or e.ended_at > session.starts_at)
-    ]
-
-
 def _session_page(request: HttpRequest, found: Any, session: Any, *, status: int = 200, **forms_: Any) -> HttpResponse:
     roster = [e for e in selectors.roster(found) if e.status != EnrolmentStatus.WITHDRAWN]
-    at_session = _members_at(found, session)
+    at_session = selectors.members_at(session)
     gateway.audit_listed([e.patient for e in {*roster, *at_session}], object_type="group_enrolment")
     members_ = [(str(e.id), e.patient.display_name) for e in roster]
     present_then = [(str(e.id), e.patient.display_name) for e in at_session]
@@ -172,7 +160,7 @@ def attendance(request: HttpRequest, cohort_id: str, session_id: str) -> HttpRes
     session_ = _session(found, session_id)
     if (refused := _refused(request, found, session_, attendance=True)) is not None:
         return refused
-    at_session = [(str(e.id), e.patient.display_name) for e in _members_at(found, session_)]
+    at_session = [(str(e.id), e.patient.display_name) for e in selectors.members_at(session_)]
     form = forms.AttendanceForm(request.POST, members=at_session)
     if not form.is_valid():
         return _session_page(request, found, session_, status=400, attendance_form=form)

@@ -446,7 +446,7 @@ def test_an_answer_to_an_old_proposal_changes_nothing(cohort, ada, grace, facili
 def test_after_the_programme_a_member_keeps_the_materials_and_their_plan(cohort, ada, grace, facilitator, patient_user):
     services.add_action_step(ada, text=ADA_STEP)
     services.start_cohort(cohort, by=facilitator)
-    services.finish_cohort(cohort, by=facilitator)
+    services.finish_cohort(cohort, by=facilitator, early=True)
     client = signed_in(patient_user)
     assert "This programme has finished." in client.get(_url("group", cohort)).content.decode()
     assert ADA_STEP in client.get(_url("group_plan", cohort)).content.decode()
@@ -619,15 +619,13 @@ def test_a_small_win_sent_twice_is_posted_once(cohort, ada, grace, patient_user)
     assert BoardPost.objects.filter(text=SMALL_WIN, author_enrolment=ada).count() == 2
 
 
-def test_my_choices_do_not_say_i_agreed_once_i_withdrew_my_consent(cohort, ada, patient_user):
+def test_withdrawing_my_consent_to_take_part_ends_my_place_in_the_group(cohort, ada, patient_user):
     from commonground.patients.models import Consent
 
     client = signed_in(patient_user)
     consent = Consent.objects.get(pk=ada.consent_id)
     client.post(reverse("portal:withdraw_consent", args=[consent.id]), {"version": consent.version})
-    page = client.get(_url("group_choices", cohort)).content.decode()
-    assert "You agreed to take part in this group on" not in page
-    assert "You withdrew your consent to take part in this group on" in page
-    assert _url("group_concerns", cohort) in page
-    # What the withdrawal does today (reported to the lead): the place is kept until someone withdraws it.
-    assert Enrolment.objects.get(pk=ada.pk).status == "enrolled"
+    enrolment = Enrolment.objects.get(pk=ada.pk)
+    assert enrolment.status == "withdrawn" and enrolment.end_reason == "Consent to take part withdrawn"
+    assert client.get(_url("group_choices", cohort)).status_code == 404
+    assert client.get(_url("group", cohort)).status_code == 404
