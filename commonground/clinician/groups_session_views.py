@@ -305,11 +305,17 @@ def session_practice(request: HttpRequest, cohort_id: str, session_id: str) -> H
     if not form.is_valid():
         return _session_page(request, found, session_, status=400, practice_form=form)
     try:
-        services.assign_session_practice(session_, details=form.details(), by=request.user)
+        practice = services.assign_session_practice(session_, details=form.details(), by=request.user)
     except DomainError as error:
         common.apply_error(form, error)
         return _session_page(request, found, session_, status=400, practice_form=form)
     messages.success(request, _("The home practice is given to every member; it shows in their diaries."))
+    skipped = [enrolment.patient.display_name for enrolment in selectors.practice_skipped(practice)]
+    if skipped:
+        messages.info(
+            request,
+            _("Already practising it, so not given again: %(names)s.") % {"names": ", ".join(skipped)},
+        )
     return _to_session(found, session_, "practice")
 
 

@@ -937,3 +937,18 @@ def test_the_rate_chart_draws_a_bar_per_group_in_proportion():
     assert chart.bars[0].width == round(full * 0.75, 2) and chart.bars[0].text == "75 %"
     assert chart.bars[1].width == 0 and chart.bars[1].text == "—"
     assert chart.bars[1].y > chart.bars[0].y
+
+
+def test_the_facilitator_is_told_who_already_practises_what_the_group_is_given(
+    cohort, enrolment, facilitator, patient_record
+):
+    from commonground.careplans import services as careplans_services
+
+    slug = "body-scan"
+    careplans_services.assign_group_practice(patient_record, details={"library_item": slug}, by=facilitator)
+    session = _first_session(cohort)
+    client = signed_in(facilitator)
+    url = reverse("clinician:group_session_practice", args=[cohort.id, session.id])
+    response = client.post(url, {"library_item": slug, "title": "", "how_often": "daily"}, follow=True)
+    assert response.status_code == 200
+    assert f"Already practising it, so not given again: {patient_record.display_name}." in response.content.decode()
