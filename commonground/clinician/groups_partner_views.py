@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from django.contrib import messages
@@ -33,8 +34,11 @@ def _pair_form(found: Any, data: Any = None) -> Any:
     )
 
 
-def _with_weeks(request: HttpRequest, activity: Any) -> tuple[Any, list[Any]]:
-    """A pairing with every week since it began (0 for a week with no check-ins), up to its end or this week."""
+def _with_weeks(request: HttpRequest, activity: Any, *, reads: bool) -> tuple[Any, list[Any]]:
+    """A pairing with every week since it began (0 for a week with no check-ins), up to its end or this week.
+    Only the group's facilitators read the check-ins shared with them (`reads`): members are told so."""
+    if not reads:
+        activity = replace(activity, shared=[])
     pairing, zone = activity.pairing, common.time_zone(request)
     if pairing.started_at is None:
         return activity, list(activity.weeks)
@@ -45,13 +49,15 @@ def _with_weeks(request: HttpRequest, activity: Any) -> tuple[Any, list[Any]]:
 
 def _partners_page(request: HttpRequest, found: Any, *, status: int = 200, form: Any = None) -> HttpResponse:
     form = form or _pair_form(found)
+    reads = selectors.is_facilitator_of_cohort(request.user, found)
     return common.cohort_page(
         request,
         found,
         "partners",
         "clinician/groups/partners.html",
         status=status,
-        pairings=[_with_weeks(request, a) for a in selectors.pairings_for_facilitator(found)],
+        pairings=[_with_weeks(request, a, reads=reads) for a in selectors.pairings_for_facilitator(found)],
+        reads=reads,
         form=form,
         wanting=[e for e in selectors.roster(found) if e.status == EnrolmentStatus.ENROLLED and e.wants_partner],
         not_wanting=sorted(form.not_wanting.values()),
@@ -169,6 +175,7 @@ def concerns(request: HttpRequest, cohort_id: str) -> HttpResponse:
         "clinician/groups/concerns.html",
         concerns=display.concern_rows(found),
         form=forms.AnswerConcernForm(),
+        reads=selectors.is_facilitator_of_cohort(request.user, found),
     )
 
 
@@ -177,7 +184,7 @@ def concerns(request: HttpRequest, cohort_id: str) -> HttpResponse:
 def answer_concern(request: HttpRequest, cohort_id: str, concern_id: str) -> HttpResponse:
     found = common.cohort_of(request, cohort_id)
     concern = selectors.concern_for_staff(found, concern_id)
-    if concern is None:
+    if concern is None or not selectors.is_facilitator_of_cohort(request.user, found):
         raise Http404()
     form = forms.AnswerConcernForm(request.POST)
     if not form.is_valid():

@@ -16,7 +16,7 @@ from uuid import UUID
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from commonground.access.gateway import record_write
@@ -466,6 +466,8 @@ def answer_concern(concern: Concern, *, answer: str, by: Any) -> Concern:
     saved: Concern = (
         Concern.objects.select_for_update(of=("self",)).select_related("raised_by__patient__user").get(pk=concern.pk)
     )
+    if saved.status == ConcernStatus.ANSWERED:
+        raise DomainError(_("This concern has been answered already; the member sees that answer."))
     saved = save_edit(
         saved,
         expected_version=saved.version,
@@ -480,12 +482,13 @@ def answer_concern(concern: Concern, *, answer: str, by: Any) -> Concern:
     _audit(saved.raised_by, Action.UPDATE, "group_concern", saved.id)
     user = saved.raised_by.patient.user
     if user is not None and user.is_active and user.email:
-        send_email(
-            to=user.email,
-            subject=_("Your group's facilitators have answered"),
-            template="groups/email/concern_answered.txt",
-            context={"url": f"{settings.SITE_URL.rstrip('/')}/portal/groups/"},
-        )
+        with translation.override(saved.raised_by.patient.preferred_language or None):
+            send_email(
+                to=user.email,
+                subject=_("Your group's facilitators have answered"),
+                template="groups/email/concern_answered.txt",
+                context={"url": f"{settings.SITE_URL.rstrip('/')}/portal/groups/"},
+            )
     return saved
 
 

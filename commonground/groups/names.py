@@ -18,22 +18,19 @@ def shown_name(given_name: str, family_name: str, choice: str, chosen_name: str)
     return first or "?"
 
 
-def with_initial(name: str, family_name: str) -> str:
-    """A first name shared with another member: the first name and the family name's initial ("Emma V.")."""
-    initial = (family_name or "").strip()[:1].upper()
-    return f"{name} {initial}." if initial else name
-
-
-def tell_apart(names: dict[object, tuple[str, str, bool]], members: set[object]) -> dict[object, str]:
-    """Shown names in one group, told apart. `names` maps a key to (shown name, family name, shows first name);
-    `members` are the keys that count as the group's members. A member shown by first name whose name another
-    member also goes by gets their family name's initial; chosen names and initials stay as they are."""
+def tell_apart(names: dict[object, tuple[str, bool]], members: set[object]) -> dict[object, str]:
+    """Shown names in one group, told apart. `names` maps a key to (shown name, shows first name), in the order
+    the members joined; `members` are the keys that count as the group's members. A member shown by first name
+    whose name a member who joined earlier already goes by is numbered ("Emma (2)"): the first keeps her name,
+    and nothing of anyone's family name is shown. Chosen names and initials stay as they are."""
     told: dict[object, str] = {}
-    for key, (name, family_name, by_first_name) in names.items():
-        shared = any(
-            other != key and names[other][0].casefold() == name.casefold() for other in members if other in names
-        )
-        told[key] = with_initial(name, family_name) if by_first_name and shared else name
+    seen: dict[str, int] = {}
+    for key, (name, by_first_name) in names.items():
+        folded = name.casefold()
+        earlier = seen.get(folded, 0)
+        if key in members:
+            seen[folded] = earlier + 1
+        told[key] = f"{name} ({earlier + 1})" if by_first_name and earlier else name
     return told
 
 

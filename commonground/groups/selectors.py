@@ -81,16 +81,13 @@ def first_name_of(enrolment: Enrolment) -> str:
 
 
 def names_in(cohort_id: Any) -> dict[UUID, str]:
-    """Every enrolment's shown name in the group, told apart: two members going by the same first name are
-    each shown with their family name's initial ("Emma V."), never more."""
-    rows = list(Enrolment.objects.current().filter(cohort_id=cohort_id).select_related("patient"))
-    names: dict[object, tuple[str, str, bool]] = {
-        row.id: (
-            plain_name_of(row),
-            row.patient.family_name,
-            plain_name_of(row) == first_name_of(row),
-        )
-        for row in rows
+    """Every enrolment's shown name in the group, told apart: a member going by the same first name as one who
+    joined earlier is numbered ("Emma (2)"); nothing of a family name is shown."""
+    rows = list(
+        Enrolment.objects.current().filter(cohort_id=cohort_id).select_related("patient").order_by("created_at")
+    )
+    names: dict[object, tuple[str, bool]] = {
+        row.id: (plain_name_of(row), plain_name_of(row) == first_name_of(row)) for row in rows
     }
     members = {row.id for row in rows if row.status in MEMBER_STATUSES}
     told = tell_apart(names, members)
@@ -706,15 +703,14 @@ def pairings_for_facilitator(cohort: Cohort) -> list[PairingActivity]:
 
 
 def board(cohort: Cohort, *, for_facilitator: bool) -> list[BoardPost]:
-    """Newest first. Members see posts shown; facilitators also see the ones they hid. Each post carries
-    `shown_author`: the member's shown name for a small win, else the facilitator's name."""
+    """Newest first. Members see posts shown, and small wins only of those still in the group (a member who left
+    takes their posts with them); facilitators also see the ones they hid. Each post carries `shown_author`:
+    the member's shown name for a small win, else the facilitator's name."""
     statuses = (PostStatus.SHOWN, PostStatus.HIDDEN) if for_facilitator else (PostStatus.SHOWN,)
-    posts = list(
-        BoardPost.objects.current()
-        .filter(cohort=cohort, status__in=statuses)
-        .select_related("author_enrolment__patient", "author")
-        .order_by("-created_at")
-    )
+    found = BoardPost.objects.current().filter(cohort=cohort, status__in=statuses)
+    if not for_facilitator:
+        found = found.filter(Q(author_enrolment__isnull=True) | Q(author_enrolment__status__in=MEMBER_STATUSES))
+    posts = list(found.select_related("author_enrolment__patient", "author").order_by("-created_at"))
     names = names_in(cohort.id)
     for post in posts:
         author = (

@@ -15,6 +15,7 @@ from commonground.clinician import groups_display as display
 from commonground.groups import services
 from commonground.groups.models import AttendanceRecord, Cohort, Enrolment, GroupSession, Programme
 from commonground.kit import clock
+from commonground.kit.errors import DomainError
 from commonground.measures.charts import DETERIORATION, IMPROVEMENT, PLAIN
 from tests.personas import make_staff, signed_in
 
@@ -952,3 +953,19 @@ def test_the_facilitator_is_told_who_already_practises_what_the_group_is_given(
     response = client.post(url, {"library_item": slug, "title": "", "how_often": "daily"}, follow=True)
     assert response.status_code == 200
     assert f"Already practising it, so not given again: {patient_record.display_name}." in response.content.decode()
+
+
+def test_only_the_facilitators_read_and_answer_concerns(cohort, enrolment, coordinator, facilitator):
+    from commonground.groups.models import Concern
+
+    concern = services.raise_concern(enrolment, about="group", text="Someone in the group worries me.")
+    url = reverse("clinician:cohort_concerns", args=[cohort.id])
+    assert b"Someone in the group worries me." in signed_in(facilitator).get(url).content
+    page = signed_in(coordinator).get(url)
+    assert page.status_code == 200 and b"Someone in the group worries me." not in page.content
+    answer = reverse("clinician:cohort_answer_concern", args=[cohort.id, concern.id])
+    assert signed_in(coordinator).post(answer, {"answer": "I will look into it."}).status_code == 404
+    assert Concern.objects.get(pk=concern.pk).answer == ""
+    signed_in(facilitator).post(answer, {"answer": "Thank you for telling us."})
+    with pytest.raises(DomainError, match="answered already"):
+        services.answer_concern(Concern.objects.get(pk=concern.pk), answer="Again", by=facilitator)

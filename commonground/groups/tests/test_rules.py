@@ -261,18 +261,18 @@ def test_a_chosen_name_leaves_out_the_family_name_and_record_number(
         enrol(cohort, bakker, facilitator, shown_name=ShownName.CHOSEN_NAME, chosen_name="Jan Bakker")
 
 
-def test_two_members_of_the_same_first_name_are_told_apart_by_an_initial(
+def test_two_members_of_the_same_first_name_are_told_apart_by_a_number_not_their_family_name(
     cohort: Cohort, ada: Any, make_member: Any
 ) -> None:
     emma_v = make_member("Emma", "Visser")
     emma_k = make_member("Emma", "Kok")
     seen = {member.enrolment_id: member.shown_name for member in selectors.fellow_members(cohort)}
-    assert seen == {ada.id: "Ada", emma_v.id: "Emma V.", emma_k.id: "Emma K."}
-    assert selectors.name_of(emma_v) == "Emma V."
+    assert seen == {ada.id: "Ada", emma_v.id: "Emma", emma_k.id: "Emma (2)"}
+    assert selectors.name_of(emma_k) == "Emma (2)"
     services.post_small_win(emma_k, text="A good week.")
-    assert [post.shown_author for post in selectors.board(cohort, for_facilitator=False)] == ["Emma K."]
+    assert [post.shown_author for post in selectors.board(cohort, for_facilitator=False)] == ["Emma (2)"]
     for name in seen.values():
-        assert "Visser" not in name and "Kok" not in name
+        assert "V" not in name and "K" not in name
 
 
 # --- 7. a finished group is closed --------------------------------------------------------------------------
@@ -455,3 +455,13 @@ def test_another_consent_withdrawn_leaves_the_group_place_alone(cohort: Cohort, 
     assert services.consent_withdrawn(withdrawn, by=facilitator) is None
     ada.refresh_from_db()
     assert ada.status == EnrolmentStatus.ENROLLED
+
+
+def test_a_member_who_left_takes_their_small_wins_off_the_members_board(
+    cohort: Cohort, ada: Any, make_member: Any, facilitator: Any
+) -> None:
+    emma = make_member("Emma", "Visser")
+    services.post_small_win(emma, text="I walked to the shop.")
+    services.withdraw(emma, reason="", by=facilitator)
+    assert selectors.board(cohort, for_facilitator=False) == []
+    assert [post.text for post in selectors.board(cohort, for_facilitator=True)] == ["I walked to the shop."]
