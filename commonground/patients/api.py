@@ -16,6 +16,7 @@ from commonground.access import gateway
 from commonground.access.api import require_write
 from commonground.accounts.choices import CLINICAL_ROLES, Role
 from commonground.careteam import services as team_services
+from commonground.groups import services as group_services
 from commonground.kit import clock
 from commonground.kit.errors import DomainError
 from commonground.kit.schemas import ShortText
@@ -106,4 +107,7 @@ def withdraw_consent(request: HttpRequest, patient_id: UUID, consent_id: UUID, p
     consent = selectors.consents(patient).filter(pk=consent_id).first()
     if consent is None:
         raise HttpError(404, _("Not Found"))
-    return services.withdraw_consent(consent, expected_version=payload.version, note=payload.reason)
+    with transaction.atomic():
+        withdrawn = services.withdraw_consent(consent, expected_version=payload.version, note=payload.reason)
+        group_services.consent_withdrawn(withdrawn, by=request.user)  # a group place ends with its consent
+    return withdrawn

@@ -133,3 +133,24 @@ def test_a_consent_of_another_patient_is_404_through_this_patients_url(
 def test_withdrawing_an_unknown_consent_is_404(api_as, patient_record, therapist):
     response = api_as(therapist).post(withdraw_url(patient_record, uuid.uuid4()), {"version": 1}, content_type=JSON)
     assert response.status_code == 404
+
+
+def test_withdrawing_the_consent_to_a_group_through_the_api_ends_the_place(api_as, patient_record, coordinator):
+    from datetime import time, timedelta
+
+    from commonground.groups import services as group_services
+    from commonground.groups.models import Enrolment
+    from commonground.kit import clock
+
+    programme = group_services.create_programme_from_template(patient_record.organisation, by=coordinator)
+    starts = clock.local_date(clock.now(), patient_record.organisation.time_zone) + timedelta(days=7)
+    details = {"name": "Spring group", "capacity": 2, "starts_on": starts, "session_time": time(14, 0)}
+    cohort = group_services.create_cohort(programme, details=details, facilitators=[coordinator], by=coordinator)
+    enrolment = group_services.enrol(cohort, patient_record, source="care_plan", consent_given=True, by=coordinator)
+    consent = enrolment.consent
+    response = api_as(coordinator).post(withdraw_url(patient_record, consent.id), {"version": 1}, content_type=JSON)
+    assert response.status_code == 200
+    enrolment = Enrolment.objects.get(pk=enrolment.pk)
+    assert enrolment.status == "withdrawn" and enrolment.end_reason == "Consent to take part withdrawn"
+    cohort.refresh_from_db()
+    assert cohort.places_taken == 0
