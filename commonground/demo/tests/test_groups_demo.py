@@ -112,5 +112,6 @@ def test_the_demo_group_pages_open(demo_clinic: SeedResult) -> None:
 def test_a_second_run_writes_nothing(demo_clinic: SeedResult) -> None:
     before = Cohort.objects.count(), Enrolment.objects.count(), CheckIn.objects.count()
     organisation: Any = user("facilitator").organisation
-    seed_groups(organisation, staff={}, today=None, seed="again")  # type: ignore[arg-type]
+    today = clock.local_date(clock.now(), organisation.time_zone)
+    seed_groups(organisation, staff={"facilitator": user("facilitator")}, today=today, seed="again")
     assert (Cohort.objects.count(), Enrolment.objects.count(), CheckIn.objects.count()) == before
