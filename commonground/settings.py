@@ -141,7 +141,11 @@ TEMPLATES = [
         "BACKEND": "django.template.backends.jinja2.Jinja2",
         "DIRS": [PACKAGE_DIR / "templates", *sorted(p for p in PACKAGE_DIR.glob("*/templates") if p.is_dir())],
         "APP_DIRS": False,
-        "OPTIONS": {"environment": "commonground.jinja.environment", "autoescape": True},
+        "OPTIONS": {
+            "environment": "commonground.jinja.environment",
+            "autoescape": True,
+            "context_processors": ["commonground.jinja.translations"],
+        },
     },
     {
         # Django's admin and the API docs page keep Django templates.

@@ -98,7 +98,7 @@ def caseload(request: Any, *, today: date, search: str = "", coordinating_only: 
     found = list(patients.values(*CASELOAD_COLUMNS)[:CASELOAD_PAGE_SIZE])
     gateway.audit_listed_ids([(row["id"], row["organisation_id"]) for row in found])
     chart_url = _chart_url_maker()
-    labels = dict(PatientStatus.choices)
+    labels = {value: str(label) for value, label in PatientStatus.choices}  # translated once, not per row
     return [
         CaseloadRow(
             id=row["id"],
@@ -107,7 +107,7 @@ def caseload(request: Any, *, today: date, search: str = "", coordinating_only: 
             name=f"{row['family_name']}, {row['preferred_name'] or row['given_name']}",
             age=age_on(row["date_of_birth"], today),
             status=row["status"],
-            status_label=str(labels.get(row["status"], row["status"])),
+            status_label=labels.get(row["status"], row["status"]),
             weeks_in_care=weeks_since(row["episode_started_on"], row["episode_ended_on"], today),
             coordinator=row["care_team__care_coordinator__display_name"] or "",
             main_symptoms=row["main_symptoms"] or [],

@@ -38,6 +38,12 @@ def symptom_label(code: str) -> str:
     return _labels_in(get_language() or "en").get(code, code)
 
 
+def symptom_labels(codes: list[str]) -> str:
+    """Several codes' labels, in the active language, as one line."""
+    labels = _labels_in(get_language() or "en")
+    return ", ".join(labels.get(code, code) for code in codes)
+
+
 @lru_cache(maxsize=16)
 def _labels_in(language: str) -> dict[str, str]:
     """The labels translated into one language, once (a caseload shows hundreds of them)."""

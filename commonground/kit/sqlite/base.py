@@ -9,6 +9,13 @@ before `BEGIN IMMEDIATE` and lets it go at `COMMIT` or `ROLLBACK`. Waiting write
 and the next one starts as soon as the lock is free. The SQLite lock is still taken as before, so a
 process that does not use this backend (the `sqlite3` shell) stays safe; it only waits as it did.
 
+Checkpoints, too, happen outside the write turn (decision 0023). SQLite's automatic checkpoint runs inside
+`COMMIT` once the write-ahead log passes 1,000 pages: it copies the log into the database and waits for the
+disk twice, 7-12 ms on this machine, while the committing writer still holds the lock and everyone behind it
+waits. Here the automatic checkpoint is off; a connection that has written asks for a passive checkpoint
+(which never blocks writers or readers) at most once a second, when its request has been answered
+(`request_finished`), or straight after its commit outside a request (a command, a task).
+
 An in-memory database (the test suite's) has one connection and no file: it is left as Django has it.
 """
 
@@ -16,9 +23,15 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
+import time
 from typing import Any
 
+from django.core.signals import request_finished, request_started
+from django.db import connections
 from django.db.backends.sqlite3 import base
+
+CHECKPOINT_EVERY_SECONDS = 1.0
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
@@ -26,11 +39,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
         super().__init__(*args, **kwargs)
         self._writers_file: int | None = None
         self._holds_write_turn = False
+        self._in_request = False
+        self._written_since_checkpoint = False
+        self._last_checkpoint = time.monotonic()
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
         connection = super().get_new_connection(conn_params)
         if not self.is_in_memory_db():
             self._writers_file = os.open(f"{self.settings_dict['NAME']}-writers", os.O_RDWR | os.O_CREAT, 0o600)
+            connection.execute("PRAGMA wal_autocheckpoint=0")
         return connection
 
     def _start_transaction_under_autocommit(self) -> None:
@@ -42,10 +59,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise
 
     def _commit(self) -> Any:
+        wrote = self._holds_write_turn
         try:
             return super()._commit()  # type: ignore[misc]  # private in django-stubs
         finally:
             self._end_write_turn()
+            if wrote:
+                self._written_since_checkpoint = True
+                if not self._in_request:
+                    self.checkpoint_when_due()
 
     def _rollback(self) -> Any:
         try:
@@ -55,6 +77,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _close(self) -> Any:
         try:
+            self.checkpoint_when_due()
             return super()._close()  # type: ignore[misc]  # private in django-stubs
         finally:
             self._end_write_turn()
@@ -76,3 +99,41 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self._holds_write_turn and self._writers_file is not None:
             fcntl.flock(self._writers_file, fcntl.LOCK_UN)
         self._holds_write_turn = False
+
+    def checkpoint_when_due(self) -> None:
+        """A passive checkpoint, if this connection has written and the last was a second ago or more."""
+        raw = self.connection
+        if (
+            raw is None
+            or self._writers_file is None
+            or not self._written_since_checkpoint
+            or raw.in_transaction
+            or time.monotonic() - self._last_checkpoint < CHECKPOINT_EVERY_SECONDS
+        ):
+            return
+        self._last_checkpoint = time.monotonic()
+        self._written_since_checkpoint = False
+        try:
+            raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error:
+            self._written_since_checkpoint = True  # busy or locked: the next one copies it
+
+
+def _request_started(**_: Any) -> None:
+    for connection in connections.all(initialized_only=True):
+        if isinstance(connection, DatabaseWrapper):
+            connection._in_request = True
+
+
+def _request_finished(**_: Any) -> None:
+    """After the response is sent: the checkpoint is housekeeping, nobody should wait for it."""
+    for connection in connections.all(initialized_only=True):
+        if isinstance(connection, DatabaseWrapper):
+            connection._in_request = False
+            connection.checkpoint_when_due()
+
+
+def connect_request_signals() -> None:
+    """Called once at start-up (`KitConfig.ready`): which connections are serving a request."""
+    request_started.connect(_request_started, dispatch_uid="commonground.kit.sqlite.request_started")
+    request_finished.connect(_request_finished, dispatch_uid="commonground.kit.sqlite.request_finished")
