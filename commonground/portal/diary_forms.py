@@ -9,14 +9,35 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from commonground.diary.choices import ACTIVITY_MINUTES, SLEEP_HOURS, Part
 from commonground.diary.definitions import Definition, Item
 from commonground.diary.entries import Activity, EntryValues
 
+
+class Choices(BaseChoiceIterator):
+    """Choices already as Django keeps them, (value, label) pairs, handed to a field as they are.
+
+    A field normalises any other list it is given, pair by pair, each time it is made; the entry form makes
+    some 40 choice fields on every request, and that was a tenth of a diary entry's time (docs/benchmarks.md).
+    """
+
+    def __init__(self, pairs: Iterable[tuple[str, Any]]) -> None:
+        self.pairs = list(pairs)
+
+    def __iter__(self) -> Any:
+        return iter(self.pairs)
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+
 ZERO_TO_TEN = [(str(n), str(n)) for n in range(11)]
 NOT_RATED = ("", _("Not rated"))  # a tapped rating can be taken back
+RATINGS = Choices([*ZERO_TO_TEN, NOT_RATED])
+REST_BREAKS = Choices([("", _("Choose")), *((str(n), str(n)) for n in range(31))])
 # The words at the ends of each scale: what 0 and 10 mean (symptoms: 0 is none; energy: 10 is plenty).
 ENDS: dict[str, tuple[Any, Any]] = {
     "energy": (_("no energy"), _("plenty of energy")),
@@ -32,7 +53,7 @@ EFFORT_ENDS = (_("no effort"), _("all I had"))
 def _scale(label: str, ends: tuple[Any, Any]) -> forms.TypedChoiceField:
     field = forms.TypedChoiceField(
         label=label,
-        choices=[*ZERO_TO_TEN, NOT_RATED],
+        choices=RATINGS,
         coerce=int,
         required=False,
         empty_value=None,
@@ -99,7 +120,11 @@ class EntryForm(HiddenFieldsSayWhatWentWrong):
         if definition.track_sleep:
             hours = [("", _("Choose"))] + [(str(h), _hours(h)) for h in SLEEP_HOURS]
             self.fields["sleep_hours"] = forms.TypedChoiceField(
-                label=_("Hours of sleep last night"), choices=hours, coerce=Decimal, required=False, empty_value=None
+                label=_("Hours of sleep last night"),
+                choices=Choices(hours),
+                coerce=Decimal,
+                required=False,
+                empty_value=None,
             )
             self.fields["sleep_quality"] = _scale(str(_("How well I slept")), ENDS["sleep_quality"])
         for item in definition.activities:
@@ -107,13 +132,12 @@ class EntryForm(HiddenFieldsSayWhatWentWrong):
             self.fields[f"done-{item.key}"] = forms.BooleanField(label=_("Done"), required=False)
             minutes = [("", _("How long?"))] + [(str(m), _minutes(m)) for m in ACTIVITY_MINUTES]
             self.fields[f"minutes-{item.key}"] = forms.TypedChoiceField(
-                label=_("How long"), choices=minutes, coerce=int, required=False, empty_value=None
+                label=_("How long"), choices=Choices(minutes), coerce=int, required=False, empty_value=None
             )
             self.fields[f"effort-{item.key}"] = _scale(str(_("How hard it felt")), EFFORT_ENDS)
         if definition.activities:
-            breaks = [("", _("Choose"))] + [(str(n), str(n)) for n in range(31)]
             self.fields["rest_breaks"] = forms.TypedChoiceField(
-                label=_("Rest breaks I took"), choices=breaks, coerce=int, required=False, empty_value=None
+                label=_("Rest breaks I took"), choices=REST_BREAKS, coerce=int, required=False, empty_value=None
             )
         self._add_checklist("practice", _("Home practice I did"), practice)
         self._add_checklist("triggers", _("Things I noticed that can set my symptoms off"), definition.triggers)
@@ -129,7 +153,7 @@ class EntryForm(HiddenFieldsSayWhatWentWrong):
         choices = [(item.key, item.label) for item in items]
         if choices:
             self.fields[name] = forms.MultipleChoiceField(
-                label=label, choices=choices, required=False, widget=forms.CheckboxSelectMultiple
+                label=label, choices=Choices(choices), required=False, widget=forms.CheckboxSelectMultiple
             )
 
     def rating_fields(self) -> list[forms.BoundField]:
