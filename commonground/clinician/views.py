@@ -19,7 +19,7 @@ from commonground.accounts import selectors as account_selectors
 from commonground.accounts.choices import Role
 from commonground.careteam import selectors as team_selectors
 from commonground.careteam import services as team_services
-from commonground.clinician import forms, selectors
+from commonground.clinician import display, forms, selectors
 from commonground.groups import services as group_services
 from commonground.kit import clock
 from commonground.kit.errors import DomainError, StaleEdit
@@ -73,7 +73,8 @@ def caseload(request: HttpRequest) -> HttpResponse:
         search, coordinating = form.cleaned_data["q"].strip(), form.cleaned_data["coordinating"]
     rows = selectors.caseload(request, today=_today(request), search=search, coordinating_only=coordinating)
     template = "clinician/caseload_rows.html" if request.headers.get("HX-Request") else "clinician/caseload.html"
-    return render(request, template, {"form": form, "rows": rows, "limit": selectors.CASELOAD_PAGE_SIZE})
+    context = {"form": form, "rows": rows, "rows_html": display.caseload_rows_html(rows)}
+    return render(request, template, {**context, "limit": selectors.CASELOAD_PAGE_SIZE})
 
 
 @route(Audience.CLINICIAN)
