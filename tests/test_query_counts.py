@@ -23,11 +23,11 @@ from tests.personas import make_patient, signed_in
 pytestmark = pytest.mark.django_db
 
 # The pinned counts. Reads run in autocommit (decision 0009), so no savepoint pair.
-# Caseload: session, user, organisation (its time zone), the caseload query, the audit insert.
+# Caseload: session, user, the caseload query (the clinic's time zone joined), the audit insert.
 # Chart: session, user, patient with its clinic (the time zone), care-team check, audit insert, the team's
 # current members with the team joined, episode, identifiers.
 # If a change needs more, say why in the commit and update them here.
-CASELOAD_QUERIES = 5
+CASELOAD_QUERIES = 4
 CHART_QUERIES = 8
 # Registry (issue 4 item 8): session, user, organisation, the clinic's registry settings, the patients with
 # their episode, the key questionnaires' responses, due counts, open alerts, open case-review flags, the

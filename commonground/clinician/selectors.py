@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from commonground.access import gateway
+from commonground.kit import clock
 from commonground.patients.choices import PatientStatus
 from commonground.patients.models import CareEpisode, age_on
 
@@ -74,13 +75,16 @@ CASELOAD_COLUMNS = (
     "care_team__care_coordinator__display_name",
     "episode_started_on",
     "episode_ended_on",
+    "organisation__time_zone",
 )
 
 
-def caseload(request: Any, *, today: date, search: str = "", coordinating_only: bool = False) -> list[CaseloadRow]:
+def caseload(request: Any, *, search: str = "", coordinating_only: bool = False) -> list[CaseloadRow]:
     """The patients on the user's care teams, with what the list shows, in one query.
 
-    Every patient listed is audited (one bulk insert).
+    Ages and weeks in care are counted to the clinic's day; its time zone comes joined to the rows (every
+    patient listed is of the user's clinic), not from a query of its own. Every patient listed is audited
+    (one bulk insert).
     """
     episodes = CareEpisode.objects.current().filter(patient=OuterRef("pk")).order_by("-started_on")
     patients = (
@@ -96,7 +100,10 @@ def caseload(request: Any, *, today: date, search: str = "", coordinating_only: 
             Q(family_name__icontains=search) | Q(given_name__icontains=search) | Q(record_number__iexact=search)
         )
     found = list(patients.values(*CASELOAD_COLUMNS)[:CASELOAD_PAGE_SIZE])
+    if not found:
+        return []
     gateway.audit_listed_ids([(row["id"], row["organisation_id"]) for row in found])
+    today = clock.local_date(clock.now(), str(found[0]["organisation__time_zone"]))
     chart_url = _chart_url_maker()
     labels = {value: str(label) for value, label in PatientStatus.choices}  # translated once, not per row
     return [

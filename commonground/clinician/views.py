@@ -71,7 +71,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
     search, coordinating = "", False
     if form.is_valid():
         search, coordinating = form.cleaned_data["q"].strip(), form.cleaned_data["coordinating"]
-    rows = selectors.caseload(request, today=_today(request), search=search, coordinating_only=coordinating)
+    rows = selectors.caseload(request, search=search, coordinating_only=coordinating)
     template = "clinician/caseload_rows.html" if request.headers.get("HX-Request") else "clinician/caseload.html"
     context = {"form": form, "rows": rows, "rows_html": display.caseload_rows_html(rows)}
     return render(request, template, {**context, "limit": selectors.CASELOAD_PAGE_SIZE})
