@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.core.signals import request_finished, request_started
@@ -16,23 +15,14 @@ from django.db import connections
 
 from commonground.kit.sqlite import base
 from commonground.kit.sqlite.base import DatabaseWrapper
+from commonground.kit.tests.sqlite_files import file_connection
 
 
 def _wrapper(name: str, alias: str = "writer") -> DatabaseWrapper:
-    settings = dict(connections["default"].settings_dict)
-    settings.update(
-        NAME=name,
-        ENGINE="commonground.kit.sqlite",
-        OPTIONS={"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"},
-        CONN_MAX_AGE=0,
-    )
-    return DatabaseWrapper(settings, alias=alias)
+    return file_connection(name, alias, init_command="PRAGMA journal_mode=WAL;")
 
 
-@pytest.fixture(autouse=True)
-def own_connections(django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        yield
+pytestmark = pytest.mark.usefixtures("own_connections")
 
 
 @pytest.fixture

@@ -10,26 +10,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connections
 
 from commonground.kit.sqlite.base import DatabaseWrapper
+from commonground.kit.tests.sqlite_files import file_connection
 
 
 def _wrapper(name: str, alias: str, busy_timeout: float = 20) -> DatabaseWrapper:
-    settings = dict(connections["default"].settings_dict)
-    settings.update(
-        NAME=name,
-        ENGINE="commonground.kit.sqlite",
-        OPTIONS={"transaction_mode": "IMMEDIATE", "timeout": busy_timeout},
-        CONN_MAX_AGE=0,
-    )
-    return DatabaseWrapper(settings, alias=alias)
+    return file_connection(name, alias, timeout=busy_timeout)
 
 
-@pytest.fixture(autouse=True)
-def own_connections(django_db_blocker: Any) -> Any:
-    with django_db_blocker.unblock():
-        yield
+pytestmark = pytest.mark.usefixtures("own_connections")
 
 
 @pytest.fixture
