@@ -63,7 +63,8 @@ def translations(request: HttpRequest) -> dict[str, Any]:
     catalog = trans_real.catalog()
 
     def gettext(message: str, /, **variables: Any) -> Markup:
-        return _trusted(catalog.gettext(message)) % variables
+        # An empty message is empty, as Django's gettext has it (the catalogue would give its header).
+        return _trusted(catalog.gettext(message) if message else "") % variables
 
     def ngettext(singular: str, plural: str, number: int, /, **variables: Any) -> Markup:
         variables.setdefault("num", number)

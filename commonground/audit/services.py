@@ -71,9 +71,6 @@ def record_patient_accesses(
 
 
 _EVENT_COLUMNS = [f for f in AuditEvent._meta.concrete_fields if f.column != "id"]  # seal columns start empty
-# SQLite's limit on parameters per statement: 32,766 since 3.32 (a caseload's 120 events in one statement), 999
-# before.
-SQLITE_MAX_PARAMETERS = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
 
 
 def _insert_patient_events(
@@ -144,7 +141,10 @@ def _insert_rows(cursor: Any, connection: Any, shared: dict[str, Any], patient_i
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in _EVENT_COLUMNS)
     row_marks = "(" + ", ".join(["%s"] * len(_EVENT_COLUMNS)) + ")"
-    batch = max(1, SQLITE_MAX_PARAMETERS // len(_EVENT_COLUMNS))
+    # As many rows per statement as this SQLite takes parameters (32,766 by default since 3.32: a caseload's 120
+    # events in one statement; 999 before).
+    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    batch = max(1, limit // len(_EVENT_COLUMNS))
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
         # Only the model's own column names and placeholders go into the text; every value is a parameter.

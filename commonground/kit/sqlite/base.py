@@ -12,9 +12,9 @@ process that does not use this backend (the `sqlite3` shell) stays safe; it only
 Checkpoints, too, happen outside the write turn (decision 0023). SQLite's automatic checkpoint runs inside
 `COMMIT` once the write-ahead log passes 1,000 pages: it copies the log into the database and waits for the
 disk twice, 7-12 ms on this machine, while the committing writer still holds the lock and everyone behind it
-waits. Here the automatic checkpoint is off; a connection that has written asks for a passive checkpoint
+waits. Here the automatic checkpoint is off; a connection that has changed rows asks for a passive checkpoint
 (which never blocks writers or readers) at most once a second, when its request has been answered
-(`request_finished`), or straight after its commit outside a request (a command, a task).
+(`request_finished`), or straight after a commit outside a request (a command, a task), and when it closes.
 
 An in-memory database (the test suite's) has one connection and no file: it is left as Django has it.
 """
@@ -40,7 +40,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         self._writers_file: int | None = None
         self._holds_write_turn = False
         self._in_request = False
-        self._written_since_checkpoint = False
+        self._changes_at_checkpoint = 0
         self._last_checkpoint = time.monotonic()
 
     def get_new_connection(self, conn_params: dict[str, Any]) -> Any:
@@ -59,15 +59,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise
 
     def _commit(self) -> Any:
-        wrote = self._holds_write_turn
         try:
             return super()._commit()  # type: ignore[misc]  # private in django-stubs
         finally:
             self._end_write_turn()
-            if wrote:
-                self._written_since_checkpoint = True
-                if not self._in_request:
-                    self.checkpoint_when_due()
+            if not self._in_request:
+                self.checkpoint_when_due()
 
     def _rollback(self) -> Any:
         try:
@@ -77,7 +74,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _close(self) -> Any:
         try:
-            self.checkpoint_when_due()
+            self.checkpoint_when_due(closing=True)
             return super()._close()  # type: ignore[misc]  # private in django-stubs
         finally:
             self._end_write_turn()
@@ -100,23 +97,23 @@ class DatabaseWrapper(base.DatabaseWrapper):
             fcntl.flock(self._writers_file, fcntl.LOCK_UN)
         self._holds_write_turn = False
 
-    def checkpoint_when_due(self) -> None:
-        """A passive checkpoint, if this connection has written and the last was a second ago or more."""
+    def checkpoint_when_due(self, *, closing: bool = False) -> None:
+        """A passive checkpoint, if this connection has changed rows since its last one (in a transaction or in
+        autocommit) and that was a second ago or more; when closing, whenever it has changed rows."""
         raw = self.connection
-        if (
-            raw is None
-            or self._writers_file is None
-            or not self._written_since_checkpoint
-            or raw.in_transaction
-            or time.monotonic() - self._last_checkpoint < CHECKPOINT_EVERY_SECONDS
-        ):
+        if raw is None or self._writers_file is None or raw.in_transaction:
+            return
+        changes = raw.total_changes
+        if changes == self._changes_at_checkpoint:
+            return
+        if not closing and time.monotonic() - self._last_checkpoint < CHECKPOINT_EVERY_SECONDS:
             return
         self._last_checkpoint = time.monotonic()
-        self._written_since_checkpoint = False
         try:
             raw.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         except sqlite3.Error:
-            self._written_since_checkpoint = True  # busy or locked: the next one copies it
+            return  # busy or locked: the next one copies it
+        self._changes_at_checkpoint = changes
 
 
 def _request_started(**_: Any) -> None:

@@ -78,6 +78,7 @@ def _render(source: str, *, with_request: bool, **context: object) -> str:
     "source",
     [
         "{{ _('Care team') }}",
+        "[{{ _('') }}]",
         "{{ _('Showing the first %(limit)d.', limit=limit) }}",
         "{{ _('%(who)s wrote', who=who) }}",
         "{{ _('100%% done') }}",

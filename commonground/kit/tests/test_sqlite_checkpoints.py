@@ -91,6 +91,29 @@ def test_in_a_request_the_checkpoint_waits_until_the_response_is_sent(
     wrapper.close()
 
 
+def test_a_write_in_autocommit_is_checkpointed_too(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(base, "CHECKPOINT_EVERY_SECONDS", 0.0)
+    wrapper = _wrapper(database)
+    with wrapper.cursor() as cursor:  # no transaction: SQLite commits the statement by itself
+        cursor.execute("INSERT INTO visit VALUES (%s)", ["in autocommit"])
+    assert _in_the_database_file(database) == []
+    wrapper.checkpoint_when_due()
+    assert _in_the_database_file(database) == ["in autocommit"]
+    wrapper.close()
+
+
+def test_closing_checkpoints_what_is_left_however_recent(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(base, "CHECKPOINT_EVERY_SECONDS", 3600.0)
+    keep_open = sqlite3.connect(database)  # so that SQLite's own checkpoint at the last close does not run
+    keep_open.execute("SELECT count(*) FROM visit").fetchall()
+    wrapper = _wrapper(database)
+    _write(wrapper, "just now")
+    assert _in_the_database_file(database) == []
+    wrapper.close()
+    assert _in_the_database_file(database) == ["just now"]
+    keep_open.close()
+
+
 def test_a_connection_that_only_read_does_not_checkpoint(database: str, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = sqlite3.connect(database)
     plain.execute("PRAGMA wal_autocheckpoint=0")
