@@ -141,16 +141,21 @@ def _insert_rows(cursor: Any, connection: Any, shared: dict[str, Any], patient_i
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in _EVENT_COLUMNS)
     row_marks = "(" + ", ".join(["%s"] * len(_EVENT_COLUMNS)) + ")"
-    # As many rows per statement as this SQLite takes parameters (32,766 by default since 3.32: a caseload's 120
-    # events in one statement; 999 before).
-    limit = connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
-    batch = max(1, limit // len(_EVENT_COLUMNS))
+    batch = max(1, _parameter_limit(connection) // len(_EVENT_COLUMNS))
     for start in range(0, len(rows), batch):
         chunk = rows[start : start + batch]
         # Only the model's own column names and placeholders go into the text; every value is a parameter.
         placeholders = ", ".join([row_marks] * len(chunk))
         sql = f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({columns}) VALUES {placeholders}"  # noqa: S608
         cursor.execute(sql, [value for row in chunk for value in row])
+
+
+def _parameter_limit(connection: Any) -> int:
+    """Parameters per statement: what this SQLite build takes (32,766 by default since 3.32, so a caseload's 120
+    events go in one statement; 999 before). Other databases use the array insert; 900 keeps the old batches."""
+    if connection.vendor == "sqlite":
+        return int(connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER))
+    return 900
 
 
 def record_security_event(
