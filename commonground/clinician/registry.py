@@ -20,7 +20,6 @@ from uuid import UUID
 
 from django.db import connections
 from django.db.models import Case, F, JSONField, OuterRef, Q, Subquery, When
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from markupsafe import Markup, escape
@@ -37,6 +36,7 @@ from commonground.clinician.registry_forms import (
 from commonground.clinician.selectors import weeks_since
 from commonground.coordination import selectors as coordination_selectors
 from commonground.coordination.choices import ReviewReason
+from commonground.kit.urls import url_for_each
 from commonground.measures import definitions
 from commonground.measures import selectors as measure_selectors
 from commonground.measures.change import (
@@ -308,8 +308,8 @@ def _rows(
     key: list[Instrument],
 ) -> list[RegistryRow]:
     measures_url, flag_url = (
-        _url_maker("clinician:measures"),
-        _url_maker("clinician:flag_for_case_review"),
+        url_for_each("clinician:measures"),
+        url_for_each("clinician:flag_for_case_review"),
     )
     labels = _Labels(key)
     rows = []
@@ -420,13 +420,6 @@ def number_text(value: Decimal) -> str:
 def percent_text(value: Decimal) -> str:
     whole = int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return f"{whole:+d} %" if whole else "0 %"
-
-
-def _url_maker(name: str) -> Callable[[Any], str]:
-    """A page's URL for any patient, from one `reverse` (120 reverses cost more than the page's query)."""
-    placeholder = UUID(int=0)
-    pattern = reverse(name, args=[placeholder])
-    return lambda patient_id: pattern.replace(str(placeholder), str(patient_id))
 
 
 # --- filter and sort --------------------------------------------------------------------------------------------

@@ -8,11 +8,11 @@ from typing import Any
 from uuid import UUID
 
 from django.db.models import OuterRef, Q, Subquery
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from commonground.access import gateway
 from commonground.kit import clock
+from commonground.kit.urls import url_for_each
 from commonground.patients.choices import PatientStatus
 from commonground.patients.models import CareEpisode, age_on
 
@@ -104,7 +104,7 @@ def caseload(request: Any, *, search: str = "", coordinating_only: bool = False)
         return []
     gateway.audit_listed_ids([(row["id"], row["organisation_id"]) for row in found])
     today = clock.local_date(clock.now(), str(found[0]["organisation__time_zone"]))
-    chart_url = _chart_url_maker()
+    chart_url = url_for_each("clinician:chart")  # one reverse for 120 rows
     labels = {value: str(label) for value, label in PatientStatus.choices}  # translated once, not per row
     return [
         CaseloadRow(
@@ -121,13 +121,6 @@ def caseload(request: Any, *, search: str = "", coordinating_only: bool = False)
         )
         for row in found
     ]
-
-
-def _chart_url_maker() -> Any:
-    """The chart's URL for any id, from one `reverse` (120 reverses cost more than the query)."""
-    placeholder = UUID(int=0)
-    pattern = reverse("clinician:chart", args=[placeholder])
-    return lambda patient_id: pattern.replace(str(placeholder), str(patient_id))
 
 
 def weeks_since(started: date | None, ended: date | None, today: date) -> int | None:

@@ -12,6 +12,7 @@ forgotten when a test changes the URLconf (`setting_changed`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -34,6 +35,13 @@ def reverse_fast(name: str, *args: Any) -> str:
     for stand_in, arg in zip(_STAND_INS, args, strict=False):
         shape = shape.replace(str(stand_in), str(arg))
     return shape
+
+
+def url_for_each(name: str) -> Callable[[UUID], str]:
+    """The URL of `name` for any one id, for a list of rows: the shape is looked up once, not per row."""
+    shape = reverse_fast(name, _STAND_INS[0])
+    stand_in = str(_STAND_INS[0])
+    return lambda object_id: shape.replace(stand_in, str(object_id))
 
 
 def forget_shapes(**_: Any) -> None:

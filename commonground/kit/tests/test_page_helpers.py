@@ -10,7 +10,7 @@ from django.template import engines
 from django.test import RequestFactory, override_settings
 from django.urls import NoReverseMatch, include, path, reverse, set_script_prefix
 
-from commonground.kit.urls import forget_shapes, reverse_fast
+from commonground.kit.urls import forget_shapes, reverse_fast, url_for_each
 
 PATIENT = UUID("5b1e2f4a-9c3d-4e6f-8a7b-1c2d3e4f5a6b")
 
@@ -31,6 +31,12 @@ def test_a_url_without_arguments_is_djangos() -> None:
 def test_a_url_of_one_patient_is_djangos_for_every_patient() -> None:
     for patient_id in (PATIENT, uuid4(), uuid4()):
         assert reverse_fast("clinician:chart", patient_id) == reverse("clinician:chart", args=[patient_id])
+
+
+def test_a_url_for_each_row_is_djangos_for_every_id() -> None:
+    chart_url = url_for_each("clinician:chart")
+    for patient_id in (PATIENT, uuid4(), uuid4()):
+        assert chart_url(patient_id) == reverse("clinician:chart", args=[patient_id])
 
 
 def test_a_url_of_two_ids_puts_each_in_its_place() -> None:
