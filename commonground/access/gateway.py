@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, UUIDField
 from django.http import Http404
 
 from commonground.access import relationships
@@ -22,7 +22,23 @@ from commonground.audit import context as audit_context
 from commonground.audit.choices import Action, Outcome
 from commonground.audit.services import record_patient_access, record_patient_accesses, record_security_event
 from commonground.kit import clock
+from commonground.kit.prepared import Param, PreparedRead
 from commonground.patients.models import Patient
+
+# The patient of the user's clinic, with the clinic: every chart page shows the clinic's day, and joining it
+# here costs less than the query for it later. A slice, not `.first()`: the id is unique, and `.first()`
+# would add an ORDER BY. Prepared (kit/prepared.py): every patient page asks it.
+PATIENT_OF_CLINIC = PreparedRead(
+    lambda: (
+        Patient.objects.current()
+        .filter(pk=Param("patient", UUIDField()), organisation_id=Param("organisation", UUIDField()))
+        .select_related("organisation")[:1]
+    )
+)
+# The portal's every page: the patient record of the signed-in patient (`.first()`'s SQL).
+OWN_RECORD = PreparedRead(
+    lambda: Patient.objects.current().filter(user_id=Param("user", UUIDField())).order_by("pk")[:1]
+)
 
 
 def open_patient(
@@ -54,7 +70,7 @@ def own_patient_record(user: Any, *, action: str = Action.READ, object_type: str
     """A patient's own record, for the portal."""
     if not (user.is_authenticated and user.kind == AccountKind.PATIENT):
         raise Http404()
-    patient: Patient | None = Patient.objects.current().filter(user_id=user.id).first()
+    patient: Patient | None = OWN_RECORD.first(user=user.id)
     if patient is None:
         raise Http404()
     record_patient_access(patient.id, patient.organisation_id, action=action, object_type=object_type)
@@ -106,16 +122,12 @@ def _user_and_relationships(actor: Any) -> tuple[Any, tuple[str, ...]]:
 
 
 def _find(user: Any, patient_id: UUID | str) -> Patient | None:
-    """The patient, if of the user's clinic, with the clinic: every chart page shows the clinic's day,
-    and joining it here costs less than the query for it later (docs/benchmarks.md, "What we learned").
-
-    A slice, not `.first()`: the id is unique, and `.first()` would add an ORDER BY to build and run.
-    """
+    """The patient, if of the user's clinic (docs/benchmarks.md, "What we learned")."""
     if not (user.is_authenticated and user.is_active):
         return None
     try:
-        found = Patient.objects.current().filter(pk=patient_id, organisation_id=user.organisation_id)
-        return next(iter(found.select_related("organisation")[:1]), None)
+        found: Patient | None = PATIENT_OF_CLINIC.first(patient=patient_id, organisation=user.organisation_id)
+        return found
     except (ValueError, TypeError):
         return None
     except Exception:  # a malformed id on some backends: not found, never a crash

@@ -56,7 +56,7 @@ def next_sign_in_step(user: Any) -> str:
 
 def begin_session(request: HttpRequest, user: User) -> None:
     """A new session id at sign-in (Django cycles the key), remembered so it can be ended at once."""
-    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    login(request, user, backend="commonground.accounts.backends.AccountBackend")
     now = clock.now().timestamp()
     request.session[SESSION_LOGIN_AT] = now
     request.session[SESSION_LAST_ACTIVE_AT] = now

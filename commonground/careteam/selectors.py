@@ -5,18 +5,27 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, UUIDField
 
 from commonground.accounts.choices import CLINICAL_ROLES
 from commonground.careteam.models import CareTeam, CareTeamMember, OnCallShift
+from commonground.kit.prepared import Param, PreparedRead
+
+# Asked by the gateway for every patient page: prepared (kit/prepared.py).
+CURRENT_PLACE = PreparedRead(
+    lambda: (
+        CareTeamMember.objects.current()
+        .filter(staff_id=Param("staff", UUIDField()), patient_id=Param("patient", UUIDField()), left_at__isnull=True)
+        .values_list("id")[:1]
+    )
+)
 
 
 def is_on_care_team(user: Any, patient_id: UUID) -> bool:
     """A current place on the team, held in a clinical role (a role change ends what the place grants)."""
     if user.role not in CLINICAL_ROLES:
         return False
-    places = CareTeamMember.objects.current().filter(staff_id=user.id, patient_id=patient_id, left_at__isnull=True)
-    return places.exists()
+    return bool(CURRENT_PLACE.all(staff=user.id, patient=patient_id))
 
 
 def patients_of_member(user: Any) -> QuerySet[Any]:
@@ -27,7 +36,7 @@ def patients_of_member(user: Any) -> QuerySet[Any]:
     return places.values("patient_id")
 
 
-def current_members(patient_id: UUID) -> QuerySet[CareTeamMember]:
+def current_members(patient_id: UUID | Param) -> QuerySet[CareTeamMember]:
     return (
         CareTeamMember.objects.current()
         .filter(patient_id=patient_id, left_at__isnull=True)
@@ -48,21 +57,12 @@ def team_overview(patient_id: UUID) -> tuple[CareTeam | None, list[CareTeamMembe
     """What the chart's overview shows of the team: its coordinator and responsible clinician, and its
     current members with their roles, as `current_members` orders them.
 
-    One query: the members, each with the team and its two named people joined, and of every person only
-    the name (`.only()`: a user's full row, password hash included, cost more to build than the query).
-    A team without a current member needs a second query for the team itself. The objects are partial:
-    read the names and roles shown, nothing else (another field would cost a query each).
+    One prepared query (kit/prepared.py): the members, each with the team and its two named people joined,
+    and of every person only the name (`.only()`: a user's full row, password hash included, cost more to
+    build than the query). A team without a current member needs a second query for the team itself. The
+    objects are partial: read the names and roles shown, nothing else (another field would cost a query each).
     """
-    members = list(
-        current_members(patient_id)
-        .select_related("care_team__care_coordinator", "care_team__responsible_clinician")
-        .only(
-            "team_role",
-            "staff__display_name",
-            "care_team__care_coordinator__display_name",
-            "care_team__responsible_clinician__display_name",
-        )
-    )
+    members = TEAM_OVERVIEW.all(patient=patient_id)
     if members:
         return members[0].care_team, members
     team = (
@@ -72,6 +72,20 @@ def team_overview(patient_id: UUID) -> tuple[CareTeam | None, list[CareTeamMembe
         .first()
     )
     return team, []
+
+
+TEAM_OVERVIEW = PreparedRead(
+    lambda: (
+        current_members(Param("patient", UUIDField()))
+        .select_related("care_team__care_coordinator", "care_team__responsible_clinician")
+        .only(
+            "team_role",
+            "staff__display_name",
+            "care_team__care_coordinator__display_name",
+            "care_team__responsible_clinician__display_name",
+        )
+    )
+)
 
 
 def current_places_of(staff_id: UUID) -> QuerySet[CareTeamMember]:

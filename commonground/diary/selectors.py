@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet
+from django.db.models import DateField, QuerySet, UUIDField
 
 from commonground.diary import entries, pacing
 from commonground.diary.choices import EntryKind, Part
@@ -30,16 +30,33 @@ from commonground.diary.definitions import (
 )
 from commonground.diary.entries import EntryValues
 from commonground.diary.models import DiaryEntry, DiarySetUp, DiaryVersion, PacingStep
+from commonground.kit.prepared import Param, PreparedRead
 from commonground.patients.models import Patient
 
 ALL_PARTS = frozenset(Part.values)
 Row = dict[str, float | None]
 
+# Every diary page reads the set-up and its current version, and the day's entry: prepared reads
+# (kit/prepared.py). `order_by("pk")[:1]` is the SQL `.first()` sends.
+SET_UP = PreparedRead(
+    lambda: (
+        DiarySetUp.objects.current()
+        .select_related("current")
+        .filter(patient_id=Param("patient", UUIDField()))
+        .order_by("pk")[:1]
+    )
+)
+DAILY_ENTRY = PreparedRead(
+    lambda: (
+        DiaryEntry.objects.current()
+        .filter(patient_id=Param("patient", UUIDField()), day=Param("day", DateField()), kind=EntryKind.DAILY)
+        .select_related("made_with")[:1]
+    )
+)
+
 
 def set_up_of(patient: Patient) -> DiarySetUp | None:
-    found: DiarySetUp | None = (
-        DiarySetUp.objects.current().select_related("current").filter(patient_id=patient.id).first()
-    )
+    found: DiarySetUp | None = SET_UP.first(patient=patient.id)
     return found
 
 
@@ -79,8 +96,8 @@ def entry_of(patient: Patient, entry_id: UUID | str) -> DiaryEntry | None:
 
 def daily_entry_on(patient: Patient, day: date) -> DiaryEntry | None:
     """The day's one daily entry (a unique constraint), with the version it was made with."""
-    found = DiaryEntry.objects.current().filter(patient_id=patient.id, day=day, kind=EntryKind.DAILY)
-    return next(iter(found.select_related("made_with")[:1]), None)
+    found: DiaryEntry | None = DAILY_ENTRY.first(patient=patient.id, day=day)
+    return found
 
 
 def values_of(entry: DiaryEntry) -> EntryValues:

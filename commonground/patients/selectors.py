@@ -5,15 +5,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, UUIDField
 
 from commonground.kit.models import RecordStatus
+from commonground.kit.prepared import Param, PreparedRead
 from commonground.patients.choices import ConsentScope
 from commonground.patients.models import CareEpisode, Consent, Patient, PatientIdentifier, Supporter
 
+LATEST_EPISODE = PreparedRead(
+    lambda: CareEpisode.objects.current().filter(patient_id=Param("patient", UUIDField())).order_by("-started_on")[:1]
+)
+IDENTIFIERS = PreparedRead(
+    lambda: PatientIdentifier.objects.current().filter(patient_id=Param("patient", UUIDField())).order_by("system")
+)
+
 
 def current_episode(patient: Patient) -> CareEpisode | None:
-    return CareEpisode.objects.current().filter(patient=patient).order_by("-started_on").first()
+    """The latest episode of care (prepared, kit/prepared.py: every chart page shows it)."""
+    found: CareEpisode | None = LATEST_EPISODE.first(patient=patient.id)
+    return found
 
 
 def episodes(patient: Patient) -> QuerySet[CareEpisode]:
@@ -53,8 +63,9 @@ def supporters(patient: Patient) -> QuerySet[Supporter]:
     )
 
 
-def identifiers(patient: Patient) -> QuerySet[PatientIdentifier]:
-    return PatientIdentifier.objects.current().filter(patient=patient).order_by("system")
+def identifiers(patient: Patient) -> list[PatientIdentifier]:
+    """The patient's identifiers by system (prepared: the chart's overview shows them)."""
+    return IDENTIFIERS.all(patient=patient.id)
 
 
 def correctable_records(patient: Patient, kind: str) -> QuerySet[Any] | None:
