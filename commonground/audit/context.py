@@ -21,6 +21,13 @@ class AuditContext:
     written: set[tuple[UUID, str, str]] = field(default_factory=set)
     # Events that must survive the request's rollback (refusals), written after the response.
     deferred: list[dict[str, object]] = field(default_factory=list)
+    # A view whose one write is its service's transaction (decision 0016): the gateway's events wait for that
+    # transaction and go in with it (decision 0025). `hold_at`: the connection's depth of atomic blocks when
+    # the view began (None: nothing waits); `held`: events waiting; `joined`: (marker, events) that went into
+    # a transaction. Whatever has not been committed when the request ends is written then.
+    hold_at: int | None = None
+    held: list[object] = field(default_factory=list)
+    joined: list[tuple[object, list[object]]] = field(default_factory=list)
 
 
 _current: ContextVar[AuditContext | None] = ContextVar("audit_context", default=None)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
 from commonground.audit import context as audit_context
-from commonground.audit.services import write_deferred
+from commonground.audit.services import write_deferred, write_held
 from commonground.kit.http import client_address, new_request_id
+from commonground.kit.middleware import SAFE_METHODS
 
 
 class AuditContextMiddleware:
@@ -28,8 +31,15 @@ class AuditContextMiddleware:
             response = self.get_response(request)
         finally:
             try:
+                write_held()
                 write_deferred()
             finally:
                 audit_context.end(token)
         response.headers["X-Request-ID"] = ctx.request_id
         return response
+
+    def process_view(self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any) -> None:
+        """A writing view whose service holds the write (decision 0016): the gateway's events wait for that
+        transaction and are written in it, one commit for both (decision 0025)."""
+        if request.method not in SAFE_METHODS and getattr(view, "service_is_the_transaction", False):
+            audit_context.current().hold_at = len(transaction.get_connection().atomic_blocks)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -73,6 +74,15 @@ def record_patient_accesses(
 _EVENT_COLUMNS = [f for f in AuditEvent._meta.concrete_fields if f.column != "id"]  # seal columns start empty
 
 
+@dataclass(frozen=True, eq=False)
+class _Events:
+    """One insert's events: the values they share (made ready for the database) and their patients."""
+
+    shared: dict[str, Any]
+    patient_ids: list[UUID]
+    object_id: str
+
+
 def _insert_patient_events(
     patient_ids: list[UUID], organisation_id: UUID, *, action: str, object_type: str, object_id: str
 ) -> None:
@@ -83,16 +93,65 @@ def _insert_patient_events(
     PostgreSQL gets one statement whatever the list's length (`_insert_from_array`); SQLite, multi-row
     INSERTs within its limit on parameters (`_insert_rows`). Both write the same rows, in the list's order,
     so the sealing job chains them exactly as before.
+
+    Outside a transaction, in a view whose service holds the write (decision 0016), the events wait for that
+    transaction (`_hold`, decision 0025).
     """
     connection = transaction.get_connection()
     template = _event(action, Outcome.SUCCESS, organisation_id=organisation_id, object_type=object_type)
     shared = {f.attname: f.get_db_prep_save(getattr(template, f.attname), connection) for f in _EVENT_COLUMNS}
+    events = _Events(shared, list(patient_ids), object_id)
+    ctx = audit_context.current()
+    if ctx.hold_at is not None and len(connection.atomic_blocks) <= ctx.hold_at:
+        ctx.held.append(events)
+        return
     # Inside a writing request this joins its transaction; for a read it is the request's one short write.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            _insert_from_array(cursor, connection, shared, patient_ids, object_id)
-        else:
-            _insert_rows(cursor, connection, shared, patient_ids, object_id)
+    with transaction.atomic(savepoint=False):
+        _write(connection, [*_join_held(ctx, connection), events])
+
+
+def _join_held(ctx: audit_context.AuditContext, connection: Any) -> list[_Events]:
+    """The held events, to go into the transaction now writing; forgotten once it commits. If it rolls back
+    (or the savepoint they went into does), Django drops the callback, and `write_held` writes them."""
+    held = [events for events in ctx.held if isinstance(events, _Events)]
+    if not held:
+        return []
+    ctx.held.clear()
+
+    def committed() -> None:
+        ctx.joined[:] = [(marker, events) for marker, events in ctx.joined if marker is not committed]
+
+    ctx.joined.append((committed, list(held)))
+    transaction.on_commit(committed, using=connection.alias)
+    return held
+
+
+def _write(connection: Any, batches: list[_Events]) -> None:
+    with connection.cursor() as cursor:
+        for events in batches:
+            if connection.vendor == "postgresql":
+                _insert_from_array(cursor, connection, events.shared, events.patient_ids, events.object_id)
+            else:
+                _insert_rows(cursor, connection, events.shared, events.patient_ids, events.object_id)
+
+
+def write_held() -> None:
+    """Called by the middleware once the view has returned: the events no transaction took, and those whose
+    transaction rolled back (the attempt is on record either way), in a transaction of their own. Events in
+    a transaction still open (only a test's, around the whole request) are in it already."""
+    ctx = audit_context.current()
+    connection = transaction.get_connection()
+    still_open = {id(callback) for _, callback, *_ in connection.run_on_commit}
+    left = [events for events in ctx.held if isinstance(events, _Events)]
+    for marker, events in ctx.joined:
+        if id(marker) not in still_open:
+            left.extend(batch for batch in events if isinstance(batch, _Events))
+    ctx.held.clear()
+    ctx.joined.clear()
+    ctx.hold_at = None
+    if left:
+        with transaction.atomic():
+            _write(connection, left)
 
 
 def _insert_from_array(
