@@ -15,7 +15,7 @@ from django.utils.translation import trans_real
 from jinja2 import Environment
 from markupsafe import Markup
 
-from commonground.kit.urls import reverse_fast
+from commonground.kit.urls import page_urls, reverse_fast
 from commonground.patients.symptoms import symptom_labels
 
 
@@ -71,6 +71,12 @@ def translations(request: HttpRequest) -> dict[str, Any]:
         return _trusted(catalog.ngettext(singular, plural, number)) % variables
 
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
+def urls(request: HttpRequest) -> dict[str, Any]:
+    """A context processor: `url()` for one rendering, as the global below gives, with the URLconf, script
+    prefix and language looked up once per page (kit/urls.py; a chart page names about 30 URLs)."""
+    return {"url": page_urls()}
 
 
 def environment(**options: Any) -> Environment:

@@ -144,7 +144,7 @@ TEMPLATES = [
         "OPTIONS": {
             "environment": "commonground.jinja.environment",
             "autoescape": True,
-            "context_processors": ["commonground.jinja.translations"],
+            "context_processors": ["commonground.jinja.translations", "commonground.jinja.urls"],
         },
     },
     {

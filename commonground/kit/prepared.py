@@ -59,6 +59,11 @@ class _Compiled:
         self.names = {value.name for value in self.params if isinstance(value, _Slot)}
         self.compiler = compiler
         self.columns = compiler.col_count if compiler.has_extra_select else None
+        # What `results_iter` works out on every call, worked out once: each column's converters.
+        selected = [column[0] for column in compiler.select[: compiler.col_count]]
+        if compiler.has_composite_fields(selected):
+            raise ValueError("a prepared read cannot select a composite primary key")
+        self.converters = compiler.get_converters(selected)
         self.make = self._maker(queryset, compiler)
 
     def _maker(self, queryset: QuerySet[Any], compiler: Any) -> Callable[[Iterable[Any]], list[Any]]:
@@ -88,7 +93,9 @@ class _Compiled:
             rows = cursor.fetchall()
         if self.columns is not None:
             rows = [row[: self.columns] for row in rows]
-        return self.make(self.compiler.results_iter(results=[rows], tuple_expected=True))
+        if self.converters:
+            rows = self.compiler.apply_converters(rows, self.converters)
+        return self.make(map(tuple, rows))
 
 
 class _ModelRows:

@@ -24,10 +24,16 @@ _shapes: dict[tuple[Any, ...], str] = {}
 _STAND_INS = tuple(UUID(int=position + 1) for position in range(4))
 
 
-def reverse_fast(name: str, *args: Any) -> str:
+def where_urls_are() -> tuple[Any, str, str | None]:
+    """The URLconf, script prefix and language: what a URL's shape depends on (three context-local reads,
+    ~13 µs together; a page looks them up once, `page_urls`)."""
+    return get_urlconf(), get_script_prefix(), get_language()
+
+
+def reverse_fast(name: str, *args: Any, where: tuple[Any, str, str | None] | None = None) -> str:
     if len(args) > len(_STAND_INS) or not all(isinstance(arg, UUID) for arg in args):
         return reverse(name, args=args or None)
-    key = (name, len(args), get_urlconf(), get_script_prefix(), get_language())
+    key = (name, len(args), *(where or where_urls_are()))
     shape = _shapes.get(key)
     if shape is None:
         shape = reverse(name, args=_STAND_INS[: len(args)] or None)
@@ -35,6 +41,18 @@ def reverse_fast(name: str, *args: Any) -> str:
     for stand_in, arg in zip(_STAND_INS, args, strict=False):
         shape = shape.replace(str(stand_in), str(arg))
     return shape
+
+
+def page_urls() -> Callable[..., str]:
+    """`url(name, *args, **kwargs)` for one page: where URLs are is looked up once, not for each of its URLs."""
+    where = where_urls_are()
+
+    def url(name: str, *args: Any, **kwargs: Any) -> str:
+        if kwargs:
+            return reverse(name, args=args or None, kwargs=kwargs)
+        return reverse_fast(name, *args, where=where)
+
+    return url
 
 
 def url_for_each(name: str) -> Callable[[UUID], str]:

@@ -105,3 +105,29 @@ def test_the_pages_translations_give_what_jinjas_own_give(source: str) -> None:
 def test_the_context_gives_the_bound_translations() -> None:
     # Rendered with a request, `_` is the page's own (the context processor), not the environment's.
     assert _render("{{ _ is defined and _.__name__ }}", with_request=True) == "gettext"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "{{ url('clinician:caseload') }}",
+        "{{ url('clinician:chart', patient) }}",
+        "{{ url('clinician:chart', patient) }} {{ url('clinician:chart', other) }}",
+        "{{ url('clinician:response', patient, other) }}",
+        "{{ url('clinician:chart', patient_id=patient) }}",
+        "{{ url('clinician:chart', text) }}",
+    ],
+)
+def test_the_pages_url_gives_what_the_global_gives(source: str) -> None:
+    context = {"patient": PATIENT, "other": uuid4(), "text": str(PATIENT)}
+    bound = _render(source, with_request=True, **context)
+    assert bound == _render(source, with_request=False, **context)
+    assert str(PATIENT) in bound or source.endswith("caseload') }}")
+
+
+def test_the_pages_url_is_bound_to_where_the_page_is() -> None:
+    assert _render("{{ url.__qualname__ }}", with_request=True) == "page_urls.&lt;locals&gt;.url"
+    set_script_prefix("/clinic/")
+    assert _render("{{ url('clinician:chart', patient) }}", with_request=True, patient=PATIENT).startswith(
+        "/clinic/clinician/"
+    )
