@@ -10,10 +10,11 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from django.db.models import Count, Max, Q, QuerySet, Sum
+from django.db.models import Count, DateField, Max, Q, QuerySet, Sum, UUIDField
 
 from commonground.careplans.choices import PlanStatus, PracticeStatus
 from commonground.careplans.models import CarePlan, HomePractice, TherapyElement, TherapySession
+from commonground.kit.prepared import Param, PreparedRead
 from commonground.patients.models import Patient
 
 
@@ -116,11 +117,20 @@ def home_practice_of(patient: Patient, *, today: date | None = None, active_only
 
 def practice_titles(patient: Patient, *, on: date) -> list[tuple[UUID, str]]:
     """(id, title) of the home practice that ran on a day, ended since or not, oldest first: what a diary entry
-    for that day may tick. Plain values: a diary POST reads it on every save."""
+    for that day may tick. Plain values, prepared: a diary POST reads it on every save."""
+    titles: list[tuple[UUID, str]] = PRACTICE_TITLES.all(patient=patient.id, on=on)
+    return titles
+
+
+def _practice_titles() -> QuerySet[Any]:
+    on = Param("on", DateField())
     found = HomePractice.objects.current().filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=on), patient_id=patient.id, starts_on__lte=on
+        Q(ends_on__isnull=True) | Q(ends_on__gte=on), patient_id=Param("patient", UUIDField()), starts_on__lte=on
     )
-    return list(found.order_by("starts_on", "created_at").values_list("id", "title"))
+    return found.order_by("starts_on", "created_at").values_list("id", "title")
+
+
+PRACTICE_TITLES = PreparedRead(_practice_titles)  # kit/prepared.py
 
 
 def practice_of(patient: Patient, practice_id: UUID | str) -> HomePractice | None:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date, timedelta
 
 import pytest
 from django.db import connections
-from django.db.models import CharField, UUIDField
+from django.db.models import CharField, Q, UUIDField
 
 from commonground.accounts.backends import USER_BY_ID, AccountBackend
+from commonground.careplans.models import HomePractice
+from commonground.careplans.selectors import PRACTICE_TITLES
 from commonground.careteam import selectors as team_selectors
 from commonground.careteam import services as team_services
 from commonground.careteam.models import CareTeamMember
@@ -118,3 +121,35 @@ def test_the_backend_reads_the_active_user_as_django_does(coordinator):
     coordinator.save(update_fields=["is_active"])
     assert USER_BY_ID.first(user=coordinator.id) is not None
     assert backend.get_user(coordinator.id) is None
+
+
+def test_a_value_used_twice_and_an_or_give_the_orms_rows(patient_record, therapist):
+    day = date(2026, 3, 10)
+    for title, starts, ends in [
+        ("open-ended", day - timedelta(days=9), None),
+        ("ended that day", day - timedelta(days=9), day),
+        ("ended before", day - timedelta(days=9), day - timedelta(days=1)),
+        ("starts after", day + timedelta(days=1), None),
+        ("starts that day", day, day + timedelta(days=5)),
+    ]:
+        HomePractice.objects.create(
+            patient=patient_record,
+            organisation_id=patient_record.organisation_id,
+            title=title,
+            starts_on=starts,
+            ends_on=ends,
+            assigned_by=therapist,
+        )
+    for on in (day, day - timedelta(days=1), day + timedelta(days=3)):
+        expected = list(
+            HomePractice.objects.current()
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=on), patient_id=patient_record.id, starts_on__lte=on)
+            .order_by("starts_on", "created_at")
+            .values_list("id", "title")
+        )
+        assert PRACTICE_TITLES.all(patient=patient_record.id, on=on) == expected
+    assert [title for _, title in PRACTICE_TITLES.all(patient=patient_record.id, on=day)] == [
+        "open-ended",
+        "ended that day",
+        "starts that day",
+    ]
