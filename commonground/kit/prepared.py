@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from django.db import connections, router
@@ -128,8 +129,11 @@ class PreparedRead:
     """A queryset with named values (`Param`), compiled once per connection and then run with new values."""
 
     def __init__(self, build: Callable[[], QuerySet[Any]]) -> None:
-        self.build = build
-        self.model = build().model
+        self.build = build  # called when first run on a connection: nothing is built at import
+
+    @cached_property
+    def model(self) -> Any:
+        return self.build().model
 
     def all(self, **values: Any) -> list[Any]:
         connection = connections[router.db_for_read(self.model)]
