@@ -130,10 +130,8 @@ class Placeholders:
 def script_of(calls: list[dict[str, Any]], placeholders: Placeholders) -> list[dict[str, Any]]:
     statements = []
     for call in calls:
-        if call["sql"].strip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT", "SET LOCAL")):
-            # The floor runs everything in one transaction of its own, committed as the server is configured:
-            # the session's `SET LOCAL synchronous_commit` (decision 0026) is not the floor's to copy.
-            continue
+        if call["sql"].strip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE", "COMMIT")):
+            continue  # the floor runs everything in one transaction of its own
         if call["many"]:
             rows = [[placeholders.encode(value) for value in row] for row in call["params"]]
             statements.append({"sql": call["sql"], "many": True, "rows": rows})

@@ -7,8 +7,6 @@ from datetime import timedelta
 import pytest
 from django.contrib.sessions.backends.db import SessionStore as DjangosStore
 from django.contrib.sessions.models import Session
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
@@ -51,33 +49,3 @@ def test_a_key_it_could_never_have_issued_never_reaches_the_database(
     store = SessionStore("abc\x00def" + "a" * 30)
     with django_assert_num_queries(0):
         assert dict(store.items()) == {}
-
-
-def test_on_postgresql_a_session_saved_alone_does_not_wait_for_the_disk() -> None:
-    key = _saved(colour="blue")
-    store = SessionStore(key)
-    store["colour"] = "green"
-    with CaptureQueriesContext(connection) as queries:
-        if connection.vendor == "postgresql":
-            store.save_without_waiting(connection, must_create=False)  # as `save` does outside a transaction
-        else:
-            store.save()
-    sent = [query["sql"] for query in queries.captured_queries]
-    assert dict(SessionStore(key).items()) == {"colour": "green"}
-    if connection.vendor == "postgresql":
-        assert sent[0] == "SET LOCAL synchronous_commit TO OFF" and sent[1].startswith('UPDATE "django_session"')
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW synchronous_commit")
-            assert cursor.fetchone()[0] == "off"  # for this (the test's) transaction only: `SET LOCAL`
-    else:
-        assert not any("synchronous" in sql for sql in sent)  # SQLite's commits wait as configured
-
-
-def test_a_session_saved_inside_a_larger_transaction_joins_it_unchanged() -> None:
-    key = _saved(colour="blue")
-    store = SessionStore(key)
-    store["colour"] = "red"
-    with CaptureQueriesContext(connection) as queries:
-        store.save()  # the test's own transaction is around it, as a sign-in's is
-    assert not any("synchronous" in query["sql"] for query in queries.captured_queries)
-    assert dict(SessionStore(key).items()) == {"colour": "red"}
