@@ -31,8 +31,10 @@ class AuditContextMiddleware:
             response = self.get_response(request)
         finally:
             try:
-                write_held()
-                write_deferred()
+                try:
+                    write_held()
+                finally:
+                    write_deferred()  # refusals are written whatever became of the held events
             finally:
                 audit_context.end(token)
         response.headers["X-Request-ID"] = ctx.request_id

@@ -81,6 +81,11 @@ class _Events:
     shared: dict[str, Any]
     patient_ids: list[UUID]
     object_id: str
+    # What finds these rows again, should it be unclear whether their transaction committed (`write_held`).
+    found_by: dict[str, Any]
+
+    def were_written(self) -> bool:
+        return AuditEvent.objects.filter(**self.found_by, patient_id__in=self.patient_ids).exists()
 
 
 def _insert_patient_events(
@@ -100,7 +105,8 @@ def _insert_patient_events(
     connection = transaction.get_connection()
     template = _event(action, Outcome.SUCCESS, organisation_id=organisation_id, object_type=object_type)
     shared = {f.attname: f.get_db_prep_save(getattr(template, f.attname), connection) for f in _EVENT_COLUMNS}
-    events = _Events(shared, list(patient_ids), object_id)
+    found_by = {name: getattr(template, name) for name in ("request_id", "occurred_at", "action", "object_type")}
+    events = _Events(shared, list(patient_ids), object_id, found_by)
     ctx = audit_context.current()
     if ctx.hold_at is not None and len(connection.atomic_blocks) <= ctx.hold_at:
         ctx.held.append(events)
@@ -111,8 +117,9 @@ def _insert_patient_events(
 
 
 def _join_held(ctx: audit_context.AuditContext, connection: Any) -> list[_Events]:
-    """The held events, to go into the transaction now writing; forgotten once it commits. If it rolls back
-    (or the savepoint they went into does), Django drops the callback, and `write_held` writes them."""
+    """The held events, to go into the transaction now writing; forgotten once it commits (`on_commit`). If it
+    rolls back (or the savepoint they went into does), Django drops the callback, and `write_held` writes
+    them."""
     held = [events for events in ctx.held if isinstance(events, _Events)]
     if not held:
         return []
@@ -137,21 +144,22 @@ def _write(connection: Any, batches: list[_Events]) -> None:
 
 def write_held() -> None:
     """Called by the middleware once the view has returned: the events no transaction took, and those whose
-    transaction rolled back (the attempt is on record either way), in a transaction of their own. Events in
-    a transaction still open (only a test's, around the whole request) are in it already."""
+    transaction did not commit them (the attempt is on record either way), in a transaction of their own.
+
+    Joined events whose commit callback did not run are looked for before they are written again: the
+    callback also does not run when an earlier one of the same commit raised, nor while the transaction is
+    still open (a test's, around the whole request), and then the rows are there. Only that rare path reads.
+    """
     ctx = audit_context.current()
-    connection = transaction.get_connection()
-    still_open = {id(callback) for _, callback, *_ in connection.run_on_commit}
     left = [events for events in ctx.held if isinstance(events, _Events)]
-    for marker, events in ctx.joined:
-        if id(marker) not in still_open:
-            left.extend(batch for batch in events if isinstance(batch, _Events))
+    for _marker, joined in ctx.joined:
+        left.extend(events for events in joined if isinstance(events, _Events) and not events.were_written())
     ctx.held.clear()
     ctx.joined.clear()
     ctx.hold_at = None
     if left:
         with transaction.atomic():
-            _write(connection, left)
+            _write(transaction.get_connection(), left)
 
 
 def _insert_from_array(

@@ -68,7 +68,12 @@ class _Compiled:
         self.make = self._maker(queryset, compiler)
 
     def _maker(self, queryset: QuerySet[Any], compiler: Any) -> Callable[[Iterable[Any]], list[Any]]:
+        if getattr(queryset, "_prefetch_related_lookups", ()):
+            raise ValueError("a prepared read runs one statement: no prefetch_related")
         if queryset._iterable_class is ValuesListIterable:
+            if queryset.query.annotation_select or queryset.query.extra_select:
+                # Django puts such columns back in the order asked for; the SQL has them elsewhere.
+                raise ValueError("a prepared values_list names model fields only")
             return list
         if queryset._iterable_class is not ModelIterable or getattr(queryset, "_known_related_objects", None):
             raise ValueError("a prepared read gives model instances or values_list tuples")

@@ -134,3 +134,24 @@ def test_a_read_writes_its_event_at_once(patient_record: Any, therapist: Any) ->
         assert client.get(f"/clinician/patients/{patient_record.id}/").status_code == 200
     assert any(query["sql"].startswith('INSERT INTO "audit_auditevent"') for query in queries.captured_queries)
     assert trail.of(patient_record)[-1] == (Action.READ, "patient")
+
+
+def test_a_commit_whose_earlier_callback_failed_does_not_write_the_events_twice(
+    held: Any, patient_record: Any, foreign_patient: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    trail = Trail()
+    record_patient_access(patient_record.id, patient_record.organisation_id, action=Action.READ)
+
+    def failing_callback() -> None:
+        raise RuntimeError("an e-mail could not be queued")
+
+    def service_with_a_failing_callback() -> None:
+        with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+            transaction.on_commit(failing_callback)  # runs first, and stops the ones after it
+            record_patient_access(foreign_patient.id, foreign_patient.organisation_id, action=Action.UPDATE)
+
+    with pytest.raises(RuntimeError):
+        service_with_a_failing_callback()
+    assert len(held.joined) == 1  # its callback never ran, although the transaction committed
+    write_held()
+    assert trail.of(patient_record) == [(Action.READ, "patient")]

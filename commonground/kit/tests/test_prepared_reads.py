@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.db import connections
-from django.db.models import CharField, Q, UUIDField
+from django.db.models import CharField, F, Q, UUIDField
 
 from commonground.accounts.backends import USER_BY_ID, AccountBackend
 from commonground.careplans.models import HomePractice
@@ -153,3 +153,20 @@ def test_a_value_used_twice_and_an_or_give_the_orms_rows(patient_record, therapi
         "ended that day",
         "starts that day",
     ]
+
+
+def test_reads_a_single_statement_cannot_answer_as_the_orm_would_are_refused(patient_record):
+    prefetching = PreparedRead(
+        lambda: Patient.objects.filter(pk=Param("patient", UUIDField())).prefetch_related("identifiers")
+    )
+    annotated = PreparedRead(
+        lambda: (
+            Patient.objects.filter(pk=Param("patient", UUIDField()))
+            .annotate(clinic=F("organisation_id"))
+            .values_list("clinic", "id")
+        )
+    )
+    with pytest.raises(ValueError, match="prefetch_related"):
+        prefetching.all(patient=patient_record.id)
+    with pytest.raises(ValueError, match="model fields only"):
+        annotated.all(patient=patient_record.id)
