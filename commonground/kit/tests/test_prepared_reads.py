@@ -9,6 +9,7 @@ import pytest
 from django.db import connections
 from django.db.models import CharField, F, Q, UUIDField
 
+from commonground.access.gateway import PATIENT_OF_CLINIC
 from commonground.accounts.backends import USER_BY_ID, AccountBackend
 from commonground.careplans.models import HomePractice
 from commonground.careplans.selectors import PRACTICE_TITLES
@@ -21,13 +22,7 @@ from commonground.patients.models import Patient
 
 pytestmark = pytest.mark.django_db
 
-PATIENT_WITH_CLINIC = PreparedRead(
-    lambda: (
-        Patient.objects.current()
-        .filter(pk=Param("patient", UUIDField()), organisation_id=Param("organisation", UUIDField()))
-        .select_related("organisation")[:1]
-    )
-)
+PATIENT_WITH_CLINIC = PATIENT_OF_CLINIC  # the gateway's: two values, a join, a slice
 NAMES_OF_MEMBERS = PreparedRead(
     lambda: (
         CareTeamMember.objects.current()
