@@ -100,7 +100,7 @@ def _insert_patient_events(
     so the sealing job chains them exactly as before.
 
     Outside a transaction, in a view whose service holds the write (decision 0016), the events wait for that
-    transaction (`_hold`, decision 0025).
+    transaction and go in with it (`_join_held`, `write_held`; decision 0025).
     """
     connection = transaction.get_connection()
     template = _event(action, Outcome.SUCCESS, organisation_id=organisation_id, object_type=object_type)
