@@ -6,9 +6,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django import forms
+from django.utils import translation
 from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
@@ -118,10 +120,9 @@ class EntryForm(HiddenFieldsSayWhatWentWrong):
 
     def _add_day_fields(self, definition: Definition, practice: list[Item]) -> None:
         if definition.track_sleep:
-            hours = [("", _("Choose"))] + [(str(h), _hours(h)) for h in SLEEP_HOURS]
             self.fields["sleep_hours"] = forms.TypedChoiceField(
                 label=_("Hours of sleep last night"),
-                choices=Choices(hours),
+                choices=_sleep_hours(translation.get_language()),
                 coerce=Decimal,
                 required=False,
                 empty_value=None,
@@ -130,9 +131,12 @@ class EntryForm(HiddenFieldsSayWhatWentWrong):
         for item in definition.activities:
             self.fields[f"planned-{item.key}"] = forms.BooleanField(label=_("Planned"), required=False)
             self.fields[f"done-{item.key}"] = forms.BooleanField(label=_("Done"), required=False)
-            minutes = [("", _("How long?"))] + [(str(m), _minutes(m)) for m in ACTIVITY_MINUTES]
             self.fields[f"minutes-{item.key}"] = forms.TypedChoiceField(
-                label=_("How long"), choices=Choices(minutes), coerce=int, required=False, empty_value=None
+                label=_("How long"),
+                choices=_activity_minutes(translation.get_language()),
+                coerce=int,
+                required=False,
+                empty_value=None,
             )
             self.fields[f"effort-{item.key}"] = _scale(str(_("How hard it felt")), EFFORT_ENDS)
         if definition.activities:
@@ -219,6 +223,19 @@ def initial_from(values: EntryValues) -> dict[str, Any]:
         initial[f"minutes-{activity.key}"] = str(activity.minutes) if activity.minutes is not None else ""
         initial[f"effort-{activity.key}"] = str(activity.effort) if activity.effort is not None else None
     return initial
+
+
+@cache
+def _sleep_hours(language: str | None) -> Choices:
+    """The hours of sleep to choose from, in the language of the page (its words made once per language)."""
+    return Choices([("", _("Choose")), *((str(h), _hours(h)) for h in SLEEP_HOURS)])
+
+
+@cache
+def _activity_minutes(language: str | None) -> Choices:
+    """How long an activity took, in the language of the page (made once per language: an entry has a field
+    for each of the patient's activities)."""
+    return Choices([("", _("How long?")), *((str(m), _minutes(m)) for m in ACTIVITY_MINUTES)])
 
 
 def _hours(hours: float) -> str:

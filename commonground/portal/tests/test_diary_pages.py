@@ -249,3 +249,17 @@ def test_a_check_in_needs_a_rating_and_takes_nothing_else(patient_user: Any, pat
     page = client.post("/portal/diary/check-in/", {"note": "just a note"})
     assert page.status_code == 400 and "at least one rating" in page.content.decode()
     assert not DiaryEntry.objects.exists()
+
+
+def test_the_entry_offers_durations_and_hours_of_sleep_in_words(
+    patient_user: Any, patient_record: Any, diary: Any
+) -> None:
+    client = signed_in(patient_user)
+    address = f"/portal/diary/days/{today_for(patient_record).isoformat()}/"
+    for _ in range(2):  # the words are made once per language: the second page offers the same
+        page = client.get(address).content.decode()
+        for value, words in [("10", "10 minutes"), ("45", "45 minutes"), ("60", "1 hour"), ("90", "1½ hours")]:
+            assert f'<option value="{value}">{words}</option>' in page
+        assert '<option value="180">3 hours</option>' in page
+        assert '<option value="6.5">6½</option>' in page and '<option value="0.0">0</option>' in page
+        assert '<option value="" selected>How long?</option>' in page
