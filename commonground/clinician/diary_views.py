@@ -26,7 +26,7 @@ from commonground.careplans import selectors as plan_selectors
 from commonground.clinician.diary_forms import PacingStepForm, SetUpForm, ShowForm, initial_from
 from commonground.clinician.views import _chart
 from commonground.diary import charts, csvfile, pacing, patterns, selectors, services
-from commonground.diary.choices import Part
+from commonground.diary.choices import STRUCTURED_PARTS, Part
 from commonground.diary.definitions import Definition, InvalidSetUp, Item, build, higher_is_better
 from commonground.diary.services import STARTING
 from commonground.kit import clock
@@ -36,7 +36,6 @@ from commonground.measures import selectors as measure_selectors
 from commonground.patients.models import Patient
 
 DEFAULT_WEEKS = 12
-STRUCTURED_PARTS = frozenset({Part.RATINGS, Part.SLEEP, Part.ACTIVITIES, Part.PRACTICE, Part.TRIGGERS})
 
 
 @route(Audience.CLINICIAN)

@@ -54,3 +54,6 @@ HIGHER_IS_BETTER = frozenset({Scale.ENERGY, Scale.MOOD, Scale.EASE, "sleep_quali
 # The times an activity took, offered as choices so a phone entry needs no typing (minutes).
 ACTIVITY_MINUTES = (10, 20, 30, 45, 60, 90, 120, 180)
 SLEEP_HOURS = tuple(h / 2 for h in range(0, 29))  # 0 to 14 hours in half hours
+# The parts that say which days were filled in: a team that sees none of them does not learn when the diary was
+# kept (nor when it fell silent).
+STRUCTURED_PARTS = frozenset({Part.RATINGS, Part.SLEEP, Part.ACTIVITIES, Part.PRACTICE, Part.TRIGGERS})

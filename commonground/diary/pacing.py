@@ -158,6 +158,7 @@ class Feedback:
     activity: float | None = None
     usual: float | None = None  # the larger of the baseline and the plan that day
     days_needed: int = 0  # while learning: complete days still needed for a baseline
+    compares_from: date | None = None  # while learning with a baseline found: the first day compared with it
 
 
 def day_feedback(days: Sequence[Day], on: date, *, planned: dict[date, float] | None = None) -> Feedback:
@@ -166,8 +167,8 @@ def day_feedback(days: Sequence[Day], on: date, *, planned: dict[date, float] | 
         found = baseline(days)
     except NotEnoughDays as learning:
         return Feedback(LEARNING, on, days_needed=learning.needed)
-    if on <= found.ends_on:
-        return Feedback(LEARNING, on, usual=found.activity)
+    if on <= found.ends_on:  # the baseline is found, its two weeks not over yet
+        return Feedback(LEARNING, on, usual=found.activity, compares_from=found.ends_on + timedelta(days=1))
     today = next((day for day in days if day.on == on), None)
     if today is None or today.activity is None:
         return Feedback(NO_ACTIVITY, on)

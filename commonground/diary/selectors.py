@@ -16,7 +16,7 @@ from uuid import UUID
 from django.db.models import DateField, QuerySet, UUIDField
 
 from commonground.diary import entries, pacing
-from commonground.diary.choices import EntryKind, Part
+from commonground.diary.choices import STRUCTURED_PARTS, EntryKind, Part
 from commonground.diary.definitions import (
     ACTIVITY_LOAD,
     PRACTICE_DONE,
@@ -449,7 +449,10 @@ def today_status(patient: Patient, today: date) -> str:
 def silent_diaries(organisation_id: Any, *, today: date, days: int) -> list[tuple[Patient, date]]:
     """Patients in care (record and status active) of the clinic who keep a diary started at least `days` ago
     and wrote no day's entry for `days` days: each with the day the silence began (the last day's entry, or
-    the diary's start when there is none), by patient (one query, for the escalation rules engine)."""
+    the diary's start when there is none), by patient (one query, for the escalation rules engine).
+
+    Only diaries whose days the team may see: a patient who shares none of the structured parts has not told
+    the team when they write, so neither does a silence."""
     from django.db.models import Max, OuterRef, Q, Subquery
 
     from commonground.kit.models import RecordStatus
@@ -471,4 +474,8 @@ def silent_diaries(organisation_id: Any, *, today: date, days: int) -> list[tupl
         .select_related("patient")
         .order_by("patient_id")
     )
-    return [(set_up.patient, set_up.last_day or set_up.started_on) for set_up in set_ups]
+    return [
+        (set_up.patient, set_up.last_day or set_up.started_on)
+        for set_up in set_ups
+        if STRUCTURED_PARTS.intersection(set_up.shared_parts)
+    ]

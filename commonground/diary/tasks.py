@@ -20,6 +20,7 @@ from commonground.diary.services import in_quiet_hours
 from commonground.kit import clock
 from commonground.kit.models import RecordStatus
 from commonground.notifications.services import send_email
+from commonground.patients.choices import PatientStatus
 
 # A run that comes later than this after the chosen time sends nothing for that day: no evening reminder for
 # a morning time.
@@ -27,8 +28,8 @@ REMINDER_WINDOW = timedelta(hours=3)
 
 
 def send_diary_reminders() -> int:
-    """Every 15 minutes: remind patients with a portal account who chose a time, once a day, when the day's
-    entry is not made yet and it is not their quiet hours. Returns the number of e-mails queued.
+    """Every 15 minutes: remind patients in care (not discharged) with a portal account who chose a time, once
+    a day, when the day's entry is not made yet and it is not their quiet hours. Returns the number of e-mails queued.
 
     The e-mail says only that the diary is there, never anything from it (no clinical content).
     """
@@ -38,6 +39,7 @@ def send_diary_reminders() -> int:
         DiarySetUp.objects.current()
         .filter(reminder_at__isnull=False)
         .filter(patient__record_status=RecordStatus.ACTIVE, patient__user__is_active=True)
+        .exclude(patient__status=PatientStatus.DISCHARGED)
         .select_related("patient", "patient__user")
         .order_by("patient_id")
     )

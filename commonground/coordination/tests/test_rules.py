@@ -233,6 +233,18 @@ def test_a_new_diary_without_entries_counts_from_its_start(
     assert engine.run_all().fired == 1
 
 
+def test_a_patient_who_shares_nothing_of_their_days_makes_no_check_in_task(
+    monkeypatch: pytest.MonkeyPatch, clinic: Any, patient_record: Any, coordinator: Any
+) -> None:
+    at(monkeypatch, MONDAY_NINE)
+    diary = _diary(patient_record, coordinator, started=MONDAY_NINE.date() - timedelta(days=60))
+    only(clinic, RuleKind.NO_DIARY)
+    DiarySetUp.objects.filter(pk=diary.pk).update(shared_parts=["wins", "notes"])
+    assert engine.run_all().fired == 0  # the team was not told when the diary is kept, nor when it is not
+    DiarySetUp.objects.filter(pk=diary.pk).update(shared_parts=["sleep"])
+    assert engine.run_all().fired == 1
+
+
 # --- overdue questionnaire --------------------------------------------------------------------------------------
 
 

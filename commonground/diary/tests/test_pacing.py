@@ -108,6 +108,15 @@ def test_feedback_while_the_baseline_is_being_learned_says_how_many_days_are_nee
     assert feedback.kind == pacing.LEARNING and feedback.days_needed == pacing.MIN_BASELINE_DAYS - 3
 
 
+def test_feedback_with_a_baseline_inside_its_two_weeks_says_from_when_days_compare() -> None:
+    start = date(2026, 1, 5)
+    days = _fortnight(start)[:6]  # five complete days found the baseline; its two weeks are not over
+    feedback = pacing.day_feedback(days, start + timedelta(days=5))
+    assert feedback.kind == pacing.LEARNING and feedback.days_needed == 0
+    assert feedback.compares_from == start + timedelta(days=pacing.BASELINE_DAYS)
+    assert pacing.day_feedback(_fortnight(start)[:3], start + timedelta(days=2)).compares_from is None
+
+
 def test_feedback_is_above_at_half_as_much_again_as_usual_and_within_below_it() -> None:
     start = date(2026, 1, 5)
     after = start + timedelta(days=14)

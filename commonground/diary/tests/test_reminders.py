@@ -221,6 +221,15 @@ def test_none_for_a_patient_record_entered_in_error(diary: Any, ada: Any) -> Non
     assert sent_to() == 0
 
 
+def test_none_once_the_patient_is_discharged(diary: Any, ada: Any) -> None:
+    from commonground.patients.models import Patient
+
+    Patient.objects.filter(pk=ada.pk).update(status="discharged")
+    assert run_at(evening(19, 0)) == 0
+    Patient.objects.filter(pk=ada.pk).update(status="active")
+    assert run_at(evening(19, 5)) == 1
+
+
 def test_only_the_patients_due_now_are_reminded(
     diary: Any, other_patient_record: Any, other_patient_user: Any, coordinator: Any
 ) -> None:

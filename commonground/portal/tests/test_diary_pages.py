@@ -7,10 +7,11 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from commonground.audit.models import AuditEvent
-from commonground.diary import selectors
-from commonground.diary.models import DiaryEntry
+from commonground.diary import pacing, selectors
+from commonground.diary.models import DiaryEntry, DiarySetUp
 from commonground.diary.tests.support import set_up, today_for
 from tests.personas import signed_in
 
@@ -263,3 +264,28 @@ def test_the_entry_offers_durations_and_hours_of_sleep_in_words(
         assert '<option value="180">3 hours</option>' in page
         assert '<option value="6.5">6½</option>' in page and '<option value="0.0">0</option>' in page
         assert '<option value="" selected>How long?</option>' in page
+
+
+def test_while_the_baseline_is_read_the_home_page_says_from_when_days_compare(
+    patient_user: Any, patient_record: Any, diary: Any
+) -> None:
+    today = today_for(patient_record)
+    first = today - timedelta(days=5)
+    DiarySetUp.objects.filter(pk=diary.pk).update(started_on=first)
+    for back in range(6):  # six complete days: the baseline is found, its two weeks run on
+        DiaryEntry.objects.create(
+            patient=patient_record,
+            organisation_id=patient_record.organisation_id,
+            made_with=diary.current,
+            day=first + timedelta(days=back),
+            recorded_at=timezone.now(),
+            ratings={"pain": 4, "fatigue": 5},
+            activities=[{"key": "walking-the-dog", "planned": False, "done": True, "minutes": 30, "effort": 5}],
+        )
+    page = signed_in(patient_user).get("/portal/diary/").content.decode()
+    compares_from = first + timedelta(days=pacing.BASELINE_DAYS)
+    assert "We are still learning what a usual day is for you." in page
+    assert (
+        f"From {compares_from:%A} {compares_from.day} {compares_from:%B}, you will see how each day compares." in page
+    )
+    assert "0 more days" not in page
