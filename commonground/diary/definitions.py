@@ -23,6 +23,10 @@ MAX_OWN_SYMPTOMS = 6
 MAX_ITEMS = 20  # activities, own practice, triggers, warning signs: each list at most this long
 OWN_SYMPTOM_PREFIX = "own-"
 TRIGGER_PREFIX = "trigger:"
+# Ease of taking part is about the activity the patient named. Ratings about an activity the current set-up no
+# longer names are their own variable, `ease:<the activity in a key>`: a new activity never inherits the old
+# one's ratings (see `ease_key`).
+EASE_PREFIX = "ease:"
 
 # Variables every diary has, beside its ratings (column key, label).
 SLEEP_HOURS = "sleep_hours"
@@ -128,11 +132,20 @@ def from_json(data: Mapping[str, Any]) -> Definition:
 def higher_is_better(key: str) -> bool | None:
     """True for scales where more is better (energy, mood, ease, sleep quality), False for symptoms and stress,
     None where neither is better (activity, rest, practice, hours of sleep, triggers: it depends)."""
-    if key in HIGHER_IS_BETTER:
+    if key in HIGHER_IS_BETTER or key.startswith(EASE_PREFIX):
         return True
     if key in NEUTRAL or key.startswith(TRIGGER_PREFIX):
         return None
     return False
+
+
+def ease_key(made_with: Definition, current: Definition | None) -> str:
+    """The variable under which an entry made with the set-up `made_with` keeps its ease rating: `ease` when
+    it is about the activity the current set-up names (the same words, whatever their case or spacing), else
+    `ease:<that activity>`, so old entries keep their meaning when the patient names another activity."""
+    if current is None or slug(made_with.valued_activity) == slug(current.valued_activity):
+        return str(Scale.EASE)
+    return EASE_PREFIX + (slug(made_with.valued_activity) or "unnamed")
 
 
 def slug(label: str) -> str:

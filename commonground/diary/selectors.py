@@ -16,9 +16,10 @@ from uuid import UUID
 from django.db.models import DateField, QuerySet, UUIDField
 
 from commonground.diary import entries, pacing
-from commonground.diary.choices import STRUCTURED_PARTS, EntryKind, Part
+from commonground.diary.choices import STRUCTURED_PARTS, EntryKind, Part, Scale
 from commonground.diary.definitions import (
     ACTIVITY_LOAD,
+    EASE_PREFIX,
     PRACTICE_DONE,
     REST_BREAKS,
     SLEEP_HOURS,
@@ -26,6 +27,7 @@ from commonground.diary.definitions import (
     TRIGGER_PREFIX,
     Definition,
     Item,
+    ease_key,
     from_json,
 )
 from commonground.diary.entries import EntryValues
@@ -124,7 +126,7 @@ def keys_in_parts(keys: list[str], definition: Definition, parts: frozenset[str]
 
     def part_of(key: str) -> str:
         """A key no part names belongs to none, so it is never shared by accident."""
-        if key in ratings:
+        if key in ratings or key.startswith(EASE_PREFIX):
             return Part.RATINGS
         if key in (SLEEP_HOURS, SLEEP_QUALITY):
             return Part.SLEEP
@@ -161,10 +163,13 @@ def diary_table(
     found = list(_plain_entries(patient, since=since, until=until))
     definitions = _definitions_of({entry.made_with_id for entry in found})
     for definition in definitions.values():
+        ease = ease_key(definition, current)
         for item in definition.variables():
-            columns.setdefault(item.key, item)
+            key = ease if item.key == Scale.EASE else item.key
+            columns.setdefault(key, Item(key, item.label))
     for entry in found:
-        readings[entry.day].append(_variables(entry, definitions[entry.made_with_id], parts))
+        made_with = definitions[entry.made_with_id]
+        readings[entry.day].append(_with_ease_key(_variables(entry, made_with, parts), ease_key(made_with, current)))
     shown = set(keys_in_parts(list(columns), current or Definition(), parts)) if current else None
     kept = [item for item in columns.values() if _column_shown(item.key, shown, definitions, parts)]
     averaged = {day: _average(rows) for day, rows in sorted(readings.items())}
@@ -198,6 +203,12 @@ def _variables(entry: DiaryEntry, definition: Definition, parts: frozenset[str])
         found = {key: value for key, value in found.items() if key in definition.rating_keys}
     allowed = set(keys_in_parts(list(found), definition, parts))
     return {key: value for key, value in found.items() if key in allowed}
+
+
+def _with_ease_key(row: Row, key: str) -> Row:
+    if key == Scale.EASE or Scale.EASE not in row:
+        return row
+    return {(key if name == Scale.EASE else name): value for name, value in row.items()}
 
 
 def _average(rows: list[Row]) -> Row:

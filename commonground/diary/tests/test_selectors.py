@@ -152,3 +152,50 @@ def test_the_weekly_summary_averages_each_week_and_counts_its_days() -> None:
         (START + timedelta(days=7), 3, 0, 7.0),
         (START, 7, 2, 3.0),
     ]
+
+
+# --- a new valued activity: old ease ratings keep their meaning ----------------------------------------------
+
+
+def _ease_on(patient: Any, on: date, ease: int) -> None:
+    with clock.pinned(datetime(on.year, on.month, on.day, 18, 0, tzinfo=UTC)):
+        services.record_entry(patient, day=on, values=EntryValues(ratings={"ease": ease, "pain": 4}))
+
+
+def test_ratings_about_an_activity_no_longer_named_stay_their_own_variable(patient_record: Any, therapist: Any) -> None:
+    from commonground.diary.definitions import higher_is_better
+    from commonground.diary.tests.support import typical_definition
+
+    with clock.pinned(datetime(START.year, START.month, START.day, 9, 0, tzinfo=UTC)):
+        set_up(patient_record, therapist)  # "Playing with my grandchildren"
+    _ease_on(patient_record, START, 3)
+    work = typical_definition(valued_activity="Going to work")
+    services.set_up_diary(patient_record, definition=work, by=therapist, reason="A new aim")
+    _ease_on(patient_record, START + timedelta(days=1), 7)
+
+    table = selectors.diary_table(patient_record)
+    old_key = "ease:playing-with-my-grandchildren"
+    assert table.rows[START][old_key] == 3 and "ease" not in table.rows[START]
+    assert table.rows[START + timedelta(days=1)]["ease"] == 7 and old_key not in table.rows[START + timedelta(days=1)]
+    labels = {item.key: item.label for item in table.columns}
+    assert labels["ease"].endswith(": Going to work")
+    assert labels[old_key].endswith(": Playing with my grandchildren")
+    assert higher_is_better(old_key) is True
+    team = selectors.diary_table(patient_record, parts=frozenset({"ratings"}))
+    assert team.rows[START][old_key] == 3  # shared with the ratings, like the rating it is
+    assert old_key not in {
+        item.key for item in selectors.diary_table(patient_record, parts=frozenset({"sleep"})).columns
+    }
+
+
+def test_the_same_activity_in_other_capitals_or_spacing_keeps_its_ratings(patient_record: Any, therapist: Any) -> None:
+    from commonground.diary.tests.support import typical_definition
+
+    with clock.pinned(datetime(START.year, START.month, START.day, 9, 0, tzinfo=UTC)):
+        set_up(patient_record, therapist)
+    _ease_on(patient_record, START, 3)
+    same = typical_definition(valued_activity="playing with  my Grandchildren")
+    services.set_up_diary(patient_record, definition=same, by=therapist, reason="Tidied the words")
+    table = selectors.diary_table(patient_record)
+    assert table.rows[START]["ease"] == 3
+    assert not any(item.key.startswith("ease:") for item in table.columns)
