@@ -106,6 +106,7 @@ def _trajectory(
     # Which days were filled in is itself something the patient shares: only with a structured part.
     shares_days = bool(parts & STRUCTURED_PARTS)
     daily_days = selectors.days_with_entries(patient, since=first, until=today) if shares_days else set()
+    late_days = selectors.days_filled_in_late(patient, since=first, until=today) if shares_days else set()
     started = max(first, min([set_up.started_on, *daily_days]))
     done, total = selectors.completion(daily_days, since=started, until=today)
     return {
@@ -115,6 +116,7 @@ def _trajectory(
         "marks": marks,
         "shown_columns": [Item(key, label) for key, label, _better in shown],
         "table_days": [(day, table.rows[day]) for day in sorted(table.rows, reverse=True) if day >= first],
+        "late_days": late_days,
         "weekly": selectors.weekly_summary(
             table.rows, [key for key, _label, _better in shown], first=first, last=today, filled=daily_days
         ),

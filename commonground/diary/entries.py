@@ -153,6 +153,13 @@ def _check_activities(activities: tuple[Activity, ...], definition: Definition) 
                 _("%(activity)s: choose how long it took from the list.") % {"activity": label},
                 field=f"minutes-{activity.key}",
             )
+        if not activity.done and (activity.minutes is not None or activity.effort is not None):
+            # A time or an effort without the tick would count as no activity at all, and hide a busy day.
+            raise InvalidEntry(
+                _("%(activity)s: you said how long or how hard; tick Done if you did it, or clear them.")
+                % {"activity": label},
+                field=f"done-{activity.key}",
+            )
         if activity.done and (activity.minutes is None or activity.effort is None):
             raise InvalidEntry(
                 _("%(activity)s: say roughly how long it took and how hard it felt.") % {"activity": label},

@@ -229,6 +229,12 @@ def days_with_entries(patient: Patient, *, since: date, until: date) -> set[date
     return set(entries_of(patient, since=since, until=until).filter(kind=EntryKind.DAILY).values_list("day", flat=True))
 
 
+def days_filled_in_late(patient: Patient, *, since: date, until: date) -> set[date]:
+    """The days whose daily entry was filled in later (on one of the next three days)."""
+    found = entries_of(patient, since=since, until=until).filter(kind=EntryKind.DAILY, late=True)
+    return set(found.values_list("day", flat=True))
+
+
 def completion(days: set[date], *, since: date, until: date) -> tuple[int, int]:
     """(days with a daily entry, days in the period)."""
     total = (until - since).days + 1

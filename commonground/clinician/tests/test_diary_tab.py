@@ -85,6 +85,18 @@ def test_the_trajectory_shows_shared_entries_with_sessions_marked(
     assert "Hours of sleep" in page
 
 
+def test_a_day_filled_in_later_is_marked_in_the_trajectory_table(therapist: Any, patient_record: Any) -> None:
+    set_up(patient_record, therapist)
+    today = today_for(patient_record)
+    services.record_entry(patient_record, day=today - timedelta(days=2), values=EntryValues(ratings={"pain": 6}))
+    services.record_entry(patient_record, day=today, values=EntryValues(ratings={"pain": 4}))
+    page = signed_in(therapist).get(url(patient_record)).content.decode()
+    table = page.split('id="trajectory-table"')[1].split("</table>")[0]
+    rows = {row.split("</th>")[0]: row for row in table.split('<tr><th scope="row">')[1:]}
+    late = [head for head in rows if "(filled in later)" in head]
+    assert len(late) == 1 and late[0].startswith(f"{today - timedelta(days=2):%a %d %b}")
+
+
 def test_chosen_variables_are_posted_not_put_in_the_address(therapist: Any, patient_record: Any) -> None:
     set_up(patient_record, therapist)
     services.record_entry(patient_record, day=today_for(patient_record), values=EntryValues(ratings={"mood": 6}))

@@ -141,6 +141,8 @@ def test_a_typical_entry_is_saved_with_its_activity_and_audited(patient_record: 
         (EntryValues(activities=(Activity("swimming", done=True, minutes=30, effort=3),)), "activities"),
         (EntryValues(activities=(Activity("gardening", done=True, minutes=30),)), "minutes-gardening"),
         (EntryValues(activities=(Activity("gardening", done=True, minutes=7, effort=2),)), "minutes-gardening"),
+        (EntryValues(activities=(Activity("gardening", minutes=30, effort=4),)), "done-gardening"),
+        (EntryValues(activities=(Activity("gardening", planned=True, effort=4),)), "done-gardening"),
         (EntryValues(practice=("plan:nothing",)), "practice"),
         (EntryValues(triggers=("coffee",)), "triggers"),
         (EntryValues(), None),

@@ -289,3 +289,14 @@ def test_while_the_baseline_is_read_the_home_page_says_from_when_days_compare(
         f"From {compares_from:%A} {compares_from.day} {compares_from:%B}, you will see how each day compares." in page
     )
     assert "0 more days" not in page
+
+
+def test_a_time_without_the_done_tick_is_asked_about_not_counted_as_nothing(
+    patient_user: Any, patient_record: Any, diary: Any
+) -> None:
+    data = typical_post()
+    del data["done-walking-the-dog"]
+    page = signed_in(patient_user).post(f"/portal/diary/days/{today_for(patient_record).isoformat()}/", data)
+    assert page.status_code == 400
+    assert "tick Done if you did it" in page.content.decode()
+    assert not DiaryEntry.objects.exists()
