@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from commonground.diary.choices import Scale, Symptom
-from commonground.diary.definitions import Definition
+from commonground.diary.definitions import PRACTICE_DONE, REST_BREAKS, Definition, Item
 
 LINES_HINT = _("One per line.")
 
@@ -48,15 +48,17 @@ class SetUpForm(forms.Form):
         required=False,
         choices=(),
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("Left empty: ease of taking part and the first symptom."),
+        help_text=_(
+            "Left empty: ease of taking part and the first symptom. The patient's own symptoms can be chosen once "
+            "the set-up that adds them is saved."
+        ),
     )
     reason = forms.CharField(label=_("What changed and why (for the history)"), required=False, max_length=300)
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, current: Definition | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        variables = current.variables() if current else []
-        self.fields["outcomes"].choices = [(item.key, item.label) for item in variables]  # type: ignore[attr-defined]
+        self.fields["outcomes"].choices = _outcome_choices(current)  # type: ignore[attr-defined]
         named: dict[str, Any] = {item.key: item.label for item in current.symptoms} if current else {}
         for key, label in Symptom.choices:
             named.setdefault(key, label)
@@ -78,6 +80,22 @@ class SetUpForm(forms.Form):
             "pacing_symptom": data["pacing_symptom"],
             "outcomes": data["outcomes"],
         }
+
+
+def _outcome_choices(current: Definition | None) -> list[tuple[str, str]]:
+    """The current set-up's variables, then the standard ones it does not have yet (every symptom and scale,
+    sleep, activity): a first set-up, or a change that adds a symptom, can choose its outcomes in one step.
+    The set-up itself refuses an outcome the diary will not record."""
+    every_standard = Definition(
+        symptoms=tuple(Item(key, str(label)) for key, label in Symptom.choices),
+        scales=tuple(Scale.values),
+        activities=(Item("activity", ""),),
+    )
+    standard = [item for item in every_standard.variables() if item.key not in (REST_BREAKS, PRACTICE_DONE)]
+    found = {item.key: item.label for item in (current.variables() if current else [])}
+    for item in standard:
+        found.setdefault(item.key, item.label)
+    return list(found.items())
 
 
 def _split(text: str) -> list[str]:

@@ -47,6 +47,19 @@ def test_the_team_starts_the_diary_with_the_patient(therapist: Any, patient_reco
     assert AuditEvent.objects.filter(object_type="diary_set_up", action="create").exists()
 
 
+def test_the_first_set_up_chooses_its_outcomes_in_the_same_step(therapist: Any, patient_record: Any) -> None:
+    client = signed_in(therapist)
+    refused = client.post(url(patient_record, "set-up/"), SET_UP | {"outcomes": ["dizziness"]})
+    assert refused.status_code == 400 and "An outcome must be one of the things the diary records" in (
+        refused.content.decode()
+    )
+    assert not DiaryVersion.objects.exists()
+    saved = client.post(url(patient_record, "set-up/"), SET_UP | {"outcomes": ["fatigue", "sleep_quality"]})
+    assert saved.status_code == 302
+    definition = selectors.definition_of(selectors.set_up_of(patient_record))
+    assert definition is not None and definition.outcomes == ("fatigue", "sleep_quality")
+
+
 def test_a_set_up_that_cannot_work_comes_back_with_its_reason(therapist: Any, patient_record: Any) -> None:
     page = signed_in(therapist).post(url(patient_record, "set-up/"), SET_UP | {"valued_activity": ""})
     assert page.status_code == 400 and "Name the activity that matters" in page.content.decode()
