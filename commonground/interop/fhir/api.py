@@ -34,6 +34,7 @@ from commonground.goals import selectors as goal_selectors
 from commonground.interop.fhir import bundles, careplans, diary, encounters, goals
 from commonground.interop.fhir.observations import total_observation
 from commonground.interop.fhir.questionnaires import questionnaire
+from commonground.interop.fhir.search import matches, query_string, tokens
 from commonground.interop.fhir.terminology import base_url, instrument_id_of
 from commonground.measures import selectors
 from commonground.measures.choices import ResponseStatus
@@ -108,14 +109,43 @@ def patient_questionnaire_responses(request: HttpRequest, patient_id: UUID) -> H
     return _questionnaire_responses(request, patient_id, f"Patient/{patient_id}/QuestionnaireResponse")
 
 
+CODE_SEARCH_HELP = "A token: [system]|[code], or a code in any system; a comma between tokens means any of them"
+
+
+class ObservationFilters(Schema):
+    code: str | None = Field(None, max_length=2000, description=f"What was observed. {CODE_SEARCH_HELP}")
+    category: str | None = Field(
+        None, max_length=2000, description=f"The kind of Observation (survey). {CODE_SEARCH_HELP}"
+    )
+
+    @model_validator(mode="after")
+    def _readable_tokens(self) -> ObservationFilters:
+        for value in (self.code, self.category):
+            if value:
+                tokens(value)  # InvalidToken is a ValueError: a 422 that says why
+        return self
+
+    def keeps(self, observation: Any) -> bool:
+        if self.code and not matches([observation.code], tokens(self.code)):
+            return False
+        return not self.category or matches(observation.category or [], tokens(self.category))
+
+    def used(self) -> str:
+        return query_string({"code": self.code, "category": self.category})
+
+
+class ObservationSearch(PatientSearch, ObservationFilters):
+    pass
+
+
 @router.get(
     "/Observation",
     response={200: None},
     summary="Search a patient's total-score Observations",
     openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the patient's total-score Observations"),
 )
-def search_observations(request: HttpRequest, search: Query[PatientSearch]) -> HttpResponse:
-    return _observations(request, search.patient_id, f"Observation?patient={search.patient_id}")
+def search_observations(request: HttpRequest, search: Query[ObservationSearch]) -> HttpResponse:
+    return _observations(request, search.patient_id, f"Observation?patient={search.patient_id}", search)
 
 
 @router.get(
@@ -124,8 +154,8 @@ def search_observations(request: HttpRequest, search: Query[PatientSearch]) -> H
     summary="A patient's total-score Observations (patient compartment)",
     openapi_extra=served_as_fhir("Bundle", "A searchset Bundle of the patient's total-score Observations"),
 )
-def patient_observations(request: HttpRequest, patient_id: UUID) -> HttpResponse:
-    return _observations(request, patient_id, f"Patient/{patient_id}/Observation")
+def patient_observations(request: HttpRequest, patient_id: UUID, filters: Query[ObservationFilters]) -> HttpResponse:
+    return _observations(request, patient_id, f"Patient/{patient_id}/Observation", filters)
 
 
 @router.get(
@@ -281,19 +311,19 @@ def _questionnaire_responses(request: HttpRequest, patient_id: UUID, search: str
     return fhir_json(bundles.questionnaire_responses(patient.id, self_url=f"{base_url()}/{search}"))
 
 
-def _observations(request: HttpRequest, patient_id: UUID, search: str) -> HttpResponse:
+def _observations(request: HttpRequest, patient_id: UUID, address: str, filters: ObservationFilters) -> HttpResponse:
     """Total scores, then the diary values the patient shares with the care team (issue 6 item 7): one
-    search for all of the patient's Observations, as a FHIR client expects. Diary values in the bundle are
-    audited as a second export, of the diary."""
+    search for all of the patient's Observations, as a FHIR client expects, narrowed by `code` and
+    `category` when given. Diary values in the bundle are audited as a second export, of the diary."""
     patient = _open_patient(request, patient_id, "observation")
-    self_url = f"{base_url()}/{search}"
+    used = filters.used()
+    self_url = f"{base_url()}/{address}" + (("&" if "?" in address else "?") + used if used else "")
     totals = bundles.total_observations(patient.id, self_url=self_url)
-    ratings = diary.shared_observations(patient)
-    if not ratings:
-        return fhir_json(totals)
-    _open_patient(request, patient.id, "diary")
     found = [entry.resource for entry in totals.entry or [] if entry.resource is not None]
-    return fhir_json(bundles.searchset([*found, *ratings], self_url=self_url))
+    ratings = [observation for observation in diary.shared_observations(patient) if filters.keeps(observation)]
+    if ratings:
+        _open_patient(request, patient.id, "diary")
+    return fhir_json(bundles.searchset([*filter(filters.keeps, found), *ratings], self_url=self_url))
 
 
 def _open_patient(request: HttpRequest, patient_id: UUID, object_type: str) -> Any:

@@ -263,6 +263,60 @@ def test_the_observation_search_gives_the_totals_and_the_shared_diary_values(
     assert found[0]["entry"][1]["fullUrl"] == f"https://clinic.example.org/api/fhir/Observation/{week['sunday'].id}-1"
 
 
+def _codes(data: dict[str, Any]) -> list[str]:
+    return [entry["resource"]["code"]["coding"][0]["code"] for entry in data.get("entry", [])]
+
+
+def test_the_observation_search_narrows_by_code_and_category(week, patient_record, therapist, settings):
+    settings.SITE_URL = "https://clinic.example.org"
+    phq9 = from_paper(patient_record, therapist, "phq9", [2, 2, 1, 1, 2, 1, 1, 0, 0])
+    client = token_client(therapist)
+    everything = bundle(client.get(f"{FHIR}/Observation?patient={patient_record.id}"))
+    total = everything["entry"][0]["resource"]
+    assert total["id"] == f"{phq9.id}-total"
+    loinc = next(coding for coding in total["code"]["coding"] if "loinc" in coding["system"])
+    pain = next(entry["resource"] for entry in everything["entry"] if _codes({"entry": [entry]}) == ["pain"])
+    pain_system = pain["code"]["coding"][0]["system"]
+
+    by_loinc = bundle(
+        client.get(f"{FHIR}/Observation?patient={patient_record.id}&code={loinc['system']}|{loinc['code']}")
+    )
+    assert [entry["resource"]["id"] for entry in by_loinc["entry"]] == [f"{phq9.id}-total"]
+    assert by_loinc["link"][0]["url"].endswith(f"&code={loinc['system']}|{loinc['code']}")
+    assert _codes(bundle(client.get(f"{FHIR}/Patient/{patient_record.id}/Observation?code={loinc['code']}"))) == [
+        loinc["code"]
+    ]
+    assert (
+        _codes(bundle(client.get(f"{FHIR}/Observation?patient={patient_record.id}&code=other|{loinc['code']}"))) == []
+    )
+
+    pain_search = f"{FHIR}/Observation?patient={patient_record.id}&code={pain_system}|pain,{pain_system}|fatigue"
+    assert sorted(_codes(bundle(client.get(pain_search)))) == ["fatigue", "pain", "pain", "pain"]
+    surveys = bundle(client.get(f"{FHIR}/Observation?patient={patient_record.id}&category=survey"))
+    assert surveys["total"] == everything["total"]
+    laboratory = f"{FHIR}/Observation?patient={patient_record.id}&category={OBSERVATION_CATEGORY}|laboratory"
+    assert bundle(client.get(laboratory))["total"] == 0
+
+
+def test_a_search_that_keeps_no_diary_value_is_not_audited_as_a_diary_export(week, patient_record, therapist):
+    loinc_or_nothing = f"{FHIR}/Observation?patient={patient_record.id}&code=44249-1"
+    assert bundle(token_client(therapist).get(loinc_or_nothing))["total"] == 0
+    events = AuditEvent.objects.filter(patient_id=patient_record.id, action="export", actor_id=therapist.id)
+    assert [event.object_type for event in events] == ["observation"]
+
+
+@pytest.mark.parametrize("value", ["", ",", "a,,b", "system|", ",".join(["x"] * 21)])
+def test_a_search_token_that_names_no_code_is_refused_with_the_reason(week, patient_record, therapist, value):
+    if value == "":
+        response = token_client(therapist).get(f"{FHIR}/Observation?patient={patient_record.id}&code=")
+        assert response.status_code == 200  # an empty parameter is no filter (FHIR: ignored)
+        return
+    response = token_client(therapist).get(f"{FHIR}/Observation", {"patient": str(patient_record.id), "code": value})
+    assert response.status_code == 422
+    assert "code" in response.content.decode()
+    assert not AuditEvent.objects.filter(patient_id=patient_record.id, action="export").exists()
+
+
 def test_a_search_when_nothing_of_the_diary_is_shared_gives_the_totals_only(week, patient_record, coordinator):
     share(patient_record, ["activities", "wins"])
     data = bundle(token_client(coordinator).get(f"{FHIR}/Observation?patient={patient_record.id}"))
