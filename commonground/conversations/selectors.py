@@ -342,6 +342,15 @@ def unanswered_patient_messages(organisation_id: UUID, *, sent_before: datetime)
     return [UnansweredMessage(message_id, patient_id, sent_at) for message_id, patient_id, sent_at in rows]
 
 
+def answered_patient_messages(message_ids: list[UUID]) -> set[UUID]:
+    """Of these patients' messages, the ones the team has answered since (a current team message follows them
+    in the conversation). A message entered in error since is neither answered nor waiting: not included. For
+    the rules engine, which closes its "reply to a message" tasks once the reply is there."""
+    current = Message.objects.current().filter(pk__in=message_ids, from_patient=True)
+    waiting = set(_unanswered().filter(pk__in=message_ids).values_list("id", flat=True))
+    return {message_id for message_id in current.values_list("id", flat=True) if message_id not in waiting}
+
+
 # --- FHIR export --------------------------------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.urls import reverse
@@ -32,7 +33,14 @@ from commonground.careteam import selectors as team_selectors
 from commonground.conversations import selectors as conversation_selectors
 from commonground.coordination import rules as rule_kinds
 from commonground.coordination import services
-from commonground.coordination.choices import AssignTo, ReviewReason, RuleKind, TaskPriority
+from commonground.coordination.choices import (
+    OPEN_TASK_STATES,
+    AssignTo,
+    ReviewReason,
+    RuleKind,
+    TaskPriority,
+    TaskStatus,
+)
 from commonground.coordination.models import EscalationRule, RuleFiring, Task
 from commonground.coordination.workinghours import WorkingHours, add_working_time
 from commonground.diary import selectors as diary_selectors
@@ -61,10 +69,14 @@ class Finding:
     act: Callable[[], Outcome]
 
 
+MESSAGE_SOURCE = "message"  # the source of an unanswered-message task: the patient's message it answers
+
+
 @dataclass
 class RunResult:
     fired: int = 0
     failed: int = 0
+    closed: int = 0  # tasks of a rule whose reason has gone (a message the team has answered since)
 
 
 # --- running ----------------------------------------------------------------------------------------------------
@@ -107,7 +119,30 @@ def run_rule(
             result.failed += 1
         elif fired:
             result.fired += 1
+    if rule.kind == RuleKind.UNANSWERED_MESSAGE:
+        result.closed += close_answered_message_tasks(organisation)
     return result
+
+
+def close_answered_message_tasks(organisation: Organisation) -> int:
+    """The rule's open "reply to a message" tasks whose message the team has answered since: done, by the
+    reply (no one has to close them by hand). A task whose message was withdrawn stays for a person to close."""
+    waiting = Task.objects.filter(
+        organisation=organisation, source_type=MESSAGE_SOURCE, status__in=OPEN_TASK_STATES
+    ).select_related(None)
+    tasks = {_message_id(task.source_id): task for task in waiting}
+    answered = conversation_selectors.answered_patient_messages([key for key in tasks if key is not None])
+    for message_id in answered:
+        task = tasks[message_id]
+        services.move_task(task, to=TaskStatus.DONE, by=None, expected_version=task.version)
+    return len(answered)
+
+
+def _message_id(source_id: str) -> UUID | None:
+    try:
+        return UUID(source_id)
+    except ValueError:
+        return None
 
 
 def _fire(rule: EscalationRule, finding: Finding, now: datetime) -> bool | None:
@@ -336,7 +371,8 @@ def unanswered_messages(organisation: Organisation, parameters: dict[str, Any], 
     setting), each working day as long as the rule's working day, plus `grace_hours` of working time: a task to
     reply for the care coordinator (the role when the team has none). Per patient only the oldest message
     waiting counts, so a patient who wrote three times gets one task; a reply from the team after it ends the
-    wait, and the next message the patient sends starts a new one. The task carries no words of the message."""
+    wait, and the next message the patient sends starts a new one; the run after the reply closes the task as
+    done (`close_answered_message_tasks`). The task carries no words of the message."""
     hours = WorkingHours.of(parameters, organisation.time_zone)
     working_day = datetime.combine(date.min, hours.end) - datetime.combine(date.min, hours.start)
     promised_days = conversation_selectors.response_working_days(organisation.id)
@@ -354,7 +390,7 @@ def unanswered_messages(organisation: Organisation, parameters: dict[str, Any], 
     patients = Patient.objects.in_bulk({row.patient_id for row, _promised in late})
     for row, promised in late:
         patient = patients[row.patient_id]
-        key = f"message:{row.message_id}"
+        key = f"{MESSAGE_SOURCE}:{row.message_id}"
 
         def act(patient: Patient = patient, promised: datetime = promised, key: str = key) -> Outcome:
             return _task(

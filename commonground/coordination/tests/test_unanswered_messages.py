@@ -22,7 +22,8 @@ from commonground.careteam import services as team_services
 from commonground.conversations import services as conversation_services
 from commonground.conversations.models import MessagingSettings
 from commonground.coordination import engine, rules
-from commonground.coordination.choices import RuleKind, TaskPriority
+from commonground.coordination import services as coordination_services
+from commonground.coordination.choices import RuleKind, TaskPriority, TaskStatus
 from commonground.coordination.models import EscalationRule, RuleFiring, Task
 from commonground.coordination.tests.test_rules import AMSTERDAM, MONDAY_NINE, at, only
 from tests.personas import make_patient_user, signed_in
@@ -161,6 +162,37 @@ def test_a_reply_after_the_task_was_made_makes_no_second_and_the_next_message_st
     assert run(monkeypatch, WEDNESDAY_NINE + timedelta(days=1)) == 0  # Thursday: the second is not late yet
     assert run(monkeypatch, WEDNESDAY_NINE + timedelta(days=2, hours=4)) == 1  # Friday 13:00
     assert sorted(Task.objects.values_list("source_id", flat=True)) == sorted([str(first.id), str(second.id)])
+
+
+def test_the_reply_closes_the_task_at_the_next_run(
+    monkeypatch: pytest.MonkeyPatch, clinic: Any, patient_record: Any, patient_user: Any, therapist: Any
+) -> None:
+    only(clinic, RuleKind.UNANSWERED_MESSAGE)
+    from_patient(monkeypatch, patient_record, patient_user, MONDAY_NINE)
+    assert run(monkeypatch, WEDNESDAY_NINE + timedelta(hours=1)) == 1
+    task = Task.objects.get()
+    coordination_services.move_task(task, to=TaskStatus.IN_PROGRESS, by=therapist, expected_version=task.version)
+    at(monkeypatch, WEDNESDAY_NINE + timedelta(hours=2))
+    assert engine.run_all().closed == 0  # not answered yet: it stays with the coordinator
+    from_team(monkeypatch, patient_record, therapist, WEDNESDAY_NINE + timedelta(hours=3))
+    at(monkeypatch, WEDNESDAY_NINE + timedelta(hours=4))
+    assert engine.run_all().closed == 1
+    task.refresh_from_db()
+    assert task.status == TaskStatus.DONE and task.closed_at == WEDNESDAY_NINE + timedelta(hours=4)
+    assert task.history.latest("history_date").history_change_reason == "Task done"
+    assert engine.run_all().closed == 0
+
+
+def test_a_task_whose_message_was_withdrawn_stays_for_a_person_to_close(
+    monkeypatch: pytest.MonkeyPatch, clinic: Any, patient_record: Any, patient_user: Any, therapist: Any
+) -> None:
+    only(clinic, RuleKind.UNANSWERED_MESSAGE)
+    message = from_patient(monkeypatch, patient_record, patient_user, MONDAY_NINE)
+    assert run(monkeypatch, WEDNESDAY_NINE + timedelta(hours=1)) == 1
+    type(message).objects.filter(pk=message.pk).update(record_status="entered_in_error")  # put right by the clinic
+    at(monkeypatch, WEDNESDAY_NINE + timedelta(hours=2))
+    assert engine.run_all().closed == 0
+    assert Task.objects.get().status == TaskStatus.OPEN
 
 
 def test_a_team_message_before_the_patients_does_not_answer_it(
