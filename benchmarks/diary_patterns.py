@@ -268,16 +268,29 @@ def run_floor() -> dict[str, Any]:
         f"triggers FROM diary_diaryentry WHERE patient_id = {mark} AND {current} ORDER BY day, recorded_at"
     )
     version_sql = f"SELECT definition FROM diary_diaryversion WHERE id = {mark}"  # noqa: S608
+    practice_sql = f"SELECT starts_on, ends_on FROM careplans_homepractice WHERE patient_id = {mark} AND {current}"  # noqa: S608
     loads = json.loads if sqlite else _same
+
+    def practice_on(patient_id: Any, periods: list[Any], day: Any) -> bool:
+        """The care plan had home practice that day (its periods read once per patient, only when asked)."""
+        if not periods:
+            periods.append(connection.execute(practice_sql, [patient_id]).fetchall())
+        when = _day(day)
+        return any(_day(first) <= when and (last is None or when <= _day(last)) for first, last in periods[0])
 
     def analyse(patient_id: Any) -> list[Any]:
         version_id, definition = connection.execute(set_up_sql, [patient_id]).fetchone()
         definitions = {version_id: loads(definition)}
         readings: dict[Any, list[dict[str, float | None]]] = defaultdict(list)
+        periods: list[Any] = []
         for day, kind, made_with, *values in connection.execute(entries_sql, [patient_id]).fetchall():
             if made_with not in definitions:
                 definitions[made_with] = loads(connection.execute(version_sql, [made_with]).fetchone()[0])
-            readings[day].append(_variables(definitions[made_with], kind, values, loads))
+            row = _variables(definitions[made_with], kind, values, loads)
+            own = definitions[made_with]["own_practice"]
+            if row.get("practice_done") == 0 and not own and not practice_on(patient_id, periods, day):
+                row["practice_done"] = None  # no practice to do that day
+            readings[day].append(row)
         days = {_day(day): _average(rows) for day, rows in readings.items()}
         now = definitions[version_id]
         columns = _columns(now)

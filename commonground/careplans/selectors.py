@@ -133,6 +133,12 @@ def _practice_titles() -> QuerySet[Any]:
 PRACTICE_TITLES = PreparedRead(_practice_titles)  # kit/prepared.py
 
 
+def practice_periods(patient_id: UUID) -> list[tuple[date, date | None]]:
+    """(first day, last day or None while it runs) of each home practice of the patient's care plan."""
+    found = HomePractice.objects.current().filter(patient_id=patient_id).order_by("starts_on")
+    return list(found.values_list("starts_on", "ends_on"))
+
+
 def practice_of(patient: Patient, practice_id: UUID | str) -> HomePractice | None:
     found = _uuid(practice_id)
     if found is None:

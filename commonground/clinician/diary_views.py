@@ -125,6 +125,7 @@ def _trajectory(
         "episodes": _episodes(patient, definition, parts, today, whole),
         "written": selectors.written(patient, parts=parts, since=today - timedelta(days=27), until=today),
         "patterns": _team_patterns(whole, definition, table),
+        "patterns_see_everything": parts >= STRUCTURED_PARTS,  # else some patterns may involve what is not shared
     }
 
 

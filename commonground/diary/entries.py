@@ -158,7 +158,7 @@ def _check_activities(activities: tuple[Activity, ...], definition: Definition) 
             raise InvalidEntry(
                 _("%(activity)s: you said how long or how hard; tick Done if you did it, or clear them.")
                 % {"activity": label},
-                field=f"done-{activity.key}",
+                field=f"minutes-{activity.key}",  # shown beside the activity, where the tick is
             )
         if activity.done and (activity.minutes is None or activity.effort is None):
             raise InvalidEntry(

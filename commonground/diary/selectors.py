@@ -15,6 +15,7 @@ from uuid import UUID
 
 from django.db.models import DateField, QuerySet, UUIDField
 
+from commonground.careplans import selectors as plan_selectors
 from commonground.diary import entries, pacing
 from commonground.diary.choices import STRUCTURED_PARTS, EntryKind, Part, Scale
 from commonground.diary.definitions import (
@@ -167,9 +168,13 @@ def diary_table(
         for item in definition.variables():
             key = ease if item.key == Scale.EASE else item.key
             columns.setdefault(key, Item(key, item.label))
+    offered = _PracticeOffered(patient.id)
     for entry in found:
         made_with = definitions[entry.made_with_id]
-        readings[entry.day].append(_with_ease_key(_variables(entry, made_with, parts), ease_key(made_with, current)))
+        row = _with_ease_key(_variables(entry, made_with, parts), ease_key(made_with, current))
+        if row.get(PRACTICE_DONE) == 0 and not made_with.own_practice and not offered.on(entry.day):
+            row[PRACTICE_DONE] = None  # no practice to do that day: not "none done"
+        readings[entry.day].append(row)
     shown = set(keys_in_parts(list(columns), current or Definition(), parts)) if current else None
     kept = [item for item in columns.values() if _column_shown(item.key, shown, definitions, parts)]
     averaged = {day: _average(rows) for day, rows in sorted(readings.items())}
@@ -203,6 +208,19 @@ def _variables(entry: DiaryEntry, definition: Definition, parts: frozenset[str])
         found = {key: value for key, value in found.items() if key in definition.rating_keys}
     allowed = set(keys_in_parts(list(found), definition, parts))
     return {key: value for key, value in found.items() if key in allowed}
+
+
+class _PracticeOffered:
+    """Whether the care plan had home practice on a day; its periods read once, and only when asked."""
+
+    def __init__(self, patient_id: Any) -> None:
+        self.patient_id = patient_id
+        self.periods: list[tuple[date, date | None]] | None = None
+
+    def on(self, day: date) -> bool:
+        if self.periods is None:
+            self.periods = plan_selectors.practice_periods(self.patient_id)
+        return any(first <= day and (last is None or day <= last) for first, last in self.periods)
 
 
 def _with_ease_key(row: Row, key: str) -> Row:

@@ -240,7 +240,9 @@ def _activity_minutes(language: str | None) -> Choices:
 
 def _hours(hours: float) -> str:
     whole = int(hours)
-    return f"{whole}½" if hours != whole else str(whole)
+    if hours == whole:
+        return str(whole)
+    return f"{whole}½" if whole else "½"
 
 
 def _minutes(minutes: int) -> str:

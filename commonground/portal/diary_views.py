@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.formats import date_format
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 
 from commonground.access import gateway
@@ -278,7 +279,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
     """An extra check-in now: ratings and a note. A day's check-ins are averaged with its entry."""
     writing = request.method == "POST"
     patient = _own(request, action=Action.UPDATE if writing else Action.READ, object_type="diary_entry")
-    _set_up, definition = _diary(patient)
+    set_up, definition = _diary(patient)
     form = EntryForm(request.POST if writing else None, definition=definition, check_in=True)
     if writing and form.is_valid():
         try:
@@ -291,7 +292,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/diary/check_in.html",
-        {"patient": patient, "section": "diary", "form": form},
+        {"patient": patient, "section": "diary", "form": form, "shared": frozenset(set_up.shared_parts)},
         status=400 if writing else 200,
     )
 
@@ -331,7 +332,7 @@ def my_patterns(request: HttpRequest) -> HttpResponse:
             "patterns": found,
             "days": days,
             "min_days": patterns.DEFAULT_MIN_DAYS,
-            "outcomes": [table_label(table, key) for key in definition.outcomes],
+            "outcomes": get_text_list([table_label(table, key) for key in definition.outcomes], _("and")),
         },
     )
 

@@ -203,7 +203,17 @@ def test_with_nothing_shared_the_team_does_not_learn_which_days_were_filled_in(
     services.set_sharing(patient_record, parts=[], expected_version=diary.version)
     page = signed_in(therapist).get(url(patient_record)).content.decode()
     assert "nothing at the moment" in page
-    assert "Completion" not in page and "Days filled in" not in page and "No shared entries yet" in page
+    assert "Completion" not in page and "Days filled in" not in page and "No shared entries yet" not in page
+    assert "The patient shares none of the diary's ratings, sleep, activities, practice or triggers" in page
+    assert "Nothing to summarise" in page
+    assert "No pattern passes yet among the parts of the diary the patient shares" in page
+
+
+def test_with_everything_shared_no_pattern_is_said_plainly(therapist: Any, patient_record: Any) -> None:
+    set_up(patient_record, therapist)
+    services.record_entry(patient_record, day=today_for(patient_record), values=EntryValues(ratings={"pain": 3}))
+    page = signed_in(therapist).get(url(patient_record)).content.decode()
+    assert "No pattern passes yet.</p>" in page and "Nothing to summarise" not in page
 
 
 def _energy_and_pain_with_twelve_triggers(seed: int) -> dict[int, tuple[int, int, tuple[str, ...]]]:

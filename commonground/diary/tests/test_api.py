@@ -83,9 +83,9 @@ def test_the_csv_is_tidy_a_date_then_one_column_per_variable_and_empty_cells_for
 ):
     assert lines(token_client(therapist).get(url(patient_record))) == [
         HEADER,
-        "2025-03-08,3,,,7.5,,,,0",
-        "2025-03-09,4,6,5,6,7,12,2,0",  # 30 minutes at effort 4: 30 × 4 ÷ 10 = 12
-        "2025-03-10,3.5,,3,,,,,0",  # pain (2 + 5) / 2; energy from the check-in alone
+        "2025-03-08,3,,,7.5,,,,",  # practice done: empty, there was no practice to do (docs/patterns.md)
+        "2025-03-09,4,6,5,6,7,12,2,",  # 30 minutes at effort 4: 30 × 4 ÷ 10 = 12
+        "2025-03-10,3.5,,3,,,,,",  # pain (2 + 5) / 2; energy from the check-in alone
     ]
 
 

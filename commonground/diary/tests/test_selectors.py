@@ -199,3 +199,35 @@ def test_the_same_activity_in_other_capitals_or_spacing_keeps_its_ratings(patien
     table = selectors.diary_table(patient_record)
     assert table.rows[START]["ease"] == 3
     assert not any(item.key.startswith("ease:") for item in table.columns)
+
+
+# --- home practice done: only on days there was practice to do ----------------------------------------------
+
+
+def test_practice_done_is_empty_on_days_without_practice_to_do(patient_record: Any, therapist: Any) -> None:
+    from commonground.careplans.models import HomePractice
+
+    with clock.pinned(datetime(START.year, START.month, START.day, 9, 0, tzinfo=UTC)):
+        set_up(patient_record, therapist, own_practice=[])
+    for n in range(4):
+        _ease_on(patient_record, START + timedelta(days=n), 5)
+    assert [
+        selectors.diary_table(patient_record).rows[START + timedelta(days=n)]["practice_done"] for n in range(4)
+    ] == [None] * 4
+    HomePractice.objects.create(
+        patient=patient_record,
+        organisation_id=patient_record.organisation_id,
+        title="Breathing out slowly",
+        starts_on=START + timedelta(days=2),
+        ends_on=START + timedelta(days=2),
+        assigned_by=therapist,
+    )
+    rows = selectors.diary_table(patient_record).rows
+    assert [rows[START + timedelta(days=n)]["practice_done"] for n in range(4)] == [None, None, 0.0, None]
+
+
+def test_practice_done_counts_none_done_when_the_patient_has_their_own(patient_record: Any, therapist: Any) -> None:
+    with clock.pinned(datetime(START.year, START.month, START.day, 9, 0, tzinfo=UTC)):
+        set_up(patient_record, therapist)  # with "Stretching in the morning"
+    _ease_on(patient_record, START, 5)
+    assert selectors.diary_table(patient_record).rows[START]["practice_done"] == 0.0

@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from commonground.audit.models import AuditEvent
-from commonground.diary import pacing, selectors
+from commonground.diary import pacing, selectors, services
 from commonground.diary.models import DiaryEntry, DiarySetUp
 from commonground.diary.tests.support import set_up, today_for
 from tests.personas import signed_in
@@ -170,6 +170,8 @@ def test_the_export_is_a_tidy_csv_and_audited(patient_user: Any, patient_record:
 def test_the_patterns_page_says_how_many_days_are_needed(patient_user: Any, patient_record: Any, diary: Any) -> None:
     page = signed_in(patient_user).get("/portal/diary/patterns/").content.decode()
     assert "0 days in your diary so far" in page
+    outcomes = "Ease of taking part in what matters to me: Playing with my grandchildren and Pain"
+    assert f"go together with {outcomes}, on the same day" in page
 
 
 def test_another_patient_cannot_reach_my_entry(
@@ -263,6 +265,7 @@ def test_the_entry_offers_durations_and_hours_of_sleep_in_words(
             assert f'<option value="{value}">{words}</option>' in page
         assert '<option value="180">3 hours</option>' in page
         assert '<option value="6.5">6½</option>' in page and '<option value="0.0">0</option>' in page
+        assert '<option value="0.5">½</option>' in page
         assert '<option value="" selected>How long?</option>' in page
 
 
@@ -298,5 +301,34 @@ def test_a_time_without_the_done_tick_is_asked_about_not_counted_as_nothing(
     del data["done-walking-the-dog"]
     page = signed_in(patient_user).post(f"/portal/diary/days/{today_for(patient_record).isoformat()}/", data)
     assert page.status_code == 400
-    assert "tick Done if you did it" in page.content.decode()
+    body = page.content.decode()
+    assert "tick Done if you did it" in body
+    assert 'href="#field-minutes-walking-the-dog"' in body and 'id="field-minutes-walking-the-dog"' in body
+    beside = body.split('id="field-minutes-walking-the-dog"')[1].split("</fieldset>")[0]
+    assert "tick Done if you did it" in beside  # beside the activity, not only at the top
     assert not DiaryEntry.objects.exists()
+
+
+def test_the_check_in_says_who_sees_its_ratings_and_its_note(
+    patient_user: Any, patient_record: Any, diary: Any
+) -> None:
+    client = signed_in(patient_user)
+    page = client.get("/portal/diary/check-in/").content.decode()
+    ratings, note = page.split('name="note"')[0], page.split("Save my check-in")[0]
+    assert ratings.index("Your care team sees this.") < ratings.index('name="rating-pain"')  # ratings: shared
+    assert "Only you see this." in note.split('name="rating-')[-1]  # the note: private by default
+    services.set_sharing(patient_record, parts=["notes"], expected_version=diary.version)
+    page = client.get("/portal/diary/check-in/").content.decode()
+    assert page.split('name="rating-pain"')[0].count("Only you see this.") == 1
+    assert "Your care team sees this." in page.split('name="rating-')[-1].split('name="note"')[0]
+
+
+def test_on_the_entry_each_notice_comes_before_what_it_is_about(
+    patient_user: Any, patient_record: Any, diary: Any
+) -> None:
+    page = signed_in(patient_user).get(f"/portal/diary/days/{today_for(patient_record).isoformat()}/").content.decode()
+    before_win = page.split('name="small_win"')[0].rsplit("seen-by", 1)[1]
+    before_note = page.split('name="note"')[0].rsplit("seen-by", 1)[1]
+    assert "Only you see this." in before_win and "Only you see this." in before_note  # private by default
+    before_practice = page.split('name="practice"')[0].rsplit("seen-by", 1)[1]
+    assert "Your care team sees this." in before_practice
