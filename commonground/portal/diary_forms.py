@@ -253,6 +253,10 @@ def _minutes(minutes: int) -> str:
 
 
 class SharingForm(HiddenFieldsSayWhatWentWrong):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "sharing_%s")  # one page holds both settings forms: ids of their own
+        super().__init__(*args, **kwargs)
+
     parts = forms.MultipleChoiceField(
         label=_("What my care team sees of my diary"),
         choices=Part.choices,
@@ -262,11 +266,25 @@ class SharingForm(HiddenFieldsSayWhatWentWrong):
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+QUIET_HOURS = {
+    "required": _("Please choose the quiet hours, when no reminder is ever sent (for example 22:00 until 07:00)."),
+    "invalid": _("Please write a time of day, for example 22:00."),
+}
+
+
 class ReminderForm(HiddenFieldsSayWhatWentWrong):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "reminder_%s")
+        super().__init__(*args, **kwargs)
+
     remind = forms.BooleanField(label=_("Send me a daily reminder by e-mail"), required=False)
     at = forms.TimeField(label=_("At"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
-    quiet_from = forms.TimeField(label=_("Never between"), widget=forms.TimeInput(attrs={"type": "time"}))
-    quiet_until = forms.TimeField(label=_("and"), widget=forms.TimeInput(attrs={"type": "time"}))
+    quiet_from = forms.TimeField(
+        label=_("No reminders from"), widget=forms.TimeInput(attrs={"type": "time"}), error_messages=QUIET_HOURS
+    )
+    quiet_until = forms.TimeField(
+        label=_("until"), widget=forms.TimeInput(attrs={"type": "time"}), error_messages=QUIET_HOURS
+    )
     expected_version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean(self) -> dict[str, Any]:

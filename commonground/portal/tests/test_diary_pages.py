@@ -332,3 +332,22 @@ def test_on_the_entry_each_notice_comes_before_what_it_is_about(
     assert "Only you see this." in before_win and "Only you see this." in before_note  # private by default
     before_practice = page.split('name="practice"')[0].rsplit("seen-by", 1)[1]
     assert "Your care team sees this." in before_practice
+
+
+def test_the_settings_page_gives_each_control_its_own_id_and_asks_plainly_for_quiet_hours(
+    patient_user: Any, patient_record: Any, diary: Any
+) -> None:
+    import re
+
+    client = signed_in(patient_user)
+    page = client.get("/portal/diary/settings/").content.decode()
+    ids = re.findall(r' id="([^"]+)"', page)
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    for name in ("at", "quiet_from", "quiet_until"):
+        assert f'<label for="reminder_{name}">' in page and f'id="reminder_{name}"' in page
+    refused = client.post(
+        "/portal/diary/settings/reminder/", {"quiet_from": "", "quiet_until": "", "expected_version": diary.version}
+    )
+    assert refused.status_code == 400
+    assert "Please choose the quiet hours" in refused.content.decode()
+    assert "This field is required" not in refused.content.decode()
