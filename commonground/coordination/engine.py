@@ -45,7 +45,7 @@ from commonground.coordination.models import EscalationRule, RuleFiring, Task
 from commonground.coordination.workinghours import WorkingHours, add_working_time
 from commonground.diary import selectors as diary_selectors
 from commonground.kit import clock
-from commonground.kit.errors import DomainError
+from commonground.kit.errors import DomainError, StaleEdit
 from commonground.measures import selectors as measure_selectors
 from commonground.patients.models import Patient
 from commonground.safety import selectors as safety_selectors
@@ -127,15 +127,22 @@ def run_rule(
 def close_answered_message_tasks(organisation: Organisation) -> int:
     """The rule's open "reply to a message" tasks whose message the team has answered since: done, by the
     reply (no one has to close them by hand). A task whose message was withdrawn stays for a person to close."""
-    waiting = Task.objects.filter(
+    waiting = Task.objects.current().filter(
         organisation=organisation, source_type=MESSAGE_SOURCE, status__in=OPEN_TASK_STATES
-    ).select_related(None)
+    )
     tasks = {_message_id(task.source_id): task for task in waiting}
     answered = conversation_selectors.answered_patient_messages([key for key in tasks if key is not None])
+    closed = 0
     for message_id in answered:
         task = tasks[message_id]
-        services.move_task(task, to=TaskStatus.DONE, by=None, expected_version=task.version)
-    return len(answered)
+        try:
+            with transaction.atomic():
+                services.move_task(task, to=TaskStatus.DONE, by=None, expected_version=task.version)
+        except (StaleEdit, DomainError):  # changed by someone (or another run) meanwhile: theirs stands
+            log.info("task %s changed meanwhile; not closed by the rule", task.id)
+            continue
+        closed += 1
+    return closed
 
 
 def _message_id(source_id: str) -> UUID | None:

@@ -28,8 +28,8 @@ REMINDER_WINDOW = timedelta(hours=3)
 
 
 def send_diary_reminders() -> int:
-    """Every 15 minutes: remind patients in care (not discharged) with a portal account who chose a time, once
-    a day, when the day's entry is not made yet and it is not their quiet hours. Returns the number of e-mails queued.
+    """Every 15 minutes: remind patients not discharged, with a portal account, who chose a time, once a day,
+    when the day's entry is not made yet and it is not their quiet hours. Returns the number of e-mails queued.
 
     The e-mail says only that the diary is there, never anything from it (no clinical content).
     """

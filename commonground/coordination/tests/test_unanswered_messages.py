@@ -183,6 +183,26 @@ def test_the_reply_closes_the_task_at_the_next_run(
     assert engine.run_all().closed == 0
 
 
+def test_a_task_changed_meanwhile_is_left_as_it_is_and_the_run_goes_on(
+    monkeypatch: pytest.MonkeyPatch, clinic: Any, patient_record: Any, patient_user: Any, therapist: Any
+) -> None:
+    only(clinic, RuleKind.UNANSWERED_MESSAGE)
+    from_patient(monkeypatch, patient_record, patient_user, MONDAY_NINE)
+    assert run(monkeypatch, WEDNESDAY_NINE + timedelta(hours=1)) == 1
+    from_team(monkeypatch, patient_record, therapist, WEDNESDAY_NINE + timedelta(hours=2))
+    task = Task.objects.get()
+
+    def changed_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        Task.objects.filter(pk=task.pk).update(version=task.version + 1)  # someone else saved it just now
+        return moved(*args, **kwargs)
+
+    moved = coordination_services.move_task
+    monkeypatch.setattr(coordination_services, "move_task", changed_meanwhile)
+    at(monkeypatch, WEDNESDAY_NINE + timedelta(hours=3))
+    assert engine.run_all().closed == 0  # no error out of the run
+    assert Task.objects.get().status == TaskStatus.OPEN
+
+
 def test_a_task_whose_message_was_withdrawn_stays_for_a_person_to_close(
     monkeypatch: pytest.MonkeyPatch, clinic: Any, patient_record: Any, patient_user: Any, therapist: Any
 ) -> None:

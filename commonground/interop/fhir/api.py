@@ -22,6 +22,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from fhir.resources.R4B.resource import Resource
 from ninja import Path, Query, Router, Schema
 from pydantic import Field, model_validator
@@ -36,6 +37,7 @@ from commonground.interop.fhir.observations import total_observation
 from commonground.interop.fhir.questionnaires import questionnaire
 from commonground.interop.fhir.search import matches, query_string, tokens
 from commonground.interop.fhir.terminology import base_url, instrument_id_of
+from commonground.kit.errors import DomainError
 from commonground.measures import selectors
 from commonground.measures.choices import ResponseStatus
 from commonground.measures.datatypes import Instrument
@@ -315,6 +317,7 @@ def _observations(request: HttpRequest, patient_id: UUID, address: str, filters:
     """Total scores, then the diary values the patient shares with the care team (issue 6 item 7): one
     search for all of the patient's Observations, as a FHIR client expects, narrowed by `code` and
     `category` when given. Diary values in the bundle are audited as a second export, of the diary."""
+    _one_plain_value_each(request, ("code", "category"))
     patient = _open_patient(request, patient_id, "observation")
     used = filters.used()
     self_url = f"{base_url()}/{address}" + (("&" if "?" in address else "?") + used if used else "")
@@ -324,6 +327,20 @@ def _observations(request: HttpRequest, patient_id: UUID, address: str, filters:
     if ratings:
         _open_patient(request, patient.id, "diary")
     return fhir_json(bundles.searchset([*filter(filters.keeps, found), *ratings], self_url=self_url))
+
+
+def _one_plain_value_each(request: HttpRequest, names: tuple[str, ...]) -> None:
+    """A token parameter given twice (FHIR: both must match) or with a modifier (`code:not=`) is not served:
+    refused with the reason rather than answered as if it were not there."""
+    for key in request.GET:
+        name, colon, _modifier = key.partition(":")
+        if name in names and colon:
+            raise DomainError(_("The modifier in '%(key)s' is not supported.") % {"key": key}, field=name)
+        if key in names and len(request.GET.getlist(key)) > 1:
+            raise DomainError(
+                _("Give '%(key)s' once; several values separated by commas match any of them.") % {"key": key},
+                field=key,
+            )
 
 
 def _open_patient(request: HttpRequest, patient_id: UUID, object_type: str) -> Any:

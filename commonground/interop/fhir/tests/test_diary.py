@@ -298,6 +298,26 @@ def test_the_observation_search_narrows_by_code_and_category(week, patient_recor
     assert bundle(client.get(laboratory))["total"] == 0
 
 
+def test_a_system_without_a_code_finds_every_code_of_that_system(week, patient_record, therapist):
+    client = token_client(therapist)
+    everything = bundle(client.get(f"{FHIR}/Observation?patient={patient_record.id}"))
+    system = everything["entry"][0]["resource"]["code"]["coding"][0]["system"]
+    in_system = [entry for entry in everything["entry"] if entry["resource"]["code"]["coding"][0]["system"] == system]
+    found = bundle(client.get(f"{FHIR}/Observation", {"patient": str(patient_record.id), "code": f"{system}|"}))
+    assert found["total"] == len(in_system) > 1
+    assert (
+        bundle(client.get(f"{FHIR}/Observation", {"patient": str(patient_record.id), "code": "other|"}))["total"] == 0
+    )
+
+
+@pytest.mark.parametrize("query", ["code=pain&code=fatigue", "code:not=pain", "category:text=survey"])
+def test_a_repeated_token_or_a_modifier_is_refused_not_ignored(week, patient_record, therapist, query):
+    response = token_client(therapist).get(f"{FHIR}/Observation?patient={patient_record.id}&{query}")
+    assert response.status_code == 422
+    assert query.split("=")[0].split(":")[0] in response.content.decode()
+    assert not AuditEvent.objects.filter(patient_id=patient_record.id, action="export").exists()
+
+
 def test_a_search_that_keeps_no_diary_value_is_not_audited_as_a_diary_export(week, patient_record, therapist):
     loinc_or_nothing = f"{FHIR}/Observation?patient={patient_record.id}&code=44249-1"
     assert bundle(token_client(therapist).get(loinc_or_nothing))["total"] == 0
@@ -305,7 +325,7 @@ def test_a_search_that_keeps_no_diary_value_is_not_audited_as_a_diary_export(wee
     assert [event.object_type for event in events] == ["observation"]
 
 
-@pytest.mark.parametrize("value", ["", ",", "a,,b", "system|", ",".join(["x"] * 21)])
+@pytest.mark.parametrize("value", ["", ",", "a,,b", "|", ",".join(["x"] * 21)])
 def test_a_search_token_that_names_no_code_is_refused_with_the_reason(week, patient_record, therapist, value):
     if value == "":
         response = token_client(therapist).get(f"{FHIR}/Observation?patient={patient_record.id}&code=")
