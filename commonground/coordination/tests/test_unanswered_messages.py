@@ -164,12 +164,18 @@ def test_a_reply_after_the_task_was_made_makes_no_second_and_the_next_message_st
     assert sorted(Task.objects.values_list("source_id", flat=True)) == sorted([str(first.id), str(second.id)])
 
 
+def late_message_with_its_task(monkeypatch: pytest.MonkeyPatch, clinic: Any, patient: Any, user: Any) -> Any:
+    """Monday's message, still unanswered on Wednesday: the rule has made its task. Returns the message."""
+    only(clinic, RuleKind.UNANSWERED_MESSAGE)
+    message = from_patient(monkeypatch, patient, user, MONDAY_NINE)
+    assert run(monkeypatch, WEDNESDAY_NINE + timedelta(hours=1)) == 1
+    return message
+
+
 def test_the_reply_closes_the_task_at_the_next_run(
     monkeypatch: pytest.MonkeyPatch, clinic: Any, patient_record: Any, patient_user: Any, therapist: Any
 ) -> None:
-    only(clinic, RuleKind.UNANSWERED_MESSAGE)
-    from_patient(monkeypatch, patient_record, patient_user, MONDAY_NINE)
-    assert run(monkeypatch, WEDNESDAY_NINE + timedelta(hours=1)) == 1
+    late_message_with_its_task(monkeypatch, clinic, patient_record, patient_user)
     task = Task.objects.get()
     coordination_services.move_task(task, to=TaskStatus.IN_PROGRESS, by=therapist, expected_version=task.version)
     at(monkeypatch, WEDNESDAY_NINE + timedelta(hours=2))
@@ -186,9 +192,7 @@ def test_the_reply_closes_the_task_at_the_next_run(
 def test_a_task_changed_meanwhile_is_left_as_it_is_and_the_run_goes_on(
     monkeypatch: pytest.MonkeyPatch, clinic: Any, patient_record: Any, patient_user: Any, therapist: Any
 ) -> None:
-    only(clinic, RuleKind.UNANSWERED_MESSAGE)
-    from_patient(monkeypatch, patient_record, patient_user, MONDAY_NINE)
-    assert run(monkeypatch, WEDNESDAY_NINE + timedelta(hours=1)) == 1
+    late_message_with_its_task(monkeypatch, clinic, patient_record, patient_user)
     from_team(monkeypatch, patient_record, therapist, WEDNESDAY_NINE + timedelta(hours=2))
     task = Task.objects.get()
 
@@ -206,9 +210,7 @@ def test_a_task_changed_meanwhile_is_left_as_it_is_and_the_run_goes_on(
 def test_a_task_whose_message_was_withdrawn_stays_for_a_person_to_close(
     monkeypatch: pytest.MonkeyPatch, clinic: Any, patient_record: Any, patient_user: Any, therapist: Any
 ) -> None:
-    only(clinic, RuleKind.UNANSWERED_MESSAGE)
-    message = from_patient(monkeypatch, patient_record, patient_user, MONDAY_NINE)
-    assert run(monkeypatch, WEDNESDAY_NINE + timedelta(hours=1)) == 1
+    message = late_message_with_its_task(monkeypatch, clinic, patient_record, patient_user)
     type(message).objects.filter(pk=message.pk).update(record_status="entered_in_error")  # put right by the clinic
     at(monkeypatch, WEDNESDAY_NINE + timedelta(hours=2))
     assert engine.run_all().closed == 0
